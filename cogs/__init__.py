@@ -1,0 +1,1 @@
+"""Discord adapter layer: slash commands, embeds, delivery. Thin; all logic lives in bot/."""

@@ -136,3 +136,25 @@ class StoredItem:
     fetched_at: datetime
     alertable: bool
     feed_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A user's follow in one server: a catalogue entity, or a free-text term that matched nothing."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    entity_id: str | None
+    term: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FollowHit:
+    """A follow that a new item concerns, and why (the entity or the term it matched)."""
+
+    guild_id: int
+    user_id: int
+    entity_id: str | None
+    term: str | None

@@ -1,0 +1,24 @@
+"""Entry point: `mercato …` and `python -m bot …`. The one bot/ module allowed to start the Discord bot."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.cli import main as cli_main
+from bot.config import Settings
+
+
+def run_discord_bot(settings: Settings, sync: bool) -> int:
+    """Connect to Discord and serve until SIGINT/SIGTERM; return the exit status."""
+    from cogs.client import run  # imported here so that the offline commands never load discord.py
+
+    return run(settings, sync=sync)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `mercato` command."""
+    return cli_main(argv, run_bot=run_discord_bot)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Build every long-lived service once, from settings, and close them in reverse order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.config import Settings
+from bot.feeds.fetch import FeedFetcher
+from bot.ingest import Ingestor, PollPolicy
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+_DEFAULT_FEEDS_ADDED = "default_feeds_added"
+
+
+@dataclass(slots=True)
+class App:
+    """The services of one Mercato process, passed down to whatever needs them."""
+
+    settings: Settings
+    storage: Storage
+    catalogue: Catalogue
+    matcher: Matcher
+    fetcher: FeedFetcher
+    ingestor: Ingestor
+
+    async def close(self) -> None:
+        """Close the HTTP session, then the database."""
+        await self.fetcher.close()
+        await self.storage.close()
+
+
+async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool = True) -> App:
+    """Load the catalogue, open and migrate the database, sync seeds, and build the pipeline."""
+    catalogue = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
+    for problem in catalogue.problems:
+        log.warning("seed problem: %s", problem)
+    storage = await Storage.open(settings.db_path)
+    try:
+        await storage.catalogue.sync(catalogue)
+        if add_default_feeds and await storage.meta.get(_DEFAULT_FEEDS_ADDED) is None:
+            for url in default_feed_urls(settings.seeds_dir / "feeds.toml"):
+                await storage.feeds.add(url, now=now)
+            await storage.meta.set(_DEFAULT_FEEDS_ADDED, now.isoformat())
+    except BaseException:
+        await storage.close()
+        raise
+    matcher = Matcher(catalogue)
+    fetcher = FeedFetcher(allow_private=settings.allow_private_feeds)
+    policy = PollPolicy(
+        interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)
+    )
+    return App(settings, storage, catalogue, matcher, fetcher, Ingestor(storage, fetcher, matcher, policy))
+
+
+def default_feed_urls(path: Path) -> list[str]:
+    """Return the feed URLs listed in ``seeds/feeds.toml`` (none if the file is missing)."""
+    if not path.is_file():
+        return []
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [str(feed["url"]) for feed in data.get("feed", []) if feed.get("url")]

@@ -1,0 +1,188 @@
+"""Find the players and clubs a text mentions.
+
+Aliases are found with one Aho-Corasick automaton over folded text (pyahocorasick ``iter()``,
+never the leftmost-longest modes: those pick the longest candidate *before* the word-boundary check
+and lose valid matches). Candidates that pass the boundary check and do not lie inside a longer
+candidate are then resolved by how much their alias can be trusted (see ``AliasKind``):
+
+1. strong aliases name their entity; so does a place-like club name unless it is used as a place;
+2. generic words and shared nicknames ("City", "the Blues") only confirm a club already named;
+3. ambiguous or common-word surnames resolve to a player named in full elsewhere in the text, or to
+   the one whose club is named in the same sentence;
+4. names of non-players (managers, agents, journalists) swallow the span and report nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable
+
+import ahocorasick
+
+from bot.catalogue.model import Catalogue
+from bot.catalogue.normalize import fold, norm, slug
+from bot.models import AliasKind, EntityKind, MatchResult, Mention
+
+_PERSON = "person:"
+
+# Words before a city-like club name that make it a place: "a meeting in Milan", "flew to Turin".
+# Plain "to"/"from" are left out on purpose: "a move to Milan" and "signed from Milan" mean the club.
+_PLACE_BEFORE = re.compile(
+    r"(?:^|[^a-z'])(?:in|at|near|outside|around|across|inside|into|based in|born in|streets of|city of|"
+    r"trip to|flight to|visit to|(?:flew|flown|fly|flying|travell?ed|travell?ing|travels?|headed|heading|"
+    r"arrived|arrives?|arriving|landed|landing|lands?|returned|returning|jetted|jetting)\s+(?:to|in|into|at))\s+$"
+)
+
+# Photo credits, bylines and newsletter boilerplate are not content. They are blanked with spaces
+# (not removed) so that mention offsets still point into the original text.
+_BOILERPLATE = re.compile(
+    r"\((?:photo|picture|image|pic|credit)s?\b[^()\n]{0,160}\)"
+    r"|\b(?:photo|picture|image)s?\s*(?:by|:|credit:?)\s*[^\n()]{0,120}?"
+    r"(?:getty images|afp|reuters|pa images|pa wire|ap photo|imago|shutterstock|alamy|icon sport|offside|"
+    r"sportsfile|action images)[^\n()]*"
+    r"|(?m:^[ \t]*(?:by|words by)[ \t]+[A-Z][\w.'’-]+(?:[ \t]+[A-Z][\w.'’-]+){0,3}[ \t]*$)"
+    r"|(?m:^[ \t]*(?:read more|read next|follow us|sign up|subscribe|advertisement|related)\b[^\n]*$)",
+    re.IGNORECASE,
+)
+# Sentence boundaries in the original text: end punctuation followed by space, or a line break.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
+
+Entry = tuple[str, AliasKind]
+Span = tuple[int, int, tuple[Entry, ...]]
+_SpanMap = Callable[[int, int], tuple[int, int]]
+
+
+def blank_boilerplate(text: str) -> str:
+    """Replace photo credits, bylines and newsletter lines with spaces of the same length."""
+    return _BOILERPLATE.sub(lambda m: " " * len(m.group()), text)
+
+
+def resolve_contained(spans: list[Span]) -> list[Span]:
+    """Drop every candidate that lies inside a longer one; keep partial overlaps.
+
+    "Inter Milan" keeps "inter milan" and drops "milan"; "Inter Milan Škriniar" keeps both
+    "inter milan" and "milan skriniar", which overlap without one containing the other.
+    """
+    out: list[Span] = []
+    max_end = -1
+    for span in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if span[1] <= max_end:
+            continue
+        out.append(span)
+        max_end = span[1]
+    return out
+
+
+class Matcher:
+    """Matches catalogue aliases in text. Build once per catalogue; ``match`` is pure and thread-safe."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        entries: dict[str, dict[str, AliasKind]] = defaultdict(dict)
+
+        def add(key: str, entity_id: str, kind: AliasKind) -> None:
+            for variant in {key, key.replace("-", " ")}:
+                # Keep the most trusted kind if an entity has the same folded alias twice.
+                entries[variant].setdefault(entity_id, kind)
+
+        for alias in catalogue.aliases:
+            key = norm(alias.text)
+            if len(key) >= 2:
+                add(key, alias.entity_id, alias.kind)
+        for person in catalogue.people:
+            person_id = _PERSON + slug(person.name)
+            for text in person.aliases:
+                key = norm(text)
+                if len(key) >= 2:
+                    add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
+        self._automaton = ahocorasick.Automaton()
+        for key, owners in entries.items():
+            self._automaton.add_word(key, (len(key), tuple(owners.items())))
+        if entries:
+            self._automaton.make_automaton()
+        self._empty = not entries
+
+    def match_item(self, title: str, body: str) -> MatchResult:
+        """Match an item's title and body; the result's text is ``title + "\\n\\n" + body``."""
+        return self.match(f"{title}\n\n{body}" if body else title)
+
+    def match(self, text: str) -> MatchResult:
+        """Return every player and club mention in ``text``, in order of appearance."""
+        if self._empty or not text:
+            return MatchResult(text, ())
+        folded = fold(blank_boilerplate(text))
+        spans = resolve_contained(self._candidates(folded.text))
+        mentions = self._resolve(text, folded.text, spans, folded.original_span)
+        return MatchResult(text, tuple(sorted(mentions, key=lambda m: m.start)))
+
+    def _candidates(self, t: str) -> list[Span]:
+        spans: list[Span] = []
+        last = len(t) - 1
+        for end, (length, owners) in self._automaton.iter(t):
+            start = end - length + 1
+            if (start > 0 and t[start - 1].isalnum()) or (end < last and t[end + 1].isalnum()):
+                continue
+            spans.append((start, end + 1, owners))
+        return spans
+
+    def _resolve(self, text: str, t: str, spans: list[Span], to_original: _SpanMap) -> list[Mention]:
+        catalogue = self.catalogue
+        accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)
+        named: set[str] = set()
+        weak: list[tuple[int, Span]] = []
+        for index, span in enumerate(spans):
+            start, end, owners = span
+            if any(eid.startswith(_PERSON) and kind is AliasKind.STRONG for eid, kind in owners):
+                continue  # a manager's or journalist's full name: not a player, and swallows what it contains
+            strong = [eid for eid, kind in owners if kind is AliasKind.STRONG and not eid.startswith(_PERSON)]
+            places = [eid for eid, kind in owners if kind is AliasKind.PLACE]
+            if len(strong) == 1:
+                chosen = strong[0]
+            elif not strong and len(places) == 1 and not _PLACE_BEFORE.search(t, max(0, start - 40), start):
+                chosen = places[0]
+            else:
+                weak.append((index, span))
+                continue
+            accepted[index] = (chosen, *to_original(start, end))
+            named.add(chosen)
+
+        # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
+        sentences = _sentence_starts(text)
+        for want in (EntityKind.CLUB, EntityKind.PLAYER):
+            for index, (start, end, owners) in weak:
+                if index in accepted:
+                    continue
+                o_start, o_end = to_original(start, end)
+                candidates = [
+                    eid for eid, _ in owners if (entity := catalogue.find(eid)) is not None and entity.kind is want
+                ]
+                picked = self._pick(candidates, named, accepted, sentences, o_start, want)
+                if picked is not None:
+                    accepted[index] = (picked, o_start, o_end)
+                    named.add(picked)
+        return [Mention(eid, s, e, text[s:e]) for eid, s, e in accepted.values()]
+
+    def _pick(
+        self,
+        candidates: list[str],
+        named: set[str],
+        accepted: dict[int, tuple[str, int, int]],
+        sentences: list[int],
+        at: int,
+        want: EntityKind,
+    ) -> str | None:
+        already = [eid for eid in candidates if eid in named]
+        if len(already) == 1:
+            return already[0]
+        if want is EntityKind.CLUB or already:
+            return None
+        sentence = bisect_right(sentences, at)
+        clubs_here = {eid for eid, s, _ in accepted.values() if bisect_right(sentences, s) == sentence}
+        by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]
+        return by_club[0] if len(by_club) == 1 else None
+
+
+def _sentence_starts(text: str) -> list[int]:
+    return [m.end() for m in _SENTENCE_END.finditer(text)]

@@ -1,0 +1,122 @@
+"""The in-memory catalogue: players, clubs, their aliases, and people who are not players."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.catalogue.normalize import norm
+from bot.models import Alias, AliasKind, Entity, EntityKind
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone often named in transfer news who is not a player (manager, agent, journalist…)."""
+
+    name: str
+    role: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """An alias that several entities share, found while loading; `mercato catalogue check` reports these."""
+
+    alias: str
+    entity_ids: tuple[str, ...]
+    resolution: str
+
+
+@dataclass(slots=True)
+class Catalogue:
+    """Entities by id, their aliases, and non-player people, as loaded from seeds (and the database)."""
+
+    entities: dict[str, Entity]
+    aliases: list[Alias]
+    people: list[Person] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    _by_norm: dict[str, list[Alias]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_norm: dict[str, list[Alias]] = defaultdict(list)
+        for alias in self.aliases:
+            by_norm[norm(alias.text)].append(alias)
+        self._by_norm = dict(by_norm)
+
+    def get(self, entity_id: str) -> Entity:
+        """Return the entity with this id (KeyError if unknown)."""
+        return self.entities[entity_id]
+
+    def find(self, entity_id: str) -> Entity | None:
+        """Return the entity with this id, or None."""
+        return self.entities.get(entity_id)
+
+    def club_of(self, player_id: str) -> Entity | None:
+        """Return a player's current club, if known."""
+        player = self.entities.get(player_id)
+        if player is None or player.club_id is None:
+            return None
+        return self.entities.get(player.club_id)
+
+    def players(self) -> list[Entity]:
+        """Return every player."""
+        return [e for e in self.entities.values() if e.kind is EntityKind.PLAYER]
+
+    def clubs(self) -> list[Entity]:
+        """Return every club."""
+        return [e for e in self.entities.values() if e.kind is EntityKind.CLUB]
+
+    def aliases_for(self, folded: str) -> list[Alias]:
+        """Return the aliases whose folded form is exactly ``folded``."""
+        return self._by_norm.get(folded, [])
+
+    def aliases_of(self, entity_id: str) -> list[Alias]:
+        """Return every alias of one entity."""
+        return [a for a in self.aliases if a.entity_id == entity_id]
+
+    def resolve(self, query: str, kind: EntityKind | None = None) -> list[Entity]:
+        """Return the entities a typed name means, best first (exact alias; strong before weak)."""
+        rank = {AliasKind.STRONG: 0, AliasKind.PLACE: 1, AliasKind.CONTEXT: 2, AliasKind.CONFIRM: 3}
+        hits = sorted(self.aliases_for(norm(query)), key=lambda a: rank[a.kind])
+        out: dict[str, Entity] = {}
+        for alias in hits:
+            entity = self.entities.get(alias.entity_id)
+            if entity is not None and (kind is None or entity.kind is kind):
+                out.setdefault(entity.id, entity)
+        return list(out.values())
+
+    def search(self, query: str, *, kind: EntityKind | None = None, limit: int = 25) -> list[Entity]:
+        """Rank entities for autocomplete: exact alias, then name/alias prefix, then word prefix, then substring."""
+        q = norm(query)
+        if not q:
+            return []
+        scored: dict[str, tuple[int, int, str]] = {}
+        for folded, aliases in self._by_norm.items():
+            if folded == q:
+                score = 0
+            elif folded.startswith(q):
+                score = 1
+            elif f" {q}" in f" {folded}":
+                score = 2
+            elif q in folded:
+                score = 3
+            else:
+                continue
+            for alias in aliases:
+                entity = self.entities.get(alias.entity_id)
+                if entity is None or (kind is not None and entity.kind is not kind):
+                    continue
+                # Clubs before players on ties, then strong aliases before weak ones, then by name.
+                weak = 0 if alias.kind in (AliasKind.STRONG, AliasKind.PLACE) else 1
+                key = (score * 2 + weak, 0 if entity.kind is EntityKind.CLUB else 1, entity.name)
+                if entity.id not in scored or key < scored[entity.id]:
+                    scored[entity.id] = key
+        ranked = sorted(scored, key=lambda eid: scored[eid])
+        return [self.entities[eid] for eid in ranked[:limit]]
+
+    @classmethod
+    def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], people: Iterable[Person] = ()) -> Catalogue:
+        """Build a catalogue from parts (used by the seed loader and by tests)."""
+        return cls({e.id: e for e in entities}, list(aliases), list(people))

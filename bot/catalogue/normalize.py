@@ -1,0 +1,85 @@
+"""Fold text for matching: anyascii + lower-case, with a map back to the original offsets.
+
+"Drăgușin’s" and "DRAGUSIN's" both become "dragusin's". Aliases and article text go through the
+same function, so matching happens on folded text while mentions are reported as written.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+# Everything that needs more than ASCII lower-casing: non-ASCII characters and whitespace that is
+# not a single plain space (runs, tabs, newlines). Plain ASCII text takes the fast path untouched.
+_SPECIAL = re.compile(r"[^\x00-\x7f]|\s{2,}|[\t\n\r\f\v]")
+_APOSTROPHES = frozenset("’‘ʼ`´′")
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+
+
+def _fold_char(chars: str) -> str:
+    if chars.isspace():
+        return " "
+    if chars in _APOSTROPHES:
+        return "'"
+    folded = anyascii(chars)
+    # anyascii turns some symbols into words ("€" -> "EUR"); pad those so they never glue onto a name.
+    return folded if len(folded) <= 1 or (folded.isalpha() and chars.isalpha()) else f" {folded} "
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Folded text plus the breakpoints needed to map folded offsets back to the original."""
+
+    text: str
+    _norm_at: tuple[int, ...] = ()
+    _orig_at: tuple[int, ...] = ()
+
+    def original_index(self, n: int) -> int:
+        """Return the index in the original text of the character that produced folded char ``n``."""
+        i = bisect_right(self._norm_at, n) - 1
+        if i < 0:
+            return n
+        if i % 2 == 0:  # inside a replacement: every folded char maps to the replaced original char
+            return self._orig_at[i]
+        return self._orig_at[i] + (n - self._norm_at[i])
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded half-open span to the original text's half-open span."""
+        return self.original_index(start), self.original_index(end - 1) + 1
+
+
+def fold(text: str) -> Folded:
+    """Fold ``text`` for matching and keep the offset map back to it."""
+    if text.isascii() and _SPECIAL.search(text) is None:
+        return Folded(text.lower())
+    pieces: list[str] = []
+    norm_at: list[int] = []
+    orig_at: list[int] = []
+    pos = npos = 0
+    for m in _SPECIAL.finditer(text):
+        start, end = m.span()
+        pieces.append(text[pos:start])
+        npos += start - pos
+        replacement = _fold_char(m.group())
+        pieces.append(replacement)
+        norm_at.append(npos)
+        orig_at.append(start)
+        npos += len(replacement)
+        norm_at.append(npos)
+        orig_at.append(end)
+        pos = end
+    pieces.append(text[pos:])
+    return Folded("".join(pieces).lower(), tuple(norm_at), tuple(orig_at))
+
+
+def norm(text: str) -> str:
+    """Fold a name or query (no offset map), with surrounding whitespace removed."""
+    return fold(text).text.strip()
+
+
+def slug(text: str) -> str:
+    """Make an ASCII identifier from a name: "Radu Drăgușin" -> "radu-dragusin"."""
+    return _SLUG_JUNK.sub("-", anyascii(text).lower()).strip("-")

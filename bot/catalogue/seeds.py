@@ -1,0 +1,217 @@
+"""Load the catalogue from `seeds/`: clubs (TOML per league), players (CSV per league), people (TOML).
+
+Loading also decides how far each alias can be trusted: an alias shared by several entities, or a
+player's surname that is a common English word, is downgraded so that it never matches on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.catalogue.model import Catalogue, Collision, Person
+from bot.catalogue.normalize import norm, slug
+from bot.models import Alias, AliasKind, Entity, EntityKind
+
+PLAYER_COLUMNS = ("name", "aliases", "club", "position", "nationality", "as_of")
+POSITIONS = frozenset({"GK", "DF", "MF", "FW"})
+_STRONGISH = (AliasKind.STRONG, AliasKind.PLACE)
+
+
+def load_catalogue(seeds_dir: Path) -> Catalogue:
+    """Read every seed file under ``seeds_dir`` and return the catalogue with alias trust decided."""
+    problems: list[str] = []
+    clubs, club_aliases = _load_clubs(sorted((seeds_dir / "clubs").glob("*.toml")), problems)
+    people = _load_people(seeds_dir / "people.toml", problems)
+    common_words = _load_words(seeds_dir / "common_words.txt")
+    collisions: list[Collision] = []
+    club_aliases = _downgrade_shared(club_aliases, _STRONGISH, AliasKind.CONFIRM, collisions)
+    club_index = _club_index(clubs, club_aliases)
+    players, player_aliases = _load_players(sorted((seeds_dir / "players").glob("*.csv")), club_index, problems)
+    player_aliases = _downgrade_shared(player_aliases, (AliasKind.STRONG,), AliasKind.CONTEXT, collisions)
+    taken = {norm(a.text) for a in club_aliases} | {norm(alias) for p in people for alias in p.aliases}
+    player_aliases = _downgrade_words(player_aliases, taken, common_words, collisions)
+    catalogue = Catalogue.build([*clubs, *players], [*club_aliases, *player_aliases], people)
+    catalogue.collisions.extend(collisions)
+    catalogue.problems.extend(problems)
+    return catalogue
+
+
+def _as_list(value: Any, where: str, problems: list[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    problems.append(f"{where}: expected a list of strings, got {value!r}")
+    return []
+
+
+def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity], list[Alias]]:
+    entities: dict[str, Entity] = {}
+    aliases: list[Alias] = []
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"{path.name}: cannot read ({exc})")
+            continue
+        for i, club in enumerate(data.get("club", [])):
+            where = f"{path.name} club #{i + 1}"
+            name = club.get("name")
+            if not isinstance(name, str) or not name.strip():
+                problems.append(f"{where}: missing name")
+                continue
+            entity_id = f"club:{slug(name)}"
+            if entity_id in entities:
+                problems.append(f"{where}: duplicate club {name!r}")
+                continue
+            entities[entity_id] = Entity(
+                id=entity_id,
+                kind=EntityKind.CLUB,
+                name=name,
+                country=club.get("country", data.get("country")),
+                league=club.get("league", data.get("league")),
+            )
+            places = _as_list(club.get("places"), where, problems)
+            shared = _as_list(club.get("shared"), where, problems)
+            kinds: dict[str, tuple[str, AliasKind]] = {}
+            strong = [name, *_as_list(club.get("official"), where, problems)]
+            strong += _as_list(club.get("names"), where, problems) + _as_list(club.get("nicknames"), where, problems)
+            # Later kinds win: a canonical name listed under places or shared takes that weaker kind.
+            for texts, kind in ((strong, AliasKind.STRONG), (places, AliasKind.PLACE), (shared, AliasKind.CONFIRM)):
+                for text in texts:
+                    if len(norm(text)) >= 2:
+                        kinds[norm(text)] = (text, kind)
+            aliases.extend(Alias(text, entity_id, kind) for text, kind in kinds.values())
+    return list(entities.values()), aliases
+
+
+def _club_index(clubs: list[Entity], aliases: list[Alias]) -> dict[str, list[str]]:
+    """Map folded club names to club ids, for resolving the `club` column of player rows."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for club in clubs:
+        index[norm(club.name)].append(club.id)
+    for alias in aliases:
+        if alias.kind in _STRONGISH and alias.entity_id not in index[norm(alias.text)]:
+            index[norm(alias.text)].append(alias.entity_id)
+    return index
+
+
+def _load_players(
+    files: Iterable[Path], club_index: dict[str, list[str]], problems: list[str]
+) -> tuple[list[Entity], list[Alias]]:
+    entities: dict[str, Entity] = {}
+    aliases: list[Alias] = []
+    for path in files:
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        except (OSError, csv.Error, UnicodeDecodeError) as exc:
+            problems.append(f"{path.name}: cannot read ({exc})")
+            continue
+        for line, row in enumerate(rows, start=2):
+            where = f"{path.name}:{line}"
+            name = (row.get("name") or "").strip()
+            if not name:
+                problems.append(f"{where}: missing name")
+                continue
+            club_name = (row.get("club") or "").strip()
+            club_ids = club_index.get(norm(club_name), []) if club_name else []
+            if club_name and len(club_ids) != 1:
+                problems.append(f"{where}: club {club_name!r} is {'ambiguous' if club_ids else 'unknown'}")
+            club_id = club_ids[0] if len(club_ids) == 1 else None
+            position = (row.get("position") or "").strip().upper() or None
+            if position is not None and position not in POSITIONS:
+                problems.append(f"{where}: position {position!r} is not one of GK, DF, MF, FW")
+            entity_id = f"player:{slug(name)}"
+            if entity_id in entities:
+                # Two players with the same name: tell them apart by club in the id.
+                entity_id = f"{entity_id}-{slug(club_name) or line}"
+                if entity_id in entities:
+                    problems.append(f"{where}: duplicate player {name!r}")
+                    continue
+            entities[entity_id] = Entity(
+                id=entity_id,
+                kind=EntityKind.PLAYER,
+                name=name,
+                club_id=club_id,
+                country=(row.get("nationality") or "").strip() or None,
+                position=position,
+                as_of=(row.get("as_of") or "").strip() or None,
+            )
+            seen = {norm(name)}
+            aliases.append(Alias(name, entity_id, AliasKind.STRONG))
+            for raw in (row.get("aliases") or "").split("|"):
+                text = raw.strip()
+                kind = AliasKind.STRONG
+                if text.startswith("~"):
+                    text, kind = text[1:].strip(), AliasKind.CONTEXT
+                if len(norm(text)) < 2 or norm(text) in seen:
+                    continue
+                seen.add(norm(text))
+                aliases.append(Alias(text, entity_id, kind))
+    return list(entities.values()), aliases
+
+
+def _load_people(path: Path, problems: list[str]) -> list[Person]:
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"{path.name}: cannot read ({exc})")
+        return []
+    people = []
+    for i, person in enumerate(data.get("person", [])):
+        name = person.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{path.name} person #{i + 1}: missing name")
+            continue
+        extra = _as_list(person.get("aliases"), f"{path.name} person {name!r}", problems)
+        people.append(Person(name, str(person.get("role", "other")), tuple(dict.fromkeys([name, *extra]))))
+    return people
+
+
+def _load_words(path: Path) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(norm(line) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _downgrade_shared(
+    aliases: list[Alias], trusted: tuple[AliasKind, ...], weaker: AliasKind, collisions: list[Collision]
+) -> list[Alias]:
+    """An alias that several entities share cannot identify any of them alone: make it weaker for all."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for alias in aliases:
+        owners[norm(alias.text)].add(alias.entity_id)
+    out = []
+    for alias in aliases:
+        shared_by = owners[norm(alias.text)]
+        if len(shared_by) > 1 and alias.kind in trusted:
+            collisions.append(Collision(alias.text, tuple(sorted(shared_by)), f"{alias.kind} -> {weaker}"))
+            alias = Alias(alias.text, alias.entity_id, weaker)
+        out.append(alias)
+    return out
+
+
+def _downgrade_words(
+    aliases: list[Alias], taken: set[str], common_words: frozenset[str], collisions: list[Collision]
+) -> list[Alias]:
+    """A player alias that is a club's name, a non-player's name or a common word needs context."""
+    out = []
+    for alias in aliases:
+        folded = norm(alias.text)
+        if alias.kind is AliasKind.STRONG and (folded in taken or folded in common_words):
+            why = "common word" if folded in common_words else "also a club or non-player name"
+            collisions.append(Collision(alias.text, (alias.entity_id,), f"strong -> context ({why})"))
+            alias = Alias(alias.text, alias.entity_id, AliasKind.CONTEXT)
+        out.append(alias)
+    return out

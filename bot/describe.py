@@ -1,0 +1,52 @@
+"""Plain-data views of pipeline results, shared by the CLI's text and JSON output and the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalogue import Catalogue
+from bot.models import EntityKind, MatchResult
+
+
+def match_to_dict(
+    match: MatchResult, catalogue: Catalogue, rumours: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Return the `mercato match --json` object: players (with club), clubs, and rumours."""
+    players: list[dict[str, Any]] = []
+    clubs: list[dict[str, Any]] = []
+    for entity_id in match.entity_ids():
+        entity = catalogue.find(entity_id)
+        if entity is None:
+            continue
+        matched = match.spans_of(entity_id)
+        if entity.kind is EntityKind.PLAYER:
+            club = catalogue.club_of(entity_id)
+            players.append({"name": entity.name, "club": club.name if club else None, "matched": matched})
+        else:
+            clubs.append({"name": entity.name, "matched": matched})
+    return {"players": players, "clubs": clubs, "rumours": rumours or []}
+
+
+def match_to_text(view: dict[str, Any]) -> str:
+    """Render a `match_to_dict` view for people."""
+    lines = ["Players:"]
+    for p in view["players"]:
+        club = f" ({p['club']})" if p["club"] else ""
+        lines.append(f"  {p['name']}{club}  matched: {', '.join(repr(s) for s in p['matched'])}")
+    if not view["players"]:
+        lines.append("  (none)")
+    lines.append("Clubs:")
+    for c in view["clubs"]:
+        lines.append(f"  {c['name']}  matched: {', '.join(repr(s) for s in c['matched'])}")
+    if not view["clubs"]:
+        lines.append("  (none)")
+    if view["rumours"]:
+        lines.append("Rumours:")
+        for r in view["rumours"]:
+            src = r.get("source") or {}
+            outlet = f", says {src['outlet']} (tier {src['tier']})" if src.get("outlet") else ""
+            deal = f", {r['deal']}" if r.get("deal") else ""
+            fee = f", {r['fee']}" if r.get("fee") else ""
+            neg = " [denied/negated]" if r.get("negated") else ""
+            lines.append(f"  {r['player']}: {r['from'] or '?'} -> {r['to']} ({r['stage']}{deal}{fee}){neg}{outlet}")
+    return "\n".join(lines)

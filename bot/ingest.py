@@ -1,0 +1,197 @@
+"""One poll cycle: due feeds -> fetch -> parse -> match -> store, recording each feed's outcome.
+
+Fetching and storing are the only I/O; deciding what is new and alertable is pure and takes ``now``.
+A failing feed records its error and backs off; nothing a feed does can make the cycle raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from bot.catalogue import Matcher
+from bot.errors import FeedError
+from bot.feeds.fetch import FetchResult
+from bot.feeds.ids import canonical_link
+from bot.feeds.parse import body_hash, parse_feed
+from bot.models import Feed, FeedItem, MatchResult, StoredItem
+from bot.storage import NewItem, Storage
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["new", "not_modified", "error"]
+
+
+class Fetcher(Protocol):
+    """What the poll cycle needs from an HTTP client (``bot.feeds.fetch.FeedFetcher``)."""
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """Fetch ``url`` conditionally."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often feeds are polled, how failures back off, and which items may alert."""
+
+    interval: timedelta = timedelta(minutes=5)
+    max_item_age: timedelta = timedelta(hours=48)
+    max_backoff: timedelta = timedelta(hours=6)
+    pause_after_failures: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedItem:
+    """A new, alertable item with what it mentions, and the servers whose feed lists carry it."""
+
+    item: StoredItem
+    match: MatchResult
+    feed: Feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What one poll of one feed did."""
+
+    feed_id: int
+    url: str
+    outcome: Outcome
+    new_items: int = 0
+    alertable: int = 0
+    first_poll: bool = False
+    error: str | None = None
+    paused: bool = False
+
+    def summary(self) -> str:
+        """One readable line for `mercato poll --once`."""
+        if self.outcome == "error":
+            tail = "; paused after repeated failures (resume with `mercato feeds add` again)" if self.paused else ""
+            return f"{self.url}: error: {self.error}{tail}"
+        if self.outcome == "not_modified":
+            return f"{self.url}: not modified"
+        note = " (first poll: stored, not alerted)" if self.first_poll else f", {self.alertable} to alert"
+        return f"{self.url}: {self.new_items} new item{'s' if self.new_items != 1 else ''}{note}"
+
+
+@dataclass(slots=True)
+class PollResult:
+    """Every feed's report and every new alertable item of one cycle."""
+
+    reports: list[FeedReport] = field(default_factory=list)
+    alerts: list[IngestedItem] = field(default_factory=list)
+
+
+def dedupe_key(feed_id: int, item: FeedItem) -> str:
+    """Items with the same canonical link are the same article, whichever feed carries them."""
+    if item.link:
+        return "link:" + canonical_link(item.link)
+    return f"feed:{feed_id}:{item.uid}"
+
+
+def is_alertable(published: datetime, *, primed: bool, now: datetime, max_age: timedelta) -> bool:
+    """A new feed's first poll never alerts; neither does an item older than the cut-off."""
+    return primed and published >= now - max_age
+
+
+def retry_at(now: datetime, failures: int, policy: PollPolicy) -> datetime:
+    """Exponential backoff after ``failures`` consecutive failures, capped."""
+    delay = policy.interval * (1 << min(failures - 1, 16))
+    return now + min(delay, policy.max_backoff)
+
+
+class Ingestor:
+    """Runs poll cycles against storage with one fetcher and one matcher."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        fetcher: Fetcher,
+        matcher: Matcher,
+        policy: PollPolicy | None = None,
+        *,
+        concurrency: int = 4,
+    ) -> None:
+        self.storage = storage
+        self.fetcher = fetcher
+        self.matcher = matcher
+        self.policy = policy or PollPolicy()
+        self._limit = asyncio.Semaphore(concurrency)
+
+    async def poll_due(self, now: datetime, *, interval: timedelta | None = None) -> PollResult:
+        """Poll every feed that is due at ``now``."""
+        return await self.poll(await self.storage.feeds.due(now), now, interval=interval)
+
+    async def poll(self, feeds: Sequence[Feed], now: datetime, *, interval: timedelta | None = None) -> PollResult:
+        """Poll these feeds concurrently (bounded); never raises because of a feed."""
+        result = PollResult()
+        outcomes = await asyncio.gather(*(self._guarded(feed, now, interval) for feed in feeds))
+        for report, alerts in outcomes:
+            result.reports.append(report)
+            result.alerts.extend(alerts)
+        result.alerts.sort(key=lambda a: (a.item.published_at, a.item.id))
+        return result
+
+    async def _guarded(
+        self, feed: Feed, now: datetime, interval: timedelta | None
+    ) -> tuple[FeedReport, list[IngestedItem]]:
+        async with self._limit:
+            try:
+                return await self.poll_feed(feed, now, interval=interval)
+            except FeedError as exc:
+                return await self._failed(feed, now, str(exc)), []
+            except Exception:
+                # A bug, or the database failing: log it with the feed, record it, keep the cycle going.
+                log.exception("unexpected error polling %s", feed.url)
+                return await self._failed(feed, now, "internal error (see the bot's log)"), []
+
+    async def poll_feed(
+        self, feed: Feed, now: datetime, *, interval: timedelta | None = None
+    ) -> tuple[FeedReport, list[IngestedItem]]:
+        """Poll one feed; raises FeedError for the caller to record."""
+        next_due = now + (interval or self.policy.interval)
+        fetched = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        digest = body_hash(fetched.body) if not fetched.not_modified else None
+        if fetched.not_modified or (feed.primed and digest == feed.body_hash):
+            await self.storage.feeds.record_not_modified(feed.id, now=now, next_due_at=next_due)
+            return FeedReport(feed.id, feed.url, "not_modified"), []
+        parsed = await asyncio.to_thread(parse_feed, fetched.body, fetched.headers, fetched_at=now)
+
+        keyed = {dedupe_key(feed.id, item): item for item in parsed.items}  # also drops in-feed repeats
+        known = await self.storage.items.known(feed.id, [i.uid for i in keyed.values()], list(keyed))
+        fresh: list[NewItem] = []
+        matches: dict[str, MatchResult] = {}
+        for key, item in keyed.items():
+            if key in known or item.uid in known:
+                continue
+            match = self.matcher.match_item(item.title, item.summary)
+            matches[key] = match
+            alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
+            fresh.append(NewItem(item, key, alertable, match.mentions))
+        stored = await self.storage.items.insert(feed.id, fresh, fetched_at=now)
+        await self.storage.feeds.record_success(
+            feed.id,
+            now=now,
+            next_due_at=next_due,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            body_hash=digest,
+            title=parsed.title,
+        )
+        by_uid = {new.item.uid: new.dedupe_key for new in fresh}
+        alerts = [IngestedItem(s, matches[by_uid[s.uid]], feed) for s in stored if s.alertable]
+        report = FeedReport(feed.id, feed.url, "new", len(stored), len(alerts), first_poll=not feed.primed)
+        log.info("polled feed", extra={"feed": feed.url, "new": len(stored), "alertable": len(alerts)})
+        return report, alerts
+
+    async def _failed(self, feed: Feed, now: datetime, error: str) -> FeedReport:
+        failures = feed.failures + 1
+        paused = failures >= self.policy.pause_after_failures
+        await self.storage.feeds.record_failure(
+            feed.id, now=now, error=error, next_due_at=retry_at(now, failures, self.policy), paused=paused
+        )
+        log.warning("feed %s failed (%d in a row%s): %s", feed.url, failures, ", paused" if paused else "", error)
+        return FeedReport(feed.id, feed.url, "error", error=error, paused=paused)

@@ -1,0 +1,35 @@
+"""Storage: the one database connection and its per-domain stores. All SQL lives in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.storage.catalogue import CatalogueStore
+from bot.storage.db import Database
+from bot.storage.feeds import GLOBAL, FeedStore
+from bot.storage.follows import FollowStore
+from bot.storage.items import ItemStore, NewItem
+from bot.storage.meta import MetaStore
+
+__all__ = ["GLOBAL", "Database", "NewItem", "Storage"]
+
+
+class Storage:
+    """The database and one store per domain, sharing its connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.feeds = FeedStore(db)
+        self.items = ItemStore(db)
+        self.catalogue = CatalogueStore(db)
+        self.follows = FollowStore(db)
+        self.meta = MetaStore(db)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Storage:
+        """Open the database at ``path`` (``":memory:"`` for tests) with migrations applied."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.db.close()

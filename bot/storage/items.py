@@ -1,0 +1,154 @@
+"""SQL for items and the entities they mention."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import aiosqlite
+
+from bot.models import FeedItem, Mention, StoredItem
+from bot.storage.db import Database, from_db, to_db
+
+KNOWN: Final = """
+SELECT uid AS key FROM items WHERE feed_id = :feed_id AND uid IN (SELECT value FROM json_each(:uids))
+UNION
+SELECT dedupe_key AS key FROM items WHERE dedupe_key IN (SELECT value FROM json_each(:keys))
+"""
+INSERT_ITEM: Final = """
+INSERT INTO items (feed_id, uid, dedupe_key, title, summary, link, author, published_at, fetched_at, alertable)
+VALUES (:feed_id, :uid, :dedupe_key, :title, :summary, :link, :author, :published_at, :fetched_at, :alertable)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+INSERT_MENTION: Final = """
+INSERT INTO mentions (item_id, entity_id, matched) VALUES (:item_id, :entity_id, :matched)
+ON CONFLICT DO NOTHING
+"""
+_SELECT: Final = "SELECT i.*, f.title AS feed_title FROM items i JOIN feeds f ON f.id = i.feed_id"
+MENTIONS_OF: Final = "SELECT entity_id, matched FROM mentions WHERE item_id = :item_id ORDER BY rowid"
+COUNT: Final = "SELECT count(*) FROM items"
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item ready to store: what the feed said, how to dedupe it, whether it may alert, what it mentions."""
+
+    item: FeedItem
+    dedupe_key: str
+    alertable: bool
+    mentions: tuple[Mention, ...] = ()
+
+
+def _item(row: aiosqlite.Row) -> StoredItem:
+    return StoredItem(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        uid=row["uid"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published_at=from_db(row["published_at"]),
+        fetched_at=from_db(row["fetched_at"]),
+        alertable=bool(row["alertable"]),
+        feed_title=row["feed_title"],
+    )
+
+
+class ItemStore:
+    """Items and mentions."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def known(self, feed_id: int, uids: Sequence[str], dedupe_keys: Sequence[str]) -> set[str]:
+        """Return which of these uids (in this feed) and dedupe keys (in any feed) are already stored."""
+        rows = await self._db.fetchall(
+            KNOWN, {"feed_id": feed_id, "uids": json.dumps(list(uids)), "keys": json.dumps(list(dedupe_keys))}
+        )
+        return {row["key"] for row in rows}
+
+    async def insert(self, feed_id: int, items: Sequence[NewItem], *, fetched_at: datetime) -> list[StoredItem]:
+        """Store items and their mentions in one transaction; return only those that were new."""
+        stored: list[StoredItem] = []
+        async with self._db.transaction() as conn:
+            for new in items:
+                item = new.item
+                params = {
+                    "feed_id": feed_id,
+                    "uid": item.uid,
+                    "dedupe_key": new.dedupe_key,
+                    "title": item.title,
+                    "summary": item.summary,
+                    "link": item.link,
+                    "author": item.author,
+                    "published_at": to_db(item.published),
+                    "fetched_at": to_db(fetched_at),
+                    "alertable": int(new.alertable),
+                }
+                async with conn.execute(INSERT_ITEM, params) as cursor:
+                    row = await cursor.fetchone()
+                if row is None:  # stored meanwhile (same link in another feed): not new
+                    continue
+                item_id = int(row[0])
+                await conn.executemany(
+                    INSERT_MENTION,
+                    [{"item_id": item_id, "entity_id": m.entity_id, "matched": m.text} for m in new.mentions],
+                )
+                stored.append(
+                    StoredItem(item_id, feed_id, item.uid, item.title, item.summary, item.link, item.published,
+                               fetched_at, new.alertable)
+                )
+        return stored
+
+    async def get(self, item_id: int) -> StoredItem | None:
+        """Return one item."""
+        row = await self._db.fetchone(_SELECT + " WHERE i.id = :id", {"id": item_id})
+        return _item(row) if row else None
+
+    async def mentions(self, item_id: int) -> list[tuple[str, str]]:
+        """Return (entity id, matched text) for one item, in the order stored."""
+        rows = await self._db.fetchall(MENTIONS_OF, {"item_id": item_id})
+        return [(row["entity_id"], row["matched"]) for row in rows]
+
+    async def co_mentioned_players(self, club_id: str, *, since: datetime, limit: int = 10) -> list[CoMention]:
+        """Players (not the club's own) mentioned with a club, most outlets then newest first."""
+        return await co_mentioned_players(self._db, club_id, since=since, limit=limit)
+
+    async def count(self) -> int:
+        """Return how many items are stored."""
+        row = await self._db.fetchone(COUNT)
+        return int(row[0]) if row else 0
+
+
+CO_MENTIONED_PLAYERS: Final = """
+SELECT p.entity_id AS player_id, count(DISTINCT i.feed_id) AS outlets, count(DISTINCT i.id) AS items,
+       max(i.published_at) AS latest
+FROM mentions c
+JOIN mentions p ON p.item_id = c.item_id
+JOIN entities e ON e.id = p.entity_id AND e.kind = 'player'
+JOIN items i ON i.id = c.item_id
+WHERE c.entity_id = :club_id AND (e.club_id IS NULL OR e.club_id <> :club_id) AND i.published_at >= :since
+GROUP BY p.entity_id
+ORDER BY outlets DESC, latest DESC
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CoMention:
+    """A player mentioned together with a club: in how many outlets and items, and when last."""
+
+    player_id: str
+    outlets: int
+    items: int
+    latest: datetime
+
+
+async def co_mentioned_players(db: Database, club_id: str, *, since: datetime, limit: int = 10) -> list[CoMention]:
+    """Players (not the club's own) mentioned with ``club_id`` since ``since``: most outlets, then newest, first."""
+    rows = await db.fetchall(CO_MENTIONED_PLAYERS, {"club_id": club_id, "since": to_db(since), "limit": limit})
+    return [CoMention(r["player_id"], r["outlets"], r["items"], from_db(r["latest"])) for r in rows]

@@ -24,13 +24,19 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class _MercatoHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Marks the handler this module installs."""
+
+
 def setup_logging(level: str = "INFO", *, secrets: tuple[str | None, ...] = ()) -> None:
     """Log to stderr with one format; quieten chatty libraries; redact secrets."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _MercatoHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[{asctime}] [{levelname:<7}] {name}: {message}", style="{"))
     handler.addFilter(RedactFilter(*secrets))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler, so that calling this twice (or inside a test runner) adds no duplicates
+    # and removes nobody else's.
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _MercatoHandler)] + [handler]
     root.setLevel(level)
     for noisy in ("discord.http", "discord.gateway", "apscheduler", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -372,7 +372,11 @@ def load_sources(path: Path) -> SourceDirectory:
     default_tier = _tier(data.get("default_tier", DEFAULT_TIER), f"{path}: default_tier", problems)
     entries: list[tuple[Source, list[str], list[str], list[str]]] = []  # source, aliases, exact, domains
 
-    for section, kind in (("outlet", SourceKind.OUTLET), ("journalist", SourceKind.JOURNALIST), ("club", SourceKind.CLUB)):
+    for section, kind in (
+        ("outlet", SourceKind.OUTLET),
+        ("journalist", SourceKind.JOURNALIST),
+        ("club", SourceKind.CLUB),
+    ):
         raw = data.get(section, [])
         if not isinstance(raw, list):
             problems.append(f"{path}: [[{section}]] must be an array of tables")
@@ -395,7 +399,9 @@ def load_sources(path: Path) -> SourceDirectory:
             source = Source(name=name, tier=tier, kind=kind, outlet=outlet)
             aliases = _strings(item.get("aliases"), where, "aliases", problems)
             exact = _strings(item.get("exact_case"), where, "exact_case", problems)
-            domains = [d.lower().removeprefix("www.") for d in _strings(item.get("domains"), where, "domains", problems)]
+            domains = [
+                d.lower().removeprefix("www.") for d in _strings(item.get("domains"), where, "domains", problems)
+            ]
             if name not in exact:
                 aliases = [name, *aliases]
             entries.append((source, aliases, exact, domains))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 __all__ = ["collapse_ws", "html_to_text"]
 
@@ -31,10 +32,72 @@ _DROP = re.compile(
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|\Z)", re.DOTALL)
 # Tags that separate words: "<p>Milan</p><p>Roma</p>" must not become "MilanRoma".
 _BREAKING = (
-    "br p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table thead tbody tfoot caption blockquote pre hr "
-    "img section article header footer aside nav figure figcaption address center main iframe"
-).split()
-_BREAK_TAGS = re.compile(r"</?(?:" + "|".join(_anycase(t) for t in _BREAKING) + r")\b[^<>]*>")
+    "br",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "caption",
+    "blockquote",
+    "pre",
+    "hr",
+    "img",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "figure",
+    "figcaption",
+    "address",
+    "center",
+    "main",
+    "iframe",
+)
+
+
+def _trie(words: tuple[str, ...]) -> str:
+    """Return a regex matching any of ``words`` (any case), factored by common prefix.
+
+    CPython's engine tries alternatives one by one, so "(?:br|blockquote|…)" with 40 names costs
+    40 attempts per tag; the factored form ("[bB](?:[rR]|[lL][oO]…)") costs one or two.
+    """
+    tree: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a word
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [_anycase(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+_BREAK_TAGS = re.compile(r"</?" + _trie(_BREAKING) + r"\b[^<>]*>")
 # Any other tag (inline ones: a, b, span…) vanishes without a space, so "Dr<b>ă</b>gușin" and
 # "<a>Milan</a>’s" stay one word. A "<" not followed by a letter, "/", "!" or "?" ("3 < 4") is text.
 _TAG = re.compile(r"<[a-zA-Z/!?][^<>]*>")

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from bot.catalogue.normalize import norm
 from bot.models import Alias, AliasKind, Entity, EntityKind
 
+# On ties, entities from the big five leagues come first ("milan" -> AC Milan before Inter Milan's namesakes).
+BIG_FIVE = frozenset({"Premier League", "LaLiga", "Serie A", "Bundesliga", "Ligue 1"})
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -76,10 +79,16 @@ class Catalogue:
         """Return every alias of one entity."""
         return [a for a in self.aliases if a.entity_id == entity_id]
 
+    def prominence(self, entity: Entity) -> int:
+        """0 for big-five-league clubs and their players, 1 for everything else (a tie-breaker)."""
+        club = entity if entity.kind is EntityKind.CLUB else self.club_of(entity.id)
+        return 0 if club is not None and club.league in BIG_FIVE else 1
+
     def resolve(self, query: str, kind: EntityKind | None = None) -> list[Entity]:
-        """Return the entities a typed name means, best first (exact alias; strong before weak)."""
+        """Return the entities a typed name means, best first (exact alias; strong before weak; big leagues first)."""
         rank = {AliasKind.STRONG: 0, AliasKind.PLACE: 1, AliasKind.CONTEXT: 2, AliasKind.CONFIRM: 3}
-        hits = sorted(self.aliases_for(norm(query)), key=lambda a: rank[a.kind])
+        known = [a for a in self.aliases_for(norm(query)) if a.entity_id in self.entities]
+        hits = sorted(known, key=lambda a: (rank[a.kind], self.prominence(self.entities[a.entity_id])))
         out: dict[str, Entity] = {}
         for alias in hits:
             entity = self.entities.get(alias.entity_id)
@@ -92,7 +101,7 @@ class Catalogue:
         q = norm(query)
         if not q:
             return []
-        scored: dict[str, tuple[int, int, str]] = {}
+        scored: dict[str, tuple[int, int, int, str]] = {}
         for folded, aliases in self._by_norm.items():
             if folded == q:
                 score = 0
@@ -110,7 +119,8 @@ class Catalogue:
                     continue
                 # Clubs before players on ties, then strong aliases before weak ones, then by name.
                 weak = 0 if alias.kind in (AliasKind.STRONG, AliasKind.PLACE) else 1
-                key = (score * 2 + weak, 0 if entity.kind is EntityKind.CLUB else 1, entity.name)
+                kind_rank = 0 if entity.kind is EntityKind.CLUB else 1
+                key = (score * 2 + weak, kind_rank, self.prominence(entity), entity.name)
                 if entity.id not in scored or key < scored[entity.id]:
                     scored[entity.id] = key
         ranked = sorted(scored, key=lambda eid: scored[eid])

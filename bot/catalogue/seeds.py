@@ -131,6 +131,11 @@ def _load_players(
                 problems.append(f"{where}: position {position!r} is not one of GK, DF, MF, FW")
             entity_id = f"player:{slug(name)}"
             if entity_id in entities:
+                twin = entities[entity_id]
+                nationality = (row.get("nationality") or "").strip() or None
+                if (twin.country, twin.position) == (nationality, position):
+                    # Same name, nationality and position: almost surely one player listed twice.
+                    problems.append(f"{where}: {name!r} looks listed twice (also at {twin.club_id}); keep one row")
                 # Two players with the same name: tell them apart by club in the id.
                 entity_id = f"{entity_id}-{slug(club_name) or line}"
                 if entity_id in entities:

@@ -1,0 +1,979 @@
+"""From a matched item to rumours: who (player) goes where (to club), how (deal), how far (stage).
+
+The extractor is rule-based and works sentence by sentence (clause by clause inside a sentence):
+
+1. The text is split into sentences (the title is its own sentence) and, for BBC-style gossip
+   digests, into *claims*: runs of sentences each ending with a cited outlet "(Mirror)".
+2. Players are the catalogue mentions plus descriptions that refer back to one ("the Tottenham
+   centre-back", "the Romanian international", "the Dutchman", "the 23-year-old", "he"), resolved
+   to the most recent fitting player of the claim (or the only player of the item).
+3. A club is a *suitor* of a player only in a clause with a transfer cue (interest, talks, bid,
+   medical, sign, join …) and only when nothing marks it as something else: the player's current
+   club ("Tottenham's Drăgușin", "leave Spurs", "Aké of Manchester City", the catalogue club), a
+   former club, an opponent ("against Roma", "Milan 2-1 Roma"), the club a player is on loan at.
+4. Stage, deal type, fee and negation come from the cues of the clauses that link the pair; the
+   source is what that sentence cites, else what the claim cites, else the feed's outlet.
+
+Pure: data in, data out; never imports ``discord``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from bot.models import Entity, MatchResult, Mention
+from bot.sources import Source, SourceDirectory, fold, fold_with_map
+
+__all__ = [
+    "CatalogueLike",
+    "Deal",
+    "Rumour",
+    "Stage",
+    "extract_rumours",
+    "highest_stage",
+    "split_sentences",
+]
+
+
+class Stage(StrEnum):
+    """How far a rumour has gone. ``rank`` orders the positive stages; negative ones end a rumour."""
+
+    INTEREST = "interest"
+    CONTACT = "contact"
+    TALKS = "talks"
+    ADVANCED_TALKS = "advanced_talks"
+    BID = "bid"
+    AGREEMENT = "agreement"
+    PERSONAL_TERMS = "personal_terms"
+    MEDICAL = "medical"
+    HERE_WE_GO = "here_we_go"
+    OFFICIAL = "official"
+    COLLAPSED = "collapsed"
+    DENIED = "denied"
+
+    @property
+    def rank(self) -> int:
+        """Position in the progression; negative stages rank above every positive one."""
+        return _STAGE_ORDER.index(self)
+
+    @property
+    def is_negative(self) -> bool:
+        """True for stages that say the move is off (collapsed, denied)."""
+        return self in (Stage.COLLAPSED, Stage.DENIED)
+
+
+# Negative stages sit at the top: an item that reports a denial or a collapse is news about the
+# end of the rumour, whatever progress it also recounts. Collapsed outranks denied because it
+# implies the talks were real.
+_STAGE_ORDER: tuple[Stage, ...] = (
+    Stage.INTEREST,
+    Stage.CONTACT,
+    Stage.TALKS,
+    Stage.ADVANCED_TALKS,
+    Stage.BID,
+    Stage.AGREEMENT,
+    Stage.PERSONAL_TERMS,
+    Stage.MEDICAL,
+    Stage.HERE_WE_GO,
+    Stage.OFFICIAL,
+    Stage.DENIED,
+    Stage.COLLAPSED,
+)
+
+
+def highest_stage(stages: Iterable[Stage]) -> Stage | None:
+    """The most advanced stage of ``stages`` (a negative stage beats any positive one)."""
+    return max(stages, key=lambda s: s.rank, default=None)
+
+
+class Deal(StrEnum):
+    """The structure of a move."""
+
+    PERMANENT = "permanent"
+    LOAN = "loan"
+    LOAN_OPTION = "loan_option"
+    LOAN_OBLIGATION = "loan_obligation"
+    FREE = "free"
+    SWAP = "swap"
+    PRE_CONTRACT = "pre_contract"
+    EXTENSION = "extension"
+
+
+@dataclass(frozen=True, slots=True)
+class Rumour:
+    """One player linked with one club by one item.
+
+    ``from_club_id`` is the club the player would leave (None for an extension, or when unknown);
+    ``rejected`` marks a bid or offer that was turned down (the stage stays ``bid``); ``negated``
+    marks a denial or collapse (stage ``denied``/``collapsed``).
+    """
+
+    player_id: str
+    from_club_id: str | None
+    to_club_id: str
+    stage: Stage
+    deal: Deal | None
+    fee: str | None
+    negated: bool
+    rejected: bool
+    source: Source | None
+
+
+class CatalogueLike(Protocol):
+    """What the extractor needs from the catalogue."""
+
+    def get(self, entity_id: str) -> Entity:
+        """The entity with this id (may raise KeyError)."""
+        ...
+
+
+# ----------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = frozenset(
+    (
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "v",
+        "no",
+        "nos",
+        "fc",
+        "ac",
+        "sc",
+        "cf",
+        "inc",
+        "ltd",
+        "co",
+        "etc",
+    )
+    + ("approx", "gen", "prof", "rev", "sen", "rep", "mt", "ft")
+)
+_SENTENCE_END = re.compile(r"[.!?]+['\"’”)]*(?=\s)")
+_CITE_PAREN_END = re.compile(r"\)\s*(?=[A-Z0-9\"'‘“])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentence spans ``(start, end)``; every line is at least its own sentence.
+
+    A full stop after an abbreviation ("Mr.", "St.", "A.C.", an initial "J.") does not end a sentence,
+    and neither does one followed by "(" or a lower-case word. A parenthesised citation ("(Mirror)")
+    that follows a full stop stays with the sentence before it.
+    """
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        cuts = [line_start]
+        for match in _SENTENCE_END.finditer(text, line_start, line_end):
+            end = match.end()
+            rest = text[end:line_end].lstrip()
+            if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'‘“"):
+                continue
+            if match.group(0).startswith(".") and _is_abbreviation(text[line_start : match.start()]):
+                continue
+            cuts.append(end)
+        for match in _CITE_PAREN_END.finditer(text, line_start, line_end):
+            opening = text.rfind("(", line_start, match.start())
+            if opening != -1 and match.start() - opening <= 60:
+                cuts.append(match.start() + 1)
+        cuts = [*sorted(set(cuts)), line_end]
+        for start, end in itertools.pairwise(cuts):
+            s, e = _trim(text, start, end)
+            if s < e:
+                spans.append((s, e))
+        line_start = line_end + 1
+    return _merge_parentheticals(text, spans)
+
+
+def _is_abbreviation(before: str) -> bool:
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", before)
+    if word is None:
+        return False
+    token = word.group(1)
+    if "." in token:  # "A.C", "e.g"
+        return True
+    return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _merge_parentheticals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Glue a sentence that is only "(Outlet)" onto the sentence before it, on the same line."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if merged and re.fullmatch(r"\([^()]{1,60}\)\.?", piece) and "\n" not in text[merged[-1][1] : start]:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+# ----------------------------------------------------------------------------- cues (folded text)
+
+# Stage cues, matched on folded text (ASCII, lower case). The weakest ("deal", "move", "sign")
+# only make a club a suitor; the strong ones also set the stage.
+_STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
+    (stage, re.compile(pattern))
+    for stage, pattern in (
+        (
+            Stage.INTEREST,
+            (
+                r"\binterest(?:ed)?\b|\bkeen\b|\bwant(?:s|ed|ing)?\b|\beye(?:s|d|ing)?\b|\bmonitor\w*|\btrack(?:s|ed|ing)\b"
+                r"|\btarget\w*|\bshortlist\w*|\badmire\w*|\badmirers?\b|\bradar\b|\bcircling\b|\blinked\b|\blinks?\s+(?:with|to)\b"
+                r"|\bconsider\w*\b|\bscout\w*|\bcourt(?:ing|ed)\b|\bpursu\w+|\bchas(?:e|es|ing)\b|\brace\s+for\b|\bbattle\s+for\b"
+                r"|\bsignature\b|\bmove\s+(?:for|to)\b|\bswoop\w*|\bkeeping\s+tabs\b|\bplot\w*\b|\bsights\b|\bdream\b"
+                r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bsign(?:ing)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))"
+                r"|\bswitch\b|\bmove\b|\bjoin(?:ing)?\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b"
+            ),
+        ),
+        (
+            Stage.CONTACT,
+            (
+                r"\bapproach(?:ed|es)?\b|\bcontact(?:ed|s)?\b|\benquir\w+|\binquir\w+|\bsounded\s+out\b|\bsound\s+out\b"
+                r"|\brequest(?:ed)?\s+information\b|\basked\s+about\b"
+            ),
+        ),
+        (
+            Stage.TALKS,
+            (
+                r"\btalks\b|\bnegotiat\w+|\bdiscussions?\b|\bmeeting\b|\bmet\s+with\b|\bmet\s+(?:the\s+)?(?:player's\s+)?(?:agent|representatives)"
+                r"|\bin\s+dialogue\b|\bopened\s+(?:talks|discussions|dialogue)"
+            ),
+        ),
+        (
+            Stage.ADVANCED_TALKS,
+            (
+                r"\badvanced\b|\bclos(?:e|ing)\s+in\s+on\b|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing)"
+                r"|\bedg(?:e|es|ing)\s+closer\b|\bnearing\b|\bon\s+the\s+verge\b|\bfinal\s+details\b|\bfinalis\w+|\bfinaliz\w+"
+                r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize)\b"
+                r"|\bfinal\s+stages\b"
+            ),
+        ),
+        (
+            Stage.BID,
+            (r"\bbid(?:s|ding)?\b|\boffer(?:s|ed)?\b|\btabled?\b|\bsubmitted\b|\bproposal\b|\bopening\s+offer\b"),
+        ),
+        (
+            Stage.AGREEMENT,
+            (
+                r"\bagreement\b|\bagreed\b|\bagree(?:s)?\s+(?:a\s+)?(?:fee|deal|terms)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
+                r"|\bdeal\s+(?:is\s+)?in\s+place\b|\bfee\s+agreed\b"
+            ),
+        ),
+        (
+            Stage.PERSONAL_TERMS,
+            (r"\bpersonal\s+terms\b|\bterms\s+with\s+the\s+player\b|\bcontract\s+terms\b"),
+        ),
+        (
+            Stage.MEDICAL,
+            (r"\bmedicals?\b|\bmedical\s+tests\b"),
+        ),
+        (
+            Stage.HERE_WE_GO,
+            (r"\bhere\s+we\s+go\b|\bdone\s+deal\b|\bdeal\s+(?:is\s+)?done\b|\bsigned\s+and\s+sealed\b"),
+        ),
+        (
+            Stage.OFFICIAL,
+            (
+                r"\bofficial(?:ly)?\b|(?<!to )\bannounc(?:e|es|ed)\b|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
+                r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bjoins\b|\bsigns\b|\bunveil\w*"
+                r"|(?<!to )\bcomplet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?(?:move|transfer|switch|signing|loan)\b"
+                r"|\bwelcome[sd]?\b|\bpleased\s+to\s+(?:announce|confirm)"
+            ),
+        ),
+    )
+)
+
+_DENIED = re.compile(
+    r"\bden(?:y|ies|ied|ying)\b|\brul(?:ed|es|ing|e)\s+out\b|\bnot\s+(?:be\s+)?interested\b|\bno\s+(?:longer\s+)?interest(?:ed)?\b"
+    r"|\bno\s+longer\s+interested\b|\bno\s+intention\s+of\s+(?:selling|sell|leaving|letting|signing|parting)"
+    r"|\bnot\s+for\s+sale\b|\bnot\s+(?:be\s+)?sold\b|\b(?:will|would)\s+not\s+(?:be\s+)?(?:sell|sold|sign|join|leave|move|pursue|let)"
+    r"|\bwon'?t\s+(?:be\s+)?(?:sell|sold|sign|join|leave|move|pursue|let)|\bdismiss\w*\s+(?:the\s+)?(?:reports?|rumou?rs?|speculation|talk|links?)"
+    r"|\bno\s+truth\b|\bnot\s+(?:be\s+)?pursu\w+|\b(?:ended|end|ends|cooled|abandoned?)\s+(?:their\s+|its\s+|his\s+)?(?:interest|pursuit)"
+    r"|\boff\s+the\s+table\b|\b(?:shut|closed)\s+the\s+door\b|\bno\s+plans?\s+to\s+(?:sell|sign|move|leave|let)"
+    r"|\bstaying\s+put\b|\bnot\s+(?:going\s+to\s+)?leav(?:e|ing)\b|\bnothing\s+to\s+(?:it|the\s+(?:reports?|rumou?rs?))\b"
+    r"|\brefuse[sd]?\s+to\s+(?:sell|let)\b|\bnot\s+on\s+the\s+agenda\b|\bnot\s+(?:a\s+)?target\b|\bturned\s+(?:their|his)\s+attention\s+elsewhere"
+)
+_COLLAPSED = re.compile(
+    r"\bcollaps(?:e|es|ed)\b|\bbr(?:oke|oken|eak|eaks)\s+down\b|\bf(?:e|a)ll(?:en|s)?\s+through\b|\bpull(?:ed|s|ing)?\s+out\b"
+    r"|\bwalk(?:ed|s)?\s+away\b|\bcalled\s+off\b|\bscrapped\b|\bfail(?:ed|s)\s+(?:a\s+|his\s+)?medical\b|\b(?:deal|move)\s+is\s+off\b"
+)
+_REJECTED = re.compile(
+    r"\breject(?:ed|s)?\b|\bturn(?:ed|s)?\s+down\b|\bsnub(?:bed|s)?\b|\bknock(?:ed|s)?\s+back\b|\brebuff(?:ed|s)?\b|\brefused\b"
+)
+_OFFER_WORD = re.compile(r"\b(?:bid|bids|offer|offers|offered|proposal|approach|approaches)\b")
+
+# Deal cues, most specific first; a less specific cue inside a more specific one is dropped
+# ("loan" inside "loan with an option to buy").
+_DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
+    (deal, re.compile(pattern))
+    for deal, pattern in (
+        (
+            Deal.LOAN_OBLIGATION,
+            (
+                r"\bloan\s+with\s+(?:an?\s+)?(?:conditional\s+)?obligation\b(?:\s+to\s+(?:buy|purchase|sign))?|\bobligation\s+to\s+(?:buy|purchase|sign)\b"
+                r"|\bobligat\w+\s+(?:purchase|buy)\b|\bmandatory\s+(?:purchase|buy|option)\b|\bbuy\s+obligation\b|\bobbligo\b"
+            ),
+        ),
+        (
+            Deal.LOAN_OPTION,
+            (
+                r"\bloan\s+with\s+(?:an?\s+)?option\b(?:\s+to\s+(?:buy|purchase|sign))?|\boption\s+to\s+(?:buy|purchase|sign|make\s+(?:the\s+)?(?:deal|move|loan)\s+permanent)\b"
+                r"|\b(?:purchase|buy|buying)\s+option\b|\bloan-to-buy\b|\bdiritto\s+di\s+riscatto\b"
+            ),
+        ),
+        (Deal.PRE_CONTRACT, r"\bpre-?contract\b|\bpre-?agreement\b"),
+        (
+            Deal.FREE,
+            (
+                r"\bfree\s+transfer\b|\bon\s+a\s+free\b|\bfree\s+agent\b|\bfor\s+free\b|\bbosman\b|\bout\s+of\s+contract\b"
+                r"|\bwhen\s+his\s+contract\s+(?:expires|runs\s+out|ends)\b"
+            ),
+        ),
+        (Deal.SWAP, r"\bswap\b|\bplayer-plus-cash\b|\bexchange\s+deal\b|\bpart-exchange\b|\bmakeweight\b"),
+        (
+            Deal.EXTENSION,
+            (
+                r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal)\b|\bcontract\s+(?:extension|renewal)\b"
+                r"|\bextend(?:ed|s|ing)?\s+(?:his\s+|their\s+|the\s+)?(?:contract|deal|stay)\b|\bextension\b|\brenew(?:al|ed|s|ing)?\b"
+                r"|\bcommit(?:ted|s)?\s+(?:his\s+)?(?:long-term\s+)?future\b"
+            ),
+        ),
+        (Deal.PERMANENT, r"\bpermanent(?:ly)?\b|\boutright\b"),
+        (
+            Deal.LOAN,
+            r"(?<!on )\bloan(?:ed)?\b(?!\s+(?:at|with|spell|from)\b)|\btemporary\s+(?:move|deal|switch|basis)\b",
+        ),
+    )
+)
+
+_FEE = re.compile(
+    r"(?P<cur>£|€|\$|EUR\s?|GBP\s?|USD\s?)(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>m\b|mn\b|million\b|bn\b|billion\b|k\b)?"
+    r"|(?P<num2>\d+(?:[.,]\d+)?)\s?(?P<unit2>m|million)\s+(?P<cur2>euros?|pounds?|dollars?)\b"
+    r"|(?P<undisclosed>\bundisclosed\s+(?:fee|sum|amount)\b)",
+    re.IGNORECASE,
+)
+_WAGE_AFTER = re.compile(
+    r"^\s*(?:-a-week|a\s+week|per\s+week|p/?w|a\s+year|per\s+year|per\s+season|a\s+season|net)", re.I
+)
+
+_CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|while|whereas|although|though|however|meanwhile)\b,?\s+")
+
+# ----------------------------------------------------------------------------- players by description
+
+_ROLES = (
+    r"centre-back|center-back|centre-half|cb|gk|defender|midfielder|striker|forward|winger|goalkeeper|keeper|goalie"
+    r"|full-back|fullback|left-back|right-back|wing-back|playmaker|attacker|youngster|teenager|wonderkid|star"
+    r"|player|international|captain|skipper|stopper|frontman|marksman|centre-forward|defensive\s+midfielder|number\s+nine"
+)
+_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "romanian": ("romania",),
+    "dutch": ("netherlands",),
+    "dutchman": ("netherlands",),
+    "english": ("england",),
+    "englishman": ("england",),
+    "french": ("france",),
+    "frenchman": ("france",),
+    "spanish": ("spain",),
+    "spaniard": ("spain",),
+    "italian": ("italy",),
+    "german": ("germany",),
+    "portuguese": ("portugal",),
+    "brazilian": ("brazil",),
+    "argentine": ("argentina",),
+    "argentinian": ("argentina",),
+    "belgian": ("belgium",),
+    "croatian": ("croatia",),
+    "croat": ("croatia",),
+    "serbian": ("serbia",),
+    "serb": ("serbia",),
+    "polish": ("poland",),
+    "pole": ("poland",),
+    "swedish": ("sweden",),
+    "swede": ("sweden",),
+    "danish": ("denmark",),
+    "dane": ("denmark",),
+    "norwegian": ("norway",),
+    "swiss": ("switzerland",),
+    "austrian": ("austria",),
+    "scottish": ("scotland",),
+    "scot": ("scotland",),
+    "welsh": ("wales",),
+    "welshman": ("wales",),
+    "irish": ("ireland", "republic of ireland"),
+    "nigerian": ("nigeria",),
+    "senegalese": ("senegal",),
+    "ivorian": ("ivory coast", "cote d'ivoire"),
+    "moroccan": ("morocco",),
+    "algerian": ("algeria",),
+    "egyptian": ("egypt",),
+    "ghanaian": ("ghana",),
+    "cameroonian": ("cameroon",),
+    "uruguayan": ("uruguay",),
+    "colombian": ("colombia",),
+    "mexican": ("mexico",),
+    "american": ("united states", "usa"),
+    "canadian": ("canada",),
+    "japanese": ("japan",),
+    "korean": ("south korea", "korea republic"),
+    "turkish": ("turkey", "turkiye"),
+    "turk": ("turkey", "turkiye"),
+    "georgian": ("georgia",),
+    "ukrainian": ("ukraine",),
+    "slovenian": ("slovenia",),
+    "slovak": ("slovakia",),
+    "czech": ("czech republic", "czechia"),
+    "hungarian": ("hungary",),
+    "greek": ("greece",),
+    "albanian": ("albania",),
+    "ecuadorian": ("ecuador",),
+    "chilean": ("chile",),
+    "paraguayan": ("paraguay",),
+    "venezuelan": ("venezuela",),
+    "peruvian": ("peru",),
+    "australian": ("australia",),
+    "malian": ("mali",),
+    "guinean": ("guinea",),
+    "tunisian": ("tunisia",),
+    "finnish": ("finland",),
+    "icelandic": ("iceland",),
+    "montenegrin": ("montenegro",),
+    "kosovan": ("kosovo",),
+    "bosnian": ("bosnia and herzegovina",),
+    "uzbek": ("uzbekistan",),
+    "jamaican": ("jamaica",),
+}
+_DEMONYM_RE = "|".join(sorted(_DEMONYMS, key=len, reverse=True))
+_DESCRIPTION = re.compile(
+    rf"\bthe\s+(?:(?:\d{{1,2}})-year-old\s+)?(?:(?P<dem>{_DEMONYM_RE})\s+)?"
+    rf"(?:(?:former|new|young|experienced|towering|veteran|talented|versatile|left-footed|right-footed)\s+)?"
+    rf"(?P<role>{_ROLES})s?\b(?!-)"
+    rf"|\bthe\s+\d{{1,2}}-year-old\b"
+    rf"|\bthe\s+(?P<dem2>{_DEMONYM_RE})\b(?!\s+(?:giants|side|club|outfit|champions|team|rivals|federation|league|top\s+flight"
+    rf"|capital|press|media|outlet|newspaper|daily|sources|football|market|window|game|cup)\b)"
+)
+_AFTER_CLUB_ROLE = re.compile(
+    rf"^(?:'s?)?\s+(?:\d{{1,2}}-year-old\s+)?(?:(?P<dem>{_DEMONYM_RE})\s+)?"
+    rf"(?:(?:former|new|young|experienced|towering|veteran|talented|versatile|left-footed|right-footed)\s+)?(?P<role>{_ROLES})\b(?!-)"
+)
+_PRONOUN = re.compile(r"\b(?:he|him|his)\b")
+
+# ----------------------------------------------------------------------------- club roles
+
+_SUITOR_FROM = re.compile(
+    r"\b(?:interest|bid|bids|offer|offers|approach|enquiry|enquiries|proposal|contact|talks|attention|admirers?|competition"
+    r"|advances|move|swoop|pursuit|suitors?)\s+(?:\w+\s+){0,2}from\s+(?:the\s+)?$"
+)
+_FROM_BEFORE = re.compile(
+    r"(?:\bfrom|\bleav(?:e|es|ing)|\bleft|\bquit(?:ting)?|\bexit\s+(?:from\s+)?|\baway\s+from|\bsold\s+by|\breleased\s+by"
+    r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+at"
+    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|\bat\s+(?=\S+\s*$)|\bof)\s+(?:the\s+|his\s+|current\s+club\s+)?$"
+)
+_NOT_SUITOR_BEFORE = re.compile(
+    r"(?:\bformer|\bex-|\bex|\bold|\bboyhood|\bprevious|\bagainst|\bvs\.?|\bv\.?|\bversus|\bbeat(?:ing|en|s)?|\bdefeat\w*"
+    r"|\bfac(?:e|es|ed|ing)|\bhost(?:s|ed|ing)?|\bvisit(?:s|ed|ing)?|\bdraw\s+(?:with|against|at)|\bdrew\s+(?:with|against|at)"
+    r"|\bwin\s+(?:over|against|at)|\bloss\s+(?:to|against|at)|\blost\s+(?:to|against|at)|\blose\s+(?:to|against)|\bthan"
+    r"|\bspells?\s+(?:at|with)|\btime\s+at|\bcareer\s+at|\bcame\s+through\s+(?:at|the\s+ranks\s+at)|\bacademy\s+(?:at|of)"
+    r"|\bplayed\s+for|\bscored\s+(?:for|against|twice\s+against|twice\s+for)|\bdebut\s+(?:for|against)|\bon\s+loan\s+(?:at|with)"
+    r"|\bloan\s+spell\s+(?:at|with)|\bclash\s+with|\bderby\s+(?:against|with)|\bvictory\s+over|\btrip\s+to|\bmeeting\s+with"
+    r"|\bwin\s+at|\bwin\s+over|\bon\s+loan\s+from\s+\S+\s+at)\s+(?:the\s+|his\s+)?$"
+)
+_SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
+_TO_CONSTRUCT = re.compile(r"^\s*(?:'s?\s+(?:move|switch|transfer|loan)\s+)?(?:to|->|→|>)\s+(?:the\s+)?$")
+
+
+# ----------------------------------------------------------------------------- internals
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What the text says about one (player, club) pair, accumulated clause by clause."""
+
+    stages: list[Stage] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+    fee: str | None = None
+    negated: bool = False
+    rejected: bool = False
+    source: Source | None = None
+    order: int = 0
+
+
+@dataclass(slots=True)
+class _Clause:
+    start: int  # folded offsets
+    end: int
+    sentence: int
+
+
+@dataclass(slots=True)
+class _Context:
+    """Everything one extraction run needs, with the text folded once."""
+
+    text: str
+    folded: str
+    to_folded: list[int]
+    to_original: list[int]
+    mentions: list[Mention]
+    catalogue: CatalogueLike
+    sources: SourceDirectory
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        if entity_id not in self.entities:
+            try:
+                self.entities[entity_id] = self.catalogue.get(entity_id)
+            except KeyError:
+                return None
+        return self.entities.get(entity_id)
+
+    def fspan(self, mention: Mention) -> tuple[int, int]:
+        return self.to_folded[mention.start], self.to_folded[mention.end]
+
+    def original(self, start: int, end: int) -> str:
+        return self.text[self.to_original[start] : self.to_original[end]]
+
+
+@dataclass(slots=True)
+class _Ref:
+    """A player reference in a clause: explicit mention or a resolved description."""
+
+    player_id: str
+    start: int
+    end: int
+    explicit: bool
+
+
+def _is_player(entity_id: str) -> bool:
+    return entity_id.startswith("player:")
+
+
+def _is_club(entity_id: str) -> bool:
+    return entity_id.startswith("club:")
+
+
+def _folded_index(text: str) -> tuple[str, list[int], list[int]]:
+    """Fold ``text``; return the folded text and maps original → folded and folded → original."""
+    folded, starts = fold_with_map(text)
+    to_folded = [0] * (len(text) + 1)
+    # Each original index maps to the first folded char it produced (or the next one, if none).
+    cursor = 0
+    for index in range(len(text) + 1):
+        while cursor < len(folded) and starts[cursor] < index:
+            cursor += 1
+        to_folded[index] = cursor
+    return folded, to_folded, starts
+
+
+def _claims(text: str, sentences: list[tuple[int, int]], sources: SourceDirectory, title_end: int) -> list[list[int]]:
+    """Group sentence indexes into claims. A gossip digest has several sentences ending "(Outlet)"."""
+    cite_ends = []
+    for index, (start, end) in enumerate(sentences):
+        if start < title_end:
+            continue
+        paren = re.search(r"\(([^()]{1,60})\)\.?\s*$", text[start:end])
+        if paren and sources.lookup(re.split(r"\s+[-–]\s+|,", paren.group(1))[0]) is not None:
+            cite_ends.append(index)
+    if len(cite_ends) < 2:
+        return [list(range(len(sentences)))]
+    claims: list[list[int]] = []
+    current: list[int] = []
+    for index, (start, _end) in enumerate(sentences):
+        if start < title_end:
+            claims.append([index])
+            continue
+        current.append(index)
+        if index in cite_ends:
+            claims.append(current)
+            current = []
+    if current:
+        claims.append(current)
+    return claims
+
+
+def _deal_cues(folded: str) -> list[tuple[int, Deal]]:
+    """Deal cues in order of appearance, with less specific cues inside more specific ones dropped."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Deal]] = []
+    for deal, pattern in _DEAL_CUES:
+        for match in pattern.finditer(folded):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            found.append((match.start(), deal))
+    found.sort()
+    return found
+
+
+def _fees(original: str) -> list[str]:
+    fees: list[str] = []
+    for match in _FEE.finditer(original):
+        if match.group("undisclosed"):
+            fees.append("undisclosed")
+            continue
+        if _WAGE_AFTER.match(original[match.end() :]):
+            continue
+        if match.group("num"):
+            cur = {"eur": "€", "gbp": "£", "usd": "$"}.get(
+                match.group("cur").strip().lower(), match.group("cur").strip()
+            )
+            unit = (match.group("unit") or "").lower()
+            num = match.group("num").replace(",", ".")
+            if not unit and "." not in num and len(num) < 3:
+                continue  # "$5" alone is not a transfer fee
+            suffix = {"m": "m", "mn": "m", "million": "m", "bn": "bn", "billion": "bn", "k": "k"}.get(unit, "")
+        else:
+            cur = {"euro": "€", "euros": "€", "pound": "£", "pounds": "£", "dollar": "$", "dollars": "$"}[
+                match.group("cur2").lower()
+            ]
+            num, suffix = match.group("num2").replace(",", "."), "m"
+        fees.append(f"{cur}{num}{suffix}")
+    return fees
+
+
+# ----------------------------------------------------------------------------- extraction
+
+
+def extract_rumours(
+    match: MatchResult,
+    catalogue: CatalogueLike,
+    *,
+    sources: SourceDirectory,
+    feed_source: Source | None = None,
+) -> list[Rumour]:
+    """The rumours an item carries: one per (player, to-club) pair, in order of first evidence."""
+    text = match.text
+    folded, to_folded, to_original = _folded_index(text)
+    ctx = _Context(text, folded, to_folded, to_original, list(match.mentions), catalogue, sources)
+    players_in_item = list(dict.fromkeys(m.entity_id for m in match.mentions if _is_player(m.entity_id)))
+    if not players_in_item:
+        return []
+
+    sentences = split_sentences(text)
+    title_end = text.find("\n\n") if "\n\n" in text else len(text)
+    claims = _claims(text, sentences, sources, title_end)
+
+    evidence: dict[tuple[str, str], _Evidence] = {}
+    from_override: dict[str, str] = {}
+    loan_hosts: dict[str, set[str]] = {}
+    seller_denials: list[tuple[int, str]] = []  # (claim index, player)
+    deferred: list[tuple[int, str, str, _Clause]] = []  # topic-player enrichment: claim, player, club, clause
+
+    for claim_index, claim in enumerate(claims):
+        claim_text = " ".join(text[sentences[i][0] : sentences[i][1]] for i in claim)
+        claim_source = sources.report_source(claim_text, None)
+        recent: list[str] = []  # players of this claim, most recent last
+        for sentence_index in claim:
+            s_start, s_end = (to_folded[sentences[sentence_index][0]], to_folded[sentences[sentence_index][1]])
+            sentence_source = sources.report_source(
+                text[sentences[sentence_index][0] : sentences[sentence_index][1]], None
+            )
+            clauses = _split_clauses(folded, s_start, s_end, sentence_index)
+            carried_suitors: list[str] = []
+            for clause in clauses:
+                refs, from_clubs = _player_refs(ctx, clause, recent, players_in_item)
+                clubs = [
+                    m for m in ctx.mentions if _is_club(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end
+                ]
+                for player_id, club_id in from_clubs:
+                    from_override.setdefault(player_id, club_id)
+                roles = _club_roles(ctx, clause, clubs, refs)
+                for player_id, club_id in roles.from_pairs:
+                    from_override.setdefault(player_id, club_id)
+                for club_id in roles.loan_hosts:
+                    for ref in refs:
+                        loan_hosts.setdefault(ref.player_id, set()).add(club_id)
+                chunk = folded[clause.start : clause.end]
+                stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
+                denied = bool(_DENIED.search(chunk))
+                collapsed = bool(_COLLAPSED.search(chunk))
+                rejected = bool(_REJECTED.search(chunk))
+                player_ids = list(dict.fromkeys(r.player_id for r in refs))
+                suitors = [c for c in roles.suitors if c not in roles.excluded]
+                to_pairs = _to_constructs(ctx, refs, clubs)
+                if not stages and not to_pairs and not (denied or collapsed):
+                    recent.extend(player_ids)
+                    carried_suitors = suitors or carried_suitors
+                    continue
+                if player_ids and not suitors and not to_pairs and carried_suitors:
+                    suitors = carried_suitors  # "Milan want X, but remain keen on Y": subject carries over
+                if not player_ids and suitors and recent:
+                    for club_id in suitors:
+                        deferred.append((claim_index, recent[-1], club_id, clause))
+                if player_ids and not suitors and denied and not to_pairs:
+                    for player_id in player_ids:
+                        seller_denials.append((claim_index, player_id))
+                pairs = [(p, c) for p in player_ids for c in suitors] + to_pairs
+                for player_id, club_id in dict.fromkeys(pairs):
+                    ev = evidence.setdefault((player_id, club_id), _Evidence(order=len(evidence)))
+                    _add_evidence(ctx, ev, clause, stages, denied=denied, collapsed=collapsed, rejected=rejected)
+                    if ev.source is None:
+                        ev.source = sentence_source or claim_source
+                recent.extend(player_ids)
+                carried_suitors = suitors or carried_suitors
+
+    for _claim_index, player_id, club_id, clause in deferred:
+        known = evidence.get((player_id, club_id))
+        if known is not None:
+            chunk = folded[clause.start : clause.end]
+            stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
+            _add_evidence(
+                ctx,
+                known,
+                clause,
+                stages,
+                denied=bool(_DENIED.search(chunk)),
+                collapsed=bool(_COLLAPSED.search(chunk)),
+                rejected=bool(_REJECTED.search(chunk)),
+            )
+
+    rumours: list[Rumour] = []
+    for (player_id, club_id), ev in sorted(evidence.items(), key=lambda item: item[1].order):
+        player = ctx.entity(player_id)
+        current = player.club_id if player is not None else None
+        from_club = from_override.get(player_id, current)
+        deal = ev.deals[0] if ev.deals else None
+        is_stay = club_id in (current, from_club)
+        if is_stay and deal is not Deal.EXTENSION:
+            continue  # the player's own club is never a suitor, except for a new contract
+        if club_id in loan_hosts.get(player_id, set()) and deal is not Deal.PERMANENT and not ev.stages:
+            continue
+        if any(player_id == p for _c, p in seller_denials):
+            ev.negated = True
+            ev.stages.append(Stage.DENIED)
+        stage = highest_stage(ev.stages) or Stage.INTEREST
+        if ev.negated and not stage.is_negative:
+            stage = Stage.DENIED
+        rumours.append(
+            Rumour(
+                player_id=player_id,
+                from_club_id=None if is_stay else from_club,
+                to_club_id=club_id,
+                stage=stage,
+                deal=deal,
+                fee=ev.fee,
+                negated=ev.negated,
+                rejected=ev.rejected,
+                source=ev.source or feed_source,
+            )
+        )
+    return rumours
+
+
+def _add_evidence(
+    ctx: _Context,
+    ev: _Evidence,
+    clause: _Clause,
+    stages: Sequence[Stage],
+    *,
+    denied: bool,
+    collapsed: bool,
+    rejected: bool,
+) -> None:
+    chunk = ctx.folded[clause.start : clause.end]
+    positive = list(stages)
+    if rejected and _OFFER_WORD.search(chunk):
+        ev.rejected = True  # a turned-down bid is still a bid: the rumour lives on
+        positive.append(Stage.BID)
+    elif rejected:
+        denied = True  # "X rejected a move to Y": the player said no
+    if collapsed:
+        ev.negated = True
+        positive.append(Stage.COLLAPSED)
+    elif denied:
+        ev.negated = True
+        positive.append(Stage.DENIED)
+    ev.stages.extend(positive)
+    ev.deals.extend(deal for _pos, deal in _deal_cues(chunk) if deal not in ev.deals)
+    if ev.fee is None:
+        fees = _fees(ctx.original(clause.start, clause.end))
+        if fees:
+            ev.fee = fees[0]
+
+
+def _split_clauses(folded: str, start: int, end: int, sentence: int) -> list[_Clause]:
+    clauses: list[_Clause] = []
+    cursor = start
+    for match in _CLAUSE_BREAK.finditer(folded, start, end):
+        if match.start() > cursor:
+            clauses.append(_Clause(cursor, match.start(), sentence))
+        cursor = match.end()
+    if cursor < end:
+        clauses.append(_Clause(cursor, end, sentence))
+    return clauses
+
+
+def _player_refs(
+    ctx: _Context, clause: _Clause, recent: list[str], players_in_item: list[str]
+) -> tuple[list[_Ref], list[tuple[str, str]]]:
+    """Player references in a clause (mentions and descriptions) and "from" clubs implied by them."""
+    refs = [
+        _Ref(m.entity_id, *ctx.fspan(m), explicit=True)
+        for m in ctx.mentions
+        if _is_player(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end
+    ]
+    from_pairs: list[tuple[str, str]] = []
+    chunk = ctx.folded[clause.start : clause.end]
+    history = recent + [r.player_id for r in refs]
+
+    # "the Tottenham centre-back", "Tottenham CB", "Spurs' Romanian defender"
+    for mention in ctx.mentions:
+        if not _is_club(mention.entity_id):
+            continue
+        m_start, m_end = ctx.fspan(mention)
+        if not clause.start <= m_start < clause.end:
+            continue
+        role = _AFTER_CLUB_ROLE.match(ctx.folded[m_end : clause.end])
+        if role is None or any(r.explicit and r.start >= m_end and r.start <= m_end + role.end() + 1 for r in refs):
+            continue
+        before = ctx.folded[max(clause.start, m_start - 12) : m_start]
+        former = bool(re.search(r"\b(?:former|ex-?)\s*$", before))
+        player_id = _resolve(
+            ctx, history, players_in_item, club_id=None if former else mention.entity_id, dem=role.group("dem")
+        )
+        if player_id is not None:
+            refs.append(_Ref(player_id, m_start, m_end + role.end(), explicit=False))
+            if not former:
+                from_pairs.append((player_id, mention.entity_id))
+
+    for desc in _DESCRIPTION.finditer(chunk):
+        d_start, d_end = clause.start + desc.start(), clause.start + desc.end()
+        if any(r.start <= d_start < r.end or d_start <= r.start < d_end for r in refs):
+            continue
+        dem = desc.group("dem") or desc.group("dem2")
+        player_id = _resolve(ctx, history, players_in_item, club_id=None, dem=dem)
+        if player_id is not None:
+            refs.append(_Ref(player_id, d_start, d_end, explicit=False))
+
+    if not refs and history:
+        pronoun = _PRONOUN.search(chunk)
+        if pronoun is not None:
+            refs.append(_Ref(history[-1], clause.start + pronoun.start(), clause.start + pronoun.end(), explicit=False))
+    refs.sort(key=lambda r: r.start)
+    return refs, from_pairs
+
+
+def _resolve(
+    ctx: _Context, history: list[str], players_in_item: list[str], *, club_id: str | None, dem: str | None
+) -> str | None:
+    """The player a description refers to: the most recent one that fits (club, nationality)."""
+    candidates = list(reversed(list(dict.fromkeys(reversed(history))))) or []
+    if not candidates and len(players_in_item) == 1:
+        candidates = players_in_item  # cataphora: the only player of the item
+    if not candidates:
+        return None
+    ordered = list(reversed(candidates))  # most recent first
+
+    def fits(player_id: str) -> bool:
+        entity = ctx.entity(player_id)
+        if entity is None:
+            return False
+        if club_id is not None and entity.club_id != club_id:
+            return False
+        if dem is not None and entity.country:
+            countries = _DEMONYMS.get(dem, ())
+            if countries and fold(entity.country) not in countries:
+                return False
+        return True
+
+    fitting = [p for p in ordered if fits(p)]
+    if fitting:
+        return fitting[0]
+    # A club description may contradict a stale catalogue ("the Genoa defender" after a move): with
+    # one candidate it can only mean that player.
+    return ordered[0] if len(ordered) == 1 else None
+
+
+@dataclass(slots=True)
+class _Roles:
+    suitors: list[str] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)
+    from_pairs: list[tuple[str, str]] = field(default_factory=list)
+    loan_hosts: list[str] = field(default_factory=list)
+
+
+def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list[_Ref]) -> _Roles:
+    """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
+    roles = _Roles()
+    folded = ctx.folded
+    for mention in clubs:
+        club_id = mention.entity_id
+        start, end = ctx.fspan(mention)
+        before = folded[max(clause.start, start - 40) : start]
+        after = folded[end : min(clause.end, end + 40)]
+        if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or re.match(r"^\s*\d+\s*[-–]\s*\d+", after):
+            roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
+            continue
+        if re.search(r"\bon\s+loan\s+(?:at|with)\s+(?:the\s+)?$", before):
+            roles.loan_hosts.append(club_id)
+            roles.excluded.add(club_id)
+            continue
+        if _NOT_SUITOR_BEFORE.search(before):
+            roles.excluded.add(club_id)
+            continue
+        # "Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa"
+        owner_of = next(
+            (r for r in refs if r.explicit and r.start >= end and re.fullmatch(r"\s*'s?\s*", folded[end : r.start])),
+            None,
+        )
+        player_before = next(
+            (
+                r
+                for r in refs
+                if r.end <= start and re.fullmatch(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?", folded[r.end : start])
+            ),
+            None,
+        )
+        from_cue = _FROM_BEFORE.search(before) and not _SUITOR_FROM.search(before)
+        if owner_of is not None or player_before is not None or from_cue:
+            roles.excluded.add(club_id)
+            targets = (
+                [owner_of.player_id]
+                if owner_of
+                else [player_before.player_id]
+                if player_before
+                else [r.player_id for r in refs]
+            )
+            roles.from_pairs.extend((p, club_id) for p in targets)
+            continue
+        if club_id not in roles.suitors:
+            roles.suitors.append(club_id)
+    # A club excluded in one place but a suitor in another of the same clause stays a suitor
+    # ("Milan, who beat Roma, want Frattesi" never excludes Milan itself).
+    roles.excluded -= {
+        c for c in roles.suitors if any(m.entity_id == c for m in clubs if _is_suitor_mention(ctx, m, clause))
+    }
+    return roles
+
+
+def _is_suitor_mention(ctx: _Context, mention: Mention, clause: _Clause) -> bool:
+    start, _end = ctx.fspan(mention)
+    before = ctx.folded[max(clause.start, start - 40) : start]
+    return not (_NOT_SUITOR_BEFORE.search(before) or (_FROM_BEFORE.search(before) and not _SUITOR_FROM.search(before)))
+
+
+def _to_constructs(ctx: _Context, refs: list[_Ref], clubs: list[Mention]) -> list[tuple[str, str]]:
+    """Headline style "Drăgușin to Milan", "Aké's move to Milan": a direct player → club link."""
+    pairs: list[tuple[str, str]] = []
+    for ref in refs:
+        for mention in clubs:
+            start, _end = ctx.fspan(mention)
+            if start >= ref.end and _TO_CONSTRUCT.match(ctx.folded[ref.end : start]):
+                pairs.append((ref.player_id, mention.entity_id))
+    return pairs

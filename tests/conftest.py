@@ -1,0 +1,43 @@
+"""Shared fixtures: the real catalogue from seeds/, and real SQLite storage in a temp directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.storage import Storage
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SEED_ARTICLE_PATHS = (REPO / "tests" / "data" / "seed-article.txt", REPO.parent / "shared" / "seed-article.txt")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The catalogue shipped in seeds/ (loaded once per test session)."""
+    return load_catalogue(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def matcher(catalogue: Catalogue) -> Matcher:
+    """A matcher over the shipped catalogue."""
+    return Matcher(catalogue)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    """A migrated database in a temp file, closed after the test."""
+    store = await Storage.open(tmp_path / "test.sqlite3")
+    yield store
+    await store.close()
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> tuple[str, str]:
+    """The seed article as (title, body): its first line is the title, the rest the body."""
+    path = next(p for p in SEED_ARTICLE_PATHS if p.is_file())
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    return title, body

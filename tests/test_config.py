@@ -1,0 +1,62 @@
+"""Settings: defaults, .env, every invalid value reported at once, the token never shown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.log import RedactFilter
+
+
+def test_defaults() -> None:
+    """With nothing set, the documented defaults apply."""
+    settings = Settings.from_env({}, env_file=None)
+    assert settings.discord_token is None
+    assert settings.db_path == Path("data/mercato.sqlite3")
+    assert (settings.poll_interval, settings.deadline_poll_interval, settings.max_item_age_hours) == (300, 60, 48)
+    assert settings.allow_private_feeds is False
+    assert settings.log_level == "INFO"
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    """A .env file supplies values; real environment variables override it."""
+    env = tmp_path / ".env"
+    env.write_text("DISCORD_TOKEN=from-file\nMERCATO_POLL_INTERVAL=120\n", encoding="utf-8")
+    settings = Settings.from_env({"MERCATO_POLL_INTERVAL": "90"}, env_file=env)
+    assert settings.discord_token == "from-file"
+    assert settings.poll_interval == 90
+
+
+def test_every_invalid_value_is_reported_at_once() -> None:
+    """Each bad variable is named with what was expected, all in one error."""
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(
+            {
+                "MERCATO_POLL_INTERVAL": "often",
+                "MERCATO_DEADLINE_POLL_INTERVAL": "1",
+                "MERCATO_MAX_ITEM_AGE_HOURS": "-4",
+                "MERCATO_ALLOW_PRIVATE_FEEDS": "maybe",
+                "MERCATO_LOG_LEVEL": "LOUD",
+                "MERCATO_DEV_GUILD": "abc",
+            },
+            env_file=None,
+        )
+    message = str(info.value)
+    for name in ("MERCATO_POLL_INTERVAL", "MERCATO_DEADLINE_POLL_INTERVAL", "MERCATO_MAX_ITEM_AGE_HOURS",
+                 "MERCATO_ALLOW_PRIVATE_FEEDS", "MERCATO_LOG_LEVEL", "MERCATO_DEV_GUILD"):
+        assert name in message
+    assert len(info.value.problems) == 6
+
+
+def test_token_is_never_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """The token does not appear in the settings' repr, and the log filter redacts it."""
+    settings = Settings.from_env({"DISCORD_TOKEN": "sekrit.token.value"}, env_file=None)
+    assert "sekrit" not in repr(settings)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "connecting with %s", ("sekrit.token.value",), None)
+    RedactFilter("sekrit.token.value").filter(record)
+    assert "sekrit" not in record.getMessage()
+    assert "[redacted]" in record.getMessage()

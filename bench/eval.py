@@ -23,8 +23,9 @@ import importlib
 import inspect
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -109,13 +110,21 @@ class _Names:
         return found
 
 
-def _stories_cluster() -> Callable[..., Any] | None:
+def _stories_module() -> Any | None:
+    """``bot.stories`` when it exists and has a ``cluster`` function, else None."""
     try:
         module = importlib.import_module("bot.stories")
     except ImportError:
         return None
-    cluster = getattr(module, "cluster", None)
-    return cluster if callable(cluster) else None
+    return module if callable(getattr(module, "cluster", None)) else None
+
+
+def story_keys(item: dict[str, Any]) -> list[str]:
+    """An item's story keys: ``story`` is null, one key, or a list of keys (a digest reports several)."""
+    story = item.get("story")
+    if story is None:
+        return []
+    return [story] if isinstance(story, str) else list(story)
 
 
 def _pairwise(groups: Iterable[Iterable[str]]) -> set[frozenset[str]]:
@@ -126,27 +135,35 @@ def _pairwise(groups: Iterable[Iterable[str]]) -> set[frozenset[str]]:
 
 
 def _cluster_scores(
-    cluster: Callable[..., Any], items: list[dict[str, Any]], predictions: dict[str, list[Rumour]]
+    stories: Any, items: list[dict[str, Any]], predictions: dict[str, list[Rumour]], entities: dict[str, list[str]]
 ) -> dict[str, Any]:
-    """Call ``bot.stories.cluster`` and score its groups pairwise against the ``story`` labels.
+    """Cluster the items with ``bot.stories.cluster`` and score the groups pairwise against ``story`` labels.
 
-    ``cluster`` is called with a list of ``(item_id, rumours)`` pairs and must return groups of item
-    ids (any iterable of iterables). If its signature does not fit, the measure is skipped with a note.
+    Two items form a gold pair when they share a ``story`` key; a predicted pair when ``cluster``
+    puts them in one group (an item in several groups pairs with the members of each). Items are passed as ``bot.stories.ClusterInput``; if that contract
+    changes, the measure is skipped with a note rather than crashing the evaluation.
     """
-    records = [(item["id"], predictions[item["id"]]) for item in items if predictions[item["id"]]]
     try:
-        groups = [list(group) for group in cluster(records)]
+        inputs = [
+            stories.ClusterInput(
+                item_id=item["id"],
+                published=datetime.fromisoformat(item["published"].replace("Z", "+00:00")),
+                title=item["title"],
+                pairs=frozenset((r.player_id, r.to_club_id) for r in predictions[item["id"]]),
+                entities=frozenset(entities[item["id"]]),
+            )
+            for item in items
+        ]
+        groups = [list(group) for group in stories.cluster(inputs)]
     except Exception as exc:  # the contract is not settled yet: report, do not crash the eval
-        signature = inspect.signature(cluster)
-        return {"skipped": f"bot.stories.cluster{signature} could not be called as cluster([(id, rumours)]): {exc!r}"}
+        signature = inspect.signature(stories.cluster)
+        return {"skipped": f"bot.stories.cluster{signature} could not be called with ClusterInput items: {exc!r}"}
     gold: dict[str, list[str]] = defaultdict(list)
     for item in items:
-        if item.get("story"):
-            gold[item["story"]].append(item["id"])
-    predicted_pairs = _pairwise([str(member) for member in group] for group in groups)
-    gold_pairs = _pairwise(gold.values())
+        for key in story_keys(item):
+            gold[key].append(item["id"])
     counts = Counts()
-    counts.add(predicted_pairs, gold_pairs)
+    counts.add(_pairwise([str(member) for member in group] for group in groups), _pairwise(gold.values()))
     return counts.scores()
 
 
@@ -162,6 +179,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
     by_tag: dict[str, _Tally] = defaultdict(_Tally)
     stage, deal, negated = _Agreement(), _Agreement(), _Agreement()
     predictions: dict[str, list[Rumour]] = {}
+    entities: dict[str, list[str]] = {}
     errors: list[str] = []
 
     for item in items:
@@ -171,6 +189,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
         predictions[item["id"]] = rumours
 
         ids = match.entity_ids()
+        entities[item["id"]] = ids
         got_players = {i for i in ids if i.startswith("player:")}
         got_clubs = {i for i in ids if i.startswith("club:")}
         got_pairs = {(r.player_id, r.to_club_id) for r in rumours}
@@ -205,10 +224,10 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
                 for missing in sorted(map(str, want - got)):
                     errors.append(f"{item['id']}: missed {kind} {missing}")
 
-    cluster = _stories_cluster()
+    module = _stories_module()
     stories: dict[str, Any] = (
-        _cluster_scores(cluster, items, predictions)
-        if cluster is not None
+        _cluster_scores(module, items, predictions, entities)
+        if module is not None
         else {"skipped": "bot.stories.cluster does not exist yet"}
     )
 

@@ -13,6 +13,7 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.config import Settings
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor, PollPolicy
+from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class App:
     matcher: Matcher
     fetcher: FeedFetcher
     ingestor: Ingestor
+    sources: SourceDirectory
 
     async def close(self) -> None:
         """Close the HTTP session, then the database."""
@@ -52,11 +54,13 @@ async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool
         await storage.close()
         raise
     matcher = Matcher(catalogue)
+    sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
     fetcher = FeedFetcher(allow_private=settings.allow_private_feeds)
     policy = PollPolicy(
         interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)
     )
-    return App(settings, storage, catalogue, matcher, fetcher, Ingestor(storage, fetcher, matcher, policy))
+    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources)
+    return App(settings, storage, catalogue, matcher, fetcher, ingestor, sources)
 
 
 def default_feed_urls(path: Path) -> list[str]:

@@ -12,13 +12,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import intel
 from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.config import Settings
-from bot.describe import match_to_dict, match_to_text
+from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, MercatoError
 from bot.feeds.guard import validate_feed_url
 from bot.log import setup_logging
+from bot.models import EntityKind
+from bot.rumours import extract_rumours
+from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text
 
 EXIT_USAGE = 2
@@ -48,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
     poll.add_argument("--once", action="store_true", required=True, help="run one poll cycle and exit")
 
+    stories = sub.add_parser("stories", help="list stories in the database with their reports")
+    stories.add_argument("--json", action="store_true", help="print a JSON array")
+    stories.add_argument("--since", type=int, default=48, metavar="HOURS", help="stories reported in the last HOURS")
+
+    shortlist = sub.add_parser("shortlist", help="the players linked with a club, hottest first")
+    shortlist.add_argument("club", help="a club name or nickname, e.g. milan")
+    shortlist.add_argument("--json", action="store_true", help="print one JSON object")
+
     feeds = sub.add_parser("feeds", help="manage the operator's global feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
     feeds_sub.add_parser("add", help="add a feed").add_argument("url")
@@ -70,8 +82,9 @@ def main(argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], i
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    setup_logging("WARNING" if args.command in ("match", "demo") else settings.log_level,
-                  secrets=(settings.discord_token,))
+    setup_logging(
+        "WARNING" if args.command in ("match", "demo") else settings.log_level, secrets=(settings.discord_token,)
+    )
     try:
         if args.command == "run":
             if not settings.discord_token:
@@ -87,6 +100,8 @@ def main(argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], i
             "demo": _demo,
             "poll": cmd_poll,
             "feeds": cmd_feeds,
+            "stories": cmd_stories,
+            "shortlist": cmd_shortlist,
         }
         return asyncio.run(handlers[args.command](settings, args))
     except MercatoError as exc:
@@ -116,26 +131,31 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato match`: print what an article (or a JSON-lines batch) mentions."""
     catalogue = load_catalogue(settings.seeds_dir)
     matcher = Matcher(catalogue)
+    sources = load_sources(settings.seeds_dir / "sources.toml")
     if args.jsonl:
         source: TextIO = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
         with source:
-            return _match_jsonl(source, catalogue, matcher)
+            return _match_jsonl(source, catalogue, matcher, sources)
     try:
         title, body = _read_article(args.file)
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
-    view = describe_article(title, body, catalogue, matcher)
+    view = describe_article(title, body, catalogue, matcher, sources)
     print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view))
     return 0
 
 
-def describe_article(title: str, body: str, catalogue: Catalogue, matcher: Matcher) -> dict[str, Any]:
-    """Match one article and return the JSON view."""
-    return match_to_dict(matcher.match_item(title, body), catalogue)
+def describe_article(
+    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
+) -> dict[str, Any]:
+    """Match one article, extract its rumours, and return the JSON view."""
+    match = matcher.match_item(title, body)
+    rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
+    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours])
 
 
-def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher) -> int:
+def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory) -> int:
     status = 0
     out = sys.stdout
     for number, line in enumerate(lines, start=1):
@@ -150,7 +170,8 @@ def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher) -> int:
             out.write(json.dumps({"error": f"line {number}: invalid JSON"}) + "\n")
             status = 1
             continue
-        out.write(json.dumps(describe_article(title, summary, catalogue, matcher), ensure_ascii=False) + "\n")
+        view = describe_article(title, summary, catalogue, matcher, sources)
+        out.write(json.dumps(view, ensure_ascii=False) + "\n")
     return status
 
 
@@ -201,6 +222,65 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await app.close()
+
+
+async def cmd_stories(settings: Settings, args: argparse.Namespace) -> int:
+    """`mercato stories`: stories with their trail of reports."""
+    app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
+    try:
+        views = await intel.recent(app.storage, app.catalogue, datetime.now(UTC), hours=args.since)
+    finally:
+        await app.close()
+    if args.json:
+        print(json.dumps([v.to_dict() for v in views], ensure_ascii=False))
+        return 0
+    if not views:
+        print(f"No stories in the last {args.since} hours. Poll some feeds first (`mercato poll --once`).")
+    for v in views:
+        story = v.to_dict()
+        print(
+            f"{v.player}: {v.from_club or '?'} -> {v.to_club}  [{story['stage']}, heat {v.heat:.2f}]  {story['title']}"
+        )
+        for r in story["reports"]:
+            cited = f" citing {r['cited']}" if r["cited"] else ""
+            tier = f"tier {r['tier']}" if r["tier"] is not None else "tier unknown"
+            print(f"    {r['time'][:16]}  {r['outlet']}{cited} ({tier}, {r['stage']})  {r['link'] or ''}")
+    return 0
+
+
+async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
+    """`mercato shortlist CLUB`: who is linked with a club, hottest first."""
+    app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
+    try:
+        clubs = app.catalogue.resolve(args.club, EntityKind.CLUB) or app.catalogue.search(
+            args.club, kind=EntityKind.CLUB
+        )
+        if not clubs:
+            print(f"No club called “{args.club}” in the catalogue; try its usual English name.", file=sys.stderr)
+            return 1
+        club = clubs[0]
+        views = await intel.shortlist(app.storage, app.catalogue, club.id, datetime.now(UTC))
+    finally:
+        await app.close()
+    if args.json:
+        players = [
+            {"name": v.player, "from": v.from_club, "stage": v.story.stage.value, "outlets": v.outlets, "heat": v.heat}
+            for v in views
+        ]
+        print(json.dumps({"club": club.name, "players": players}, ensure_ascii=False))
+        return 0
+    print(f"Shortlist for {club.name}:")
+    if not views:
+        print("  (no players linked yet)")
+    for rank, v in enumerate(views, start=1):
+        source, tier = v.best_source()
+        deal = f", {v.story.deal.value}" if v.story.deal else ""
+        said = f", best source {source} (tier {tier})" if source else ""
+        print(
+            f"  {rank}. {v.player} ({v.from_club or '?'}): {v.story.stage.value}{deal}, "
+            f"{v.outlets} outlet(s), heat {v.heat:.2f}{said}"
+        )
+    return 0
 
 
 def describe_feed_health(feed: Any) -> str:

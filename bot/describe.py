@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.catalogue import Catalogue
 from bot.models import EntityKind, MatchResult
+from bot.rumours import Rumour
 
 
 def match_to_dict(
@@ -50,3 +51,23 @@ def match_to_text(view: dict[str, Any]) -> str:
             neg = " [denied/negated]" if r.get("negated") else ""
             lines.append(f"  {r['player']}: {r['from'] or '?'} -> {r['to']} ({r['stage']}{deal}{fee}){neg}{outlet}")
     return "\n".join(lines)
+
+
+def rumour_to_dict(rumour: Rumour, catalogue: Catalogue) -> dict[str, Any]:
+    """The `mercato match --json` rumour object, with canonical names."""
+
+    def name(entity_id: str | None) -> str | None:
+        entity = catalogue.find(entity_id) if entity_id else None
+        return entity.name if entity else None
+
+    source = rumour.source
+    return {
+        "player": name(rumour.player_id),
+        "from": name(rumour.from_club_id),
+        "to": name(rumour.to_club_id),
+        "stage": rumour.stage.value,
+        "deal": rumour.deal.value if rumour.deal else None,
+        "fee": rumour.fee,
+        "negated": rumour.negated,
+        "source": {"outlet": source.name if source else None, "tier": source.tier if source else None},
+    }

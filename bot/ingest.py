@@ -19,7 +19,11 @@ from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
 from bot.models import Feed, FeedItem, MatchResult, StoredItem
+from bot.rumours import Rumour, extract_rumours
+from bot.sources import Source, SourceDirectory
 from bot.storage import NewItem, Storage
+from bot.storage.stories import ReportedRumour
+from bot.stories import STORY_WINDOW, StoryUpdate
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class PollPolicy:
     max_item_age: timedelta = timedelta(hours=48)
     max_backoff: timedelta = timedelta(hours=6)
     pause_after_failures: int = 10
+    story_window: timedelta = STORY_WINDOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,8 @@ class IngestedItem:
     item: StoredItem
     match: MatchResult
     feed: Feed
+    rumours: tuple[Rumour, ...] = ()
+    stories: tuple[StoryUpdate, ...] = ()  # what this item did to each story it reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +120,13 @@ class Ingestor:
         matcher: Matcher,
         policy: PollPolicy | None = None,
         *,
+        sources: SourceDirectory | None = None,
         concurrency: int = 4,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
         self.matcher = matcher
+        self.sources = sources
         self.policy = policy or PollPolicy()
         self._limit = asyncio.Semaphore(concurrency)
 
@@ -182,10 +191,37 @@ class Ingestor:
             title=parsed.title,
         )
         by_uid = {new.item.uid: new.dedupe_key for new in fresh}
-        alerts = [IngestedItem(s, matches[by_uid[s.uid]], feed) for s in stored if s.alertable]
+        feed_source = self._feed_source(feed, parsed.title)
+        alerts = []
+        for stored_item in stored:
+            match = matches[by_uid[stored_item.uid]]
+            rumours, updates = await self._record_stories(stored_item, match, feed, feed_source)
+            if stored_item.alertable:
+                alerts.append(IngestedItem(stored_item, match, feed, rumours, updates))
         report = FeedReport(feed.id, feed.url, "new", len(stored), len(alerts), first_poll=not feed.primed)
         log.info("polled feed", extra={"feed": feed.url, "new": len(stored), "alertable": len(alerts)})
         return report, alerts
+
+    def _feed_source(self, feed: Feed, title: str | None) -> Source | None:
+        if self.sources is None:
+            return None
+        return self.sources.for_feed(feed.url, title or feed.title)
+
+    async def _record_stories(
+        self, item: StoredItem, match: MatchResult, feed: Feed, feed_source: Source | None
+    ) -> tuple[tuple[Rumour, ...], tuple[StoryUpdate, ...]]:
+        """Extract the item's rumours and add them to their stories (new items only, alertable or not)."""
+        if self.sources is None or not match.mentions:
+            return (), ()
+        rumours = extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source)
+        if not rumours:
+            return (), ()
+        outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
+        reported = [reported_rumour(r, outlet, feed_source) for r in rumours]
+        updates = await self.storage.stories.record(
+            item.id, item.published_at, reported, window=self.policy.story_window
+        )
+        return tuple(rumours), tuple(updates)
 
     async def _failed(self, feed: Feed, now: datetime, error: str) -> FeedReport:
         failures = feed.failures + 1
@@ -195,3 +231,23 @@ class Ingestor:
         )
         log.warning("feed %s failed (%d in a row%s): %s", feed.url, failures, ", paused" if paused else "", error)
         return FeedReport(feed.id, feed.url, "error", error=error, paused=paused)
+
+
+def reported_rumour(rumour: Rumour, outlet: str, feed_source: Source | None) -> ReportedRumour:
+    """A rumour as a report: published by ``outlet``; its tier is the cited source's when known, else the feed's."""
+    source = rumour.source if rumour.source is not None and rumour.source.known else feed_source
+    cited = rumour.source.name if rumour.source is not None and rumour.source.name != outlet else None
+    return ReportedRumour(
+        player_id=rumour.player_id,
+        to_club_id=rumour.to_club_id,
+        from_club_id=rumour.from_club_id,
+        stage=rumour.stage,
+        deal=rumour.deal,
+        fee=rumour.fee,
+        negated=rumour.negated,
+        rejected=rumour.rejected,
+        outlet=outlet,
+        tier=source.tier if source is not None else None,
+        known_source=source is not None and source.known,
+        cited=cited,
+    )

@@ -236,18 +236,19 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             Stage.INTEREST,
             (
                 r"\binterest(?:ed)?\b|\bkeen\b|\bwant(?:s|ed|ing)?\b|\beye(?:s|d|ing)?\b|\bmonitor\w*|\btrack(?:s|ed|ing)\b"
-                r"|\btarget\w*|\bshortlist\w*|\badmire\w*|\badmirers?\b|\bradar\b|\bcircling\b|\blinked\b|\blinks?\s+(?:with|to)\b"
+                r"|\btarget\w*|\bshortlist\w*|\badmire\w*|\badmirers?\b|\bradar\b|\bcircling\b|\blink(?:ed|ing)\b|\blinks?\s+(?:with|to)\b"
                 r"|\bconsider\w*\b|\bscout\w*|\bcourt(?:ing|ed)\b|\bpursu\w+|\bchas(?:e|es|ing)\b|\brace\s+for\b|\bbattle\s+for\b"
                 r"|\bsignature\b|\bmove\s+(?:for|to)\b|\bswoop\w*|\bkeeping\s+tabs\b|\bplot\w*\b|\bsights\b|\bdream\b"
-                r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bsign(?:ing)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))"
-                r"|\bswitch\b|\bmove\b|\bjoin(?:ing)?\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b"
+                r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bpriority\b|\bsidelines\b|\blurking\b|\bin\s+the\s+wings\b"
+                r"|\bon\s+(?:red\s+)?alert\b|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
             ),
         ),
         (
             Stage.CONTACT,
             (
                 r"\bapproach(?:ed|es)?\b|\bcontact(?:ed|s)?\b|\benquir\w+|\binquir\w+|\bsounded\s+out\b|\bsound\s+out\b"
-                r"|\brequest(?:ed)?\s+information\b|\basked\s+about\b"
+                r"|\brequest(?:ed)?\s+information\b|\basked\s+(?:\w+\s+){0,3}(?:about|for\s+information)\b"
+                r"|\bsp(?:o|ea)ken?\s+(?:\w+\s+){0,2}to\s+(?:\w+\s+){0,3}(?:agents?|representatives|entourage|camp|father|brother)\b"
             ),
         ),
         (
@@ -295,10 +296,17 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"\bofficial(?:ly)?\b|(?<!to )\bannounc(?:e|es|ed)\b|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
                 r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bjoins\b|\bsigns\b|\bunveil\w*"
                 r"|(?<!to )\bcomplet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?(?:move|transfer|switch|signing|loan)\b"
-                r"|\bwelcome[sd]?\b|\bpleased\s+to\s+(?:announce|confirm)"
+                r"|\bwelcome[sd]?\b|\b(?:pleased|delighted|happy|proud|thrilled)\s+to\s+(?:announce|confirm)"
             ),
         ),
     )
+)
+
+# Transfer vocabulary too generic to set a stage ("a deal", "the move", "sign"): enough to link a
+# player and a club named together, not enough to pin a club on a player named elsewhere.
+_WEAK_CUES = re.compile(
+    r"\bsign(?:ing|s|ed)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))|\bswitch\b|\bmove\b"
+    r"|\bjoin(?:ing|s|ed)?\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b|\barrival\b|\breplace\b"
 )
 
 _DENIED = re.compile(
@@ -460,9 +468,13 @@ _DEMONYMS: dict[str, tuple[str, ...]] = {
     "uzbek": ("uzbekistan",),
     "jamaican": ("jamaica",),
 }
+_COUNTRY_ADJ: dict[str, tuple[str, ...]] = {
+    country: (country,) for countries in _DEMONYMS.values() for country in countries if "'" not in country
+} | {"guinea": ("guinea",), "holland": ("netherlands",), "turkey": ("turkey", "turkiye")}
 _DEMONYM_RE = "|".join(sorted(_DEMONYMS, key=len, reverse=True))
+_NATION_RE = "|".join(sorted(set(_DEMONYMS) | set(_COUNTRY_ADJ), key=len, reverse=True))
 _DESCRIPTION = re.compile(
-    rf"\bthe\s+(?:(?:\d{{1,2}})-year-old\s+)?(?:(?P<dem>{_DEMONYM_RE})\s+)?"
+    rf"\bthe\s+(?:(?:\d{{1,2}})-year-old\s+)?(?:(?P<dem>{_NATION_RE})\s+)?"
     rf"(?:(?:former|new|young|experienced|towering|veteran|talented|versatile|left-footed|right-footed)\s+)?"
     rf"(?P<role>{_ROLES})s?\b(?!-)"
     rf"|\bthe\s+\d{{1,2}}-year-old\b"
@@ -470,7 +482,7 @@ _DESCRIPTION = re.compile(
     rf"|capital|press|media|outlet|newspaper|daily|sources|football|market|window|game|cup)\b)"
 )
 _AFTER_CLUB_ROLE = re.compile(
-    rf"^(?:'s?)?\s+(?:\d{{1,2}}-year-old\s+)?(?:(?P<dem>{_DEMONYM_RE})\s+)?"
+    rf"^(?:'s?)?\s+(?:\d{{1,2}}-year-old\s+)?(?:(?P<dem>{_NATION_RE})\s+)?"
     rf"(?:(?:former|new|young|experienced|towering|veteran|talented|versatile|left-footed|right-footed)\s+)?(?P<role>{_ROLES})\b(?!-)"
 )
 _PRONOUN = re.compile(r"\b(?:he|him|his)\b")
@@ -484,7 +496,18 @@ _SUITOR_FROM = re.compile(
 _FROM_BEFORE = re.compile(
     r"(?:\bfrom|\bleav(?:e|es|ing)|\bleft|\bquit(?:ting)?|\bexit\s+(?:from\s+)?|\baway\s+from|\bsold\s+by|\breleased\s+by"
     r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+at"
-    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|\bat\s+(?=\S+\s*$)|\bof)\s+(?:the\s+|his\s+|current\s+club\s+)?$"
+    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|(?<!medical )(?<!arrive )(?<!arrived )\bat|\bof)\s+(?:the\s+|his\s+|current\s+club\s+)?$"
+)
+# The counterpart of a negotiation is the selling club: "talks with Tottenham for Drăgușin",
+# "an offer of €45m to Dortmund", "asked Juventus for information", "agreement with Atalanta".
+_SELLER_BEFORE = re.compile(
+    r"(?:\b(?:talks|negotiations|discussions|agreement|contact|dialogue|meeting|agreed|deal)\s+with"
+    r"|\b(?:offer|bid|proposal|approach|enquiry|request|proposed|pay|paid)\b[^.;]{0,25}?\bto"
+    r"|\b(?:contacted|asked|approached|informed))\s+(?:the\s+)?$"
+)
+# "loan from Manchester United", "buy Højlund from Manchester United": the owner, named as such.
+_PARENT_BEFORE = re.compile(
+    r"(?:\bloan\s+from|\b(?:buy|sign|signing|purchase|acquire|acquisition|capture)\b[^.;]{0,40}?\bfrom)\s+(?:the\s+)?$"
 )
 _NOT_SUITOR_BEFORE = re.compile(
     r"(?:\bformer|\bex-|\bex|\bold|\bboyhood|\bprevious|\bagainst|\bvs\.?|\bv\.?|\bversus|\bbeat(?:ing|en|s)?|\bdefeat\w*"
@@ -492,7 +515,7 @@ _NOT_SUITOR_BEFORE = re.compile(
     r"|\bwin\s+(?:over|against|at)|\bloss\s+(?:to|against|at)|\blost\s+(?:to|against|at)|\blose\s+(?:to|against)|\bthan"
     r"|\bspells?\s+(?:at|with)|\btime\s+at|\bcareer\s+at|\bcame\s+through\s+(?:at|the\s+ranks\s+at)|\bacademy\s+(?:at|of)"
     r"|\bplayed\s+for|\bscored\s+(?:for|against|twice\s+against|twice\s+for)|\bdebut\s+(?:for|against)|\bon\s+loan\s+(?:at|with)"
-    r"|\bloan\s+spell\s+(?:at|with)|\bclash\s+with|\bderby\s+(?:against|with)|\bvictory\s+over|\btrip\s+to|\bmeeting\s+with"
+    r"|\bloan\s+spell\s+(?:at|with)|\bclash\s+with|\bderby\s+(?:against|with)|\bvictory\s+over|\btrip\s+to"
     r"|\bwin\s+at|\bwin\s+over|\bon\s+loan\s+from\s+\S+\s+at)\s+(?:the\s+|his\s+)?$"
 )
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
@@ -513,6 +536,7 @@ class _Evidence:
     rejected: bool = False
     source: Source | None = None
     order: int = 0
+    claims: set[int] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -667,113 +691,167 @@ def extract_rumours(
 
     sentences = split_sentences(text)
     title_end = text.find("\n\n") if "\n\n" in text else len(text)
-    claims = _claims(text, sentences, sources, title_end)
-
-    evidence: dict[tuple[str, str], _Evidence] = {}
-    from_override: dict[str, str] = {}
-    loan_hosts: dict[str, set[str]] = {}
-    seller_denials: list[tuple[int, str]] = []  # (claim index, player)
-    deferred: list[tuple[int, str, str, _Clause]] = []  # topic-player enrichment: claim, player, club, clause
-
-    for claim_index, claim in enumerate(claims):
+    state = _State()
+    for claim_index, claim in enumerate(_claims(text, sentences, sources, title_end)):
         claim_text = " ".join(text[sentences[i][0] : sentences[i][1]] for i in claim)
         claim_source = sources.report_source(claim_text, None)
         recent: list[str] = []  # players of this claim, most recent last
+        state.last_group = []
         for sentence_index in claim:
-            s_start, s_end = (to_folded[sentences[sentence_index][0]], to_folded[sentences[sentence_index][1]])
-            sentence_source = sources.report_source(
-                text[sentences[sentence_index][0] : sentences[sentence_index][1]], None
-            )
-            clauses = _split_clauses(folded, s_start, s_end, sentence_index)
-            carried_suitors: list[str] = []
-            for clause in clauses:
-                refs, from_clubs = _player_refs(ctx, clause, recent, players_in_item)
-                clubs = [
-                    m for m in ctx.mentions if _is_club(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end
-                ]
-                for player_id, club_id in from_clubs:
-                    from_override.setdefault(player_id, club_id)
-                roles = _club_roles(ctx, clause, clubs, refs)
-                for player_id, club_id in roles.from_pairs:
-                    from_override.setdefault(player_id, club_id)
-                for club_id in roles.loan_hosts:
-                    for ref in refs:
-                        loan_hosts.setdefault(ref.player_id, set()).add(club_id)
-                chunk = folded[clause.start : clause.end]
-                stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
-                denied = bool(_DENIED.search(chunk))
-                collapsed = bool(_COLLAPSED.search(chunk))
-                rejected = bool(_REJECTED.search(chunk))
-                player_ids = list(dict.fromkeys(r.player_id for r in refs))
-                suitors = [c for c in roles.suitors if c not in roles.excluded]
-                to_pairs = _to_constructs(ctx, refs, clubs)
-                if not stages and not to_pairs and not (denied or collapsed):
-                    recent.extend(player_ids)
-                    carried_suitors = suitors or carried_suitors
-                    continue
-                if player_ids and not suitors and not to_pairs and carried_suitors:
-                    suitors = carried_suitors  # "Milan want X, but remain keen on Y": subject carries over
-                if not player_ids and suitors and recent:
-                    for club_id in suitors:
-                        deferred.append((claim_index, recent[-1], club_id, clause))
-                if player_ids and not suitors and denied and not to_pairs:
-                    for player_id in player_ids:
-                        seller_denials.append((claim_index, player_id))
-                pairs = [(p, c) for p in player_ids for c in suitors] + to_pairs
-                for player_id, club_id in dict.fromkeys(pairs):
-                    ev = evidence.setdefault((player_id, club_id), _Evidence(order=len(evidence)))
-                    _add_evidence(ctx, ev, clause, stages, denied=denied, collapsed=collapsed, rejected=rejected)
-                    if ev.source is None:
-                        ev.source = sentence_source or claim_source
-                recent.extend(player_ids)
-                carried_suitors = suitors or carried_suitors
+            o_start, o_end = sentences[sentence_index]
+            source = sources.report_source(text[o_start:o_end], None) or claim_source
+            carried: list[str] = []
+            for clause in _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index):
+                carried = _read_clause(ctx, state, clause, claim_index, recent, players_in_item, source, carried)
 
-    for _claim_index, player_id, club_id, clause in deferred:
-        known = evidence.get((player_id, club_id))
-        if known is not None:
-            chunk = folded[clause.start : clause.end]
-            stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
-            _add_evidence(
-                ctx,
-                known,
-                clause,
-                stages,
-                denied=bool(_DENIED.search(chunk)),
-                collapsed=bool(_COLLAPSED.search(chunk)),
-                rejected=bool(_REJECTED.search(chunk)),
-            )
+    # Clauses about a club but no named player may refine a pair established elsewhere in the claim.
+    for claim_index, player_id, club_id, clause in state.deferred:
+        known = state.evidence.get((player_id, club_id))
+        if known is not None and claim_index in known.claims:
+            _add_evidence(ctx, known, clause, _stages(folded[clause.start : clause.end]), *_negations(ctx, clause))
+    for claim_index, player_id, club_ids, negation in state.negations:
+        for (p, c), ev in state.evidence.items():
+            if p == player_id and claim_index in ev.claims and (not club_ids or c in club_ids):
+                _negate(ev, negation)
 
     rumours: list[Rumour] = []
-    for (player_id, club_id), ev in sorted(evidence.items(), key=lambda item: item[1].order):
-        player = ctx.entity(player_id)
-        current = player.club_id if player is not None else None
-        from_club = from_override.get(player_id, current)
-        deal = ev.deals[0] if ev.deals else None
-        is_stay = club_id in (current, from_club)
-        if is_stay and deal is not Deal.EXTENSION:
-            continue  # the player's own club is never a suitor, except for a new contract
-        if club_id in loan_hosts.get(player_id, set()) and deal is not Deal.PERMANENT and not ev.stages:
-            continue
-        if any(player_id == p for _c, p in seller_denials):
-            ev.negated = True
-            ev.stages.append(Stage.DENIED)
-        stage = highest_stage(ev.stages) or Stage.INTEREST
-        if ev.negated and not stage.is_negative:
-            stage = Stage.DENIED
-        rumours.append(
-            Rumour(
-                player_id=player_id,
-                from_club_id=None if is_stay else from_club,
-                to_club_id=club_id,
-                stage=stage,
-                deal=deal,
-                fee=ev.fee,
-                negated=ev.negated,
-                rejected=ev.rejected,
-                source=ev.source or feed_source,
-            )
-        )
+    for (player_id, club_id), ev in sorted(state.evidence.items(), key=lambda item: item[1].order):
+        rumour = _build(ctx, state, player_id, club_id, ev, feed_source)
+        if rumour is not None:
+            rumours.append(rumour)
     return rumours
+
+
+@dataclass(slots=True)
+class _State:
+    """What one extraction run has learnt so far."""
+
+    evidence: dict[tuple[str, str], _Evidence] = field(default_factory=dict)
+    from_text: dict[str, str] = field(default_factory=dict)  # player → club the text says he is at / leaves
+    sellers: dict[str, str] = field(default_factory=dict)  # player → club negotiated with (the seller)
+    loan_hosts: dict[str, set[str]] = field(default_factory=dict)
+    deferred: list[tuple[int, str, str, _Clause]] = field(default_factory=list)
+    negations: list[tuple[int, str, frozenset[str], Stage]] = field(default_factory=list)
+    last_group: list[str] = field(default_factory=list)  # players of the last clause naming any, in order
+
+
+def _stages(chunk: str) -> list[Stage]:
+    return [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
+
+
+def _negations(ctx: _Context, clause: _Clause) -> tuple[bool, bool, bool]:
+    chunk = ctx.folded[clause.start : clause.end]
+    return bool(_DENIED.search(chunk)), bool(_COLLAPSED.search(chunk)), bool(_REJECTED.search(chunk))
+
+
+def _negate(ev: _Evidence, stage: Stage) -> None:
+    ev.negated = True
+    ev.stages.append(stage)
+
+
+def _read_clause(
+    ctx: _Context,
+    state: _State,
+    clause: _Clause,
+    claim_index: int,
+    recent: list[str],
+    players_in_item: list[str],
+    source: Source | None,
+    carried: list[str],
+) -> list[str]:
+    """Collect the evidence of one clause; return the suitors a following clause may inherit."""
+    refs, described_from = _player_refs(ctx, clause, recent, players_in_item, state.last_group)
+    clubs = [m for m in ctx.mentions if _is_club(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end]
+    roles = _club_roles(ctx, clause, clubs, refs)
+    for player_id, club_id in [*described_from, *roles.from_pairs]:
+        state.from_text.setdefault(player_id, club_id)
+    for player_id, club_id in roles.sellers:
+        state.sellers.setdefault(player_id, club_id)
+        state.from_text.setdefault(player_id, club_id)
+    for club_id in roles.loan_hosts:
+        for ref in refs:
+            state.loan_hosts.setdefault(ref.player_id, set()).add(club_id)
+
+    chunk = ctx.folded[clause.start : clause.end]
+    stages = _stages(chunk)
+    has_deal = bool(_deal_cues(chunk))
+    linked = bool(stages) or has_deal or bool(_WEAK_CUES.search(chunk))
+    denied, collapsed, rejected = _negations(ctx, clause)
+    player_ids = list(dict.fromkeys(r.player_id for r in refs))
+    if player_ids:
+        state.last_group = player_ids
+    suitors = [c for c in roles.suitors if c not in roles.excluded]
+    to_pairs = _to_constructs(ctx, refs, clubs)
+    recent.extend(player_ids)
+
+    if not linked and not to_pairs:
+        # No transfer vocabulary: at most a denial about pairs found elsewhere in the claim
+        # ("Spurs have no intention of selling him"), never a new pair.
+        if denied or collapsed:
+            negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+            for player_id in player_ids or recent[-1:]:
+                state.negations.append((claim_index, player_id, frozenset(suitors), negation))
+        return suitors or carried
+
+    if player_ids and not suitors and not to_pairs:
+        if carried:
+            suitors = carried  # "Milan have ruled out X, but remain keen on Y": the subject carries over
+        elif denied or collapsed:
+            negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+            for player_id in player_ids:
+                state.negations.append((claim_index, player_id, frozenset(), negation))
+    if not player_ids and suitors:
+        if stages and len(players_in_item) == 1:
+            player_ids = players_in_item  # one player in the whole item: "Roma are also interested" is about him
+        elif recent:
+            for club_id in suitors:
+                state.deferred.append((claim_index, recent[-1], club_id, clause))
+
+    pairs = [(p, c) for p in player_ids for c in suitors] + to_pairs
+    for player_id, club_id in dict.fromkeys(pairs):
+        ev = state.evidence.setdefault((player_id, club_id), _Evidence(order=len(state.evidence)))
+        ev.claims.add(claim_index)
+        _add_evidence(ctx, ev, clause, stages, denied, collapsed, rejected)
+        if ev.source is None:
+            ev.source = source
+    return suitors or carried
+
+
+def _build(
+    ctx: _Context, state: _State, player_id: str, club_id: str, ev: _Evidence, feed_source: Source | None
+) -> Rumour | None:
+    """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
+    player = ctx.entity(player_id)
+    current = player.club_id if player is not None else None
+    from_club = state.from_text.get(player_id, current)
+    seller = state.sellers.get(player_id)
+    deal = ev.deals[0] if ev.deals else None
+    # When the text names a different selling club, the catalogue may already show the move
+    # ("Lookman, Atlético" after his transfer), so the catalogue club may be the buyer.
+    own_clubs = {from_club} if seller is not None and seller != current else {current, from_club}
+    is_stay = club_id in own_clubs
+    if is_stay and deal is not Deal.EXTENSION:
+        return None  # the player's own club is never a suitor, except for a new contract
+    if is_stay and Deal.EXTENSION in ev.deals:
+        deal = Deal.EXTENSION
+    if not is_stay and deal is Deal.EXTENSION:
+        deal = next((d for d in ev.deals if d is not Deal.EXTENSION), None)  # a rival's "new deal" is a move
+    if club_id in state.loan_hosts.get(player_id, set()):
+        return None  # "on loan at Tottenham": where he plays now, not where he goes
+    stage = highest_stage(ev.stages) or Stage.INTEREST
+    if ev.negated and not stage.is_negative:
+        stage = Stage.DENIED
+    return Rumour(
+        player_id=player_id,
+        from_club_id=None if is_stay else from_club,
+        to_club_id=club_id,
+        stage=stage,
+        deal=deal,
+        fee=ev.fee,
+        negated=ev.negated,
+        rejected=ev.rejected,
+        source=ev.source or feed_source,
+    )
 
 
 def _add_evidence(
@@ -781,11 +859,11 @@ def _add_evidence(
     ev: _Evidence,
     clause: _Clause,
     stages: Sequence[Stage],
-    *,
     denied: bool,
     collapsed: bool,
     rejected: bool,
 ) -> None:
+    """Add one clause's stage, negation, deal and fee cues to a pair's evidence."""
     chunk = ctx.folded[clause.start : clause.end]
     positive = list(stages)
     if rejected and _OFFER_WORD.search(chunk):
@@ -820,7 +898,7 @@ def _split_clauses(folded: str, start: int, end: int, sentence: int) -> list[_Cl
 
 
 def _player_refs(
-    ctx: _Context, clause: _Clause, recent: list[str], players_in_item: list[str]
+    ctx: _Context, clause: _Clause, recent: list[str], players_in_item: list[str], last_group: Sequence[str] = ()
 ) -> tuple[list[_Ref], list[tuple[str, str]]]:
     """Player references in a clause (mentions and descriptions) and "from" clubs implied by them."""
     refs = [
@@ -843,6 +921,8 @@ def _player_refs(
         if role is None or any(r.explicit and r.start >= m_end and r.start <= m_end + role.end() + 1 for r in refs):
             continue
         before = ctx.folded[max(clause.start, m_start - 12) : m_start]
+        if re.search(r"\b(?:a|an)\s+$", before):
+            continue  # "is a Rossoneri player": where he goes, not where he is
         former = bool(re.search(r"\b(?:former|ex-?)\s*$", before))
         player_id = _resolve(
             ctx, history, players_in_item, club_id=None if former else mention.entity_id, dem=role.group("dem")
@@ -864,7 +944,10 @@ def _player_refs(
     if not refs and history:
         pronoun = _PRONOUN.search(chunk)
         if pronoun is not None:
-            refs.append(_Ref(history[-1], clause.start + pronoun.start(), clause.start + pronoun.end(), explicit=False))
+            # "he"/"him" is the first (subject-most) player of the last clause that named players:
+            # "Conte sees Mainoo as the replacement for Lobotka, but United won't sell him" → Mainoo.
+            target = last_group[0] if last_group else history[-1]
+            refs.append(_Ref(target, clause.start + pronoun.start(), clause.start + pronoun.end(), explicit=False))
     refs.sort(key=lambda r: r.start)
     return refs, from_pairs
 
@@ -887,7 +970,7 @@ def _resolve(
         if club_id is not None and entity.club_id != club_id:
             return False
         if dem is not None and entity.country:
-            countries = _DEMONYMS.get(dem, ())
+            countries = _DEMONYMS.get(dem) or _COUNTRY_ADJ.get(dem, ())
             if countries and fold(entity.country) not in countries:
                 return False
         return True
@@ -906,12 +989,21 @@ class _Roles:
     excluded: set[str] = field(default_factory=set)
     from_pairs: list[tuple[str, str]] = field(default_factory=list)
     loan_hosts: list[str] = field(default_factory=list)
+    sellers: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list[_Ref]) -> _Roles:
     """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
     roles = _Roles()
     folded = ctx.folded
+    hosts = {
+        m.entity_id
+        for m in clubs
+        if re.search(
+            r"\bon\s+loan\s+(?:at|with)\s+(?:the\s+)?$",
+            folded[max(clause.start, ctx.fspan(m)[0] - 40) : ctx.fspan(m)[0]],
+        )
+    }
     for mention in clubs:
         club_id = mention.entity_id
         start, end = ctx.fspan(mention)
@@ -926,6 +1018,20 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
             continue
         if _NOT_SUITOR_BEFORE.search(before):
             roles.excluded.add(club_id)
+            continue
+        if _PARENT_BEFORE.search(before):
+            roles.excluded.add(club_id)
+            roles.sellers.extend((ref.player_id, club_id) for ref in refs)
+            continue
+        if _SELLER_BEFORE.search(before):
+            roles.excluded.add(club_id)
+            # The seller is the player's club, unless his own club is named here as well (a swap:
+            # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
+            others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+            for ref in refs:
+                entity = ctx.entity(ref.player_id)
+                if entity is None or entity.club_id not in others:
+                    roles.sellers.append((ref.player_id, club_id))
             continue
         # "Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa"
         owner_of = next(

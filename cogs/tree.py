@@ -77,11 +77,11 @@ async def send_ephemeral(
     if embed is not None:
         kwargs["embed"] = embed
     if content is not None:
-        content = truncate(content, CONTENT_LIMIT)
+        kwargs["content"] = truncate(content, CONTENT_LIMIT)
     if interaction.response.is_done():
-        await interaction.followup.send(content, **kwargs)
+        await interaction.followup.send(**kwargs)
     else:
-        await interaction.response.send_message(content, **kwargs)
+        await interaction.response.send_message(**kwargs)
 
 
 def command_name(interaction: discord.Interaction) -> str:

@@ -10,6 +10,7 @@ from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
 from bot.storage.items import ItemStore, NewItem
 from bot.storage.meta import MetaStore
+from bot.storage.stories import StoryStore
 
 __all__ = ["GLOBAL", "Database", "NewItem", "Storage"]
 
@@ -24,6 +25,7 @@ class Storage:
         self.catalogue = CatalogueStore(db)
         self.follows = FollowStore(db)
         self.meta = MetaStore(db)
+        self.stories = StoryStore(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

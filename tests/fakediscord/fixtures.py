@@ -22,6 +22,7 @@ import pytest
 import pytest_asyncio
 import yarl
 from discord import app_commands
+from discord.ext import commands
 
 from tests.fakediscord.server import FakeDiscord
 
@@ -51,7 +52,7 @@ def format_records(records: list[logging.LogRecord]) -> str:
 class BotRun:
     """A running bot: its start task, its completed app commands and the ERROR logs seen so far."""
 
-    bot: discord.Client
+    bot: commands.Bot
     task: asyncio.Task[None]
     collector: _ErrorCollector
     completions: asyncio.Queue[tuple[discord.Interaction, app_commands.Command[Any, ..., Any]]] = field(
@@ -83,7 +84,7 @@ class BotRun:
 
 
 @asynccontextmanager
-async def run_bot(bot: discord.Client, *, timeout: float = 5.0, allow_errors: bool = False) -> AsyncIterator[BotRun]:
+async def run_bot(bot: commands.Bot, *, timeout: float = 5.0, allow_errors: bool = False) -> AsyncIterator[BotRun]:
     """Run ``bot.start("fake-token")`` as a task until ready; on exit close it and check the logs.
 
     On exit the bot is closed and its task awaited; then the block FAILS if any ``discord.*``
@@ -99,8 +100,10 @@ async def run_bot(bot: discord.Client, *, timeout: float = 5.0, allow_errors: bo
         task = asyncio.create_task(bot.start("fake-token"), name="fake-discord-bot")
         run = BotRun(bot, task, collector)
 
+        completions = run.completions
+
         async def _completed(interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]) -> None:
-            run.completions.put_nowait((interaction, command))  # type: ignore[union-attr]
+            completions.put_nowait((interaction, command))
 
         bot.add_listener(_completed, "on_app_command_completion")
         ready = asyncio.create_task(bot.wait_until_ready())

@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -49,7 +49,7 @@ OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME, OP_RECONNECT, OP_INVALID_SESS
 T = TypeVar("T")
 
 #: Where the middleware stores the parsed JSON body for the handlers.
-JSON_BODY: Final = web.RequestKey("fake_discord_json", object)
+JSON_BODY: Final[web.RequestKey[Any]] = web.RequestKey("fake_discord_json", object)
 
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
@@ -805,7 +805,9 @@ class FakeDiscord:
     # ------------------------------------------------------------------ REST plumbing
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
         """Parse the body, apply injected faults and channel toggles, call the handler, record, notify."""
         if not request.path.startswith(API_PREFIX):
             return await handler(request)
@@ -820,7 +822,8 @@ class FakeDiscord:
             fault = queue.popleft()
             response = json_response(fault.body, status=fault.status, headers=fault.headers)
         else:
-            response = self._channel_toggle(request) or await handler(request)
+            toggled = self._channel_toggle(request)
+            response = toggled if toggled is not None else await handler(request)
         self.requests.append(
             Recorded(
                 method=request.method,
@@ -975,7 +978,7 @@ class FakeDiscord:
             )
             result["resource"] = {"type": kind, "message": record.original}
         elif kind == 7 and "message" in record.payload:
-            msg = self.messages_by_id.get(int(record.payload["message"]["id"]), record.payload["message"])
+            msg: Payload = self.messages_by_id.get(int(record.payload["message"]["id"])) or record.payload["message"]
             self._edit(msg, data)
             result["resource"] = {"type": kind, "message": msg}
         return json_response(result)

@@ -140,8 +140,9 @@ def _cluster_scores(
     """Cluster the items with ``bot.stories.cluster`` and score the groups pairwise against ``story`` labels.
 
     Two items form a gold pair when they share a ``story`` key; a predicted pair when ``cluster``
-    puts them in one group (an item in several groups pairs with the members of each). Items are passed as ``bot.stories.ClusterInput``; if that contract
-    changes, the measure is skipped with a note rather than crashing the evaluation.
+    puts them in one group (an item in several groups pairs with the members of each). Items are
+    passed as ``bot.stories.ClusterInput``; if that contract changes, the measure is skipped with a
+    note rather than crashing the evaluation.
     """
     try:
         inputs = [
@@ -210,8 +211,18 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
                 continue
             stage.add(rumour.stage.value == label["stage"])
             negated.add(rumour.negated == bool(label.get("negated")))
+            got_deal = rumour.deal.value if rumour.deal is not None else None
             if label.get("deal") is not None:
-                deal.add(rumour.deal is not None and rumour.deal.value == label["deal"])
+                deal.add(got_deal == label["deal"])
+            if collect_errors:
+                for what, got, want in (
+                    ("stage", rumour.stage.value, label["stage"]),
+                    ("deal", got_deal, label.get("deal")),
+                    ("negated", rumour.negated, bool(label.get("negated"))),
+                ):
+                    if got != want and not (what == "deal" and want is None):
+                        pair = f"{rumour.player_id} -> {rumour.to_club_id}"
+                        errors.append(f"{item['id']}: {what} {got} (want {want}) for {pair}")
 
         if collect_errors:
             for kind, got, want in (
@@ -255,7 +266,8 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
 
 
 def _fmt(scores: dict[str, Any]) -> str:
-    return f"P {scores['p']:.3f}  R {scores['r']:.3f}  F1 {scores['f1']:.3f}  (tp {scores['tp']} fp {scores['fp']} fn {scores['fn']})"
+    counts = f"tp {scores['tp']} fp {scores['fp']} fn {scores['fn']}"
+    return f"P {scores['p']:.3f}  R {scores['r']:.3f}  F1 {scores['f1']:.3f}  ({counts})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,10 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     stories = result["stories"]
     print(f"  stories  {stories['skipped']}" if "skipped" in stories else f"  stories  {_fmt(stories)} (pairwise)")
-    print("\nper tag (rumours F1 | players F1 | clubs F1):")
+    print("\nper tag (F1; an F1 of 0 with no fn means false alarms on items that carry no rumour):")
     for tag, scores in result["tags"].items():
         print(
             f"  {tag:<18} n={scores['items']:<3} rumours {scores['rumours']['f1']:.3f}"
+            f" (fp {scores['rumours']['fp']:<2} fn {scores['rumours']['fn']:<2})"
             f"  players {scores['players']['f1']:.3f}  clubs {scores['clubs']['f1']:.3f}"
         )
     if result["unknown_labels"]:

@@ -135,28 +135,7 @@ class CatalogueLike(Protocol):
 # ----------------------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset(
-    (
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "jr",
-        "sr",
-        "vs",
-        "v",
-        "no",
-        "nos",
-        "fc",
-        "ac",
-        "sc",
-        "cf",
-        "inc",
-        "ltd",
-        "co",
-        "etc",
-    )
-    + ("approx", "gen", "prof", "rev", "sen", "rep", "mt", "ft")
+    "mr mrs ms dr st jr sr vs v no nos fc ac sc cf inc ltd co etc approx gen prof rev sen rep mt ft".split()  # noqa: SIM905
 )
 _SENTENCE_END = re.compile(r"[.!?]+['\"’”)]*(?=\s)")
 _CITE_PAREN_END = re.compile(r"\)\s*(?=[A-Z0-9\"'‘“])")
@@ -240,7 +219,7 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"|\bconsider\w*\b|\bscout\w*|\bcourt(?:ing|ed)\b|\bpursu\w+|\bchas(?:e|es|ing)\b|\brace\s+for\b|\bbattle\s+for\b"
                 r"|\bsignature\b|\bmove\s+(?:for|to)\b|\bswoop\w*|\bkeeping\s+tabs\b|\bplot\w*\b|\bsights\b|\bdream\b"
                 r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bpriority\b|\bsidelines\b|\blurking\b|\bin\s+the\s+wings\b"
-                r"|\bon\s+(?:red\s+)?alert\b|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
+                r"|\bon\s+(?:red\s+)?alert\b|\boffered\s+to\b(?!\s+(?:pay|buy|sign)\b)|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
             ),
         ),
         (
@@ -248,14 +227,14 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             (
                 r"\bapproach(?:ed|es)?\b|\bcontact(?:ed|s)?\b|\benquir\w+|\binquir\w+|\bsounded\s+out\b|\bsound\s+out\b"
                 r"|\brequest(?:ed)?\s+information\b|\basked\s+(?:\w+\s+){0,3}(?:about|for\s+information)\b"
-                r"|\bsp(?:o|ea)ken?\s+(?:\w+\s+){0,2}to\s+(?:\w+\s+){0,3}(?:agents?|representatives|entourage|camp|father|brother)\b"
+                r"|\bsp(?:o|ea)ken?\s+(?:\S+\s+){0,2}to\s+(?:\S+\s+){0,3}(?:agents?|representatives|entourage|camp|father|brother)\b"
             ),
         ),
         (
             Stage.TALKS,
             (
                 r"\btalks\b|\bnegotiat\w+|\bdiscussions?\b|\bmeeting\b|\bmet\s+with\b|\bmet\s+(?:the\s+)?(?:player's\s+)?(?:agent|representatives)"
-                r"|\bin\s+dialogue\b|\bopened\s+(?:talks|discussions|dialogue)"
+                r"|\bin\s+dialogue\b|\bopened\s+(?:talks|discussions|dialogue)|\bdiscuss(?:ed|es|ing)?\b"
             ),
         ),
         (
@@ -263,18 +242,25 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             (
                 r"\badvanced\b|\bclos(?:e|ing)\s+in\s+on\b|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing)"
                 r"|\bedg(?:e|es|ing)\s+closer\b|\bnearing\b|\bon\s+the\s+verge\b|\bfinal\s+details\b|\bfinalis\w+|\bfinaliz\w+"
-                r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize)\b"
+                r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize|extend|renew)\b"
                 r"|\bfinal\s+stages\b"
             ),
         ),
         (
             Stage.BID,
-            (r"\bbid(?:s|ding)?\b|\boffer(?:s|ed)?\b|\btabled?\b|\bsubmitted\b|\bproposal\b|\bopening\s+offer\b"),
+            (
+                # "could/would offer", "could make an offer" are intentions (interest), and a player
+                # "offered to" a club is his agent knocking on doors, not a bid.
+                r"(?<!could )(?<!would )(?<!might )(?<!could make an )(?<!would make an )"
+                r"\b(?:bid|bids|bidding|offer|offers)\b"
+                r"|\boffered\b(?!\s+to\b)|\btabled?\b|\bsubmitted\b|\bpropos(?:al|ed|es)\b"
+            ),
         ),
         (
             Stage.AGREEMENT,
             (
-                r"\bagreement\b|\bagreed\b|\bagree(?:s)?\s+(?:a\s+)?(?:fee|deal|terms)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
+                r"(?<!pre-contract )(?<!precontract )\bagreement\b|\bagreed\b"
+                r"|\bagree(?:s)?\s+(?:a\s+)?(?:fee|deal|terms)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
                 r"|\bdeal\s+(?:is\s+)?in\s+place\b|\bfee\s+agreed\b"
             ),
         ),
@@ -293,24 +279,32 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
         (
             Stage.OFFICIAL,
             (
-                r"\bofficial(?:ly)?\b|(?<!to )\bannounc(?:e|es|ed)\b|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
-                r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bjoins\b|\bsigns\b|\bunveil\w*"
-                r"|(?<!to )\bcomplet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?(?:move|transfer|switch|signing|loan)\b"
-                r"|\bwelcome[sd]?\b|\b(?:pleased|delighted|happy|proud|thrilled)\s+to\s+(?:announce|confirm)"
+                r"\bofficial(?:ly)?\b|(?<!to )(?<!be )\bannounc(?:e|es|ed)\b"
+                r"|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
+                r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bunveil\w*"
+                r"|(?<!to )\bcomplet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?"
+                r"(?:move|transfer|switch|signing|loan)\b"
+                r"|\bwelcome[sd]?\s+(?:\S+\s+){1,4}to\b|\bwelcome\s+to\b|\b(?:pleased|delighted|happy|proud|thrilled)\s+to\s+(?:announce|confirm)"
             ),
         ),
     )
 )
 
+# Present-tense headlines report done deals ("Zirkzee joins Roma"); in a body "joins" is as often a
+# plan ("he joins on loan with an option"), and next to "here we go" it is the journalist's scoop.
+_HEADLINE_OFFICIAL = re.compile(r"\bjoins\b|\bsigns\b|\bcompletes\b")
+_HERE_WE_GO = re.compile(r"\bhere\s+we\s+go\b")
+
 # Transfer vocabulary too generic to set a stage ("a deal", "the move", "sign"): enough to link a
 # player and a club named together, not enough to pin a club on a player named elsewhere.
 _WEAK_CUES = re.compile(
-    r"\bsign(?:ing|s|ed)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))|\bswitch\b|\bmove\b"
+    r"\boffer\w*|\bsell(?:s|ing)?\b|\bsale\b|\bsign(?:ing|s|ed)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))|\bswitch\b|\bmove\b"
     r"|\bjoin(?:ing|s|ed)?\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b|\barrival\b|\breplace\b"
 )
 
 _DENIED = re.compile(
-    r"\bden(?:y|ies|ied|ying)\b|\brul(?:ed|es|ing|e)\s+out\b|\bnot\s+(?:be\s+)?interested\b|\bno\s+(?:longer\s+)?interest(?:ed)?\b"
+    r"\b(?:decided|opted)\s+against\b|\bwill\s+stay\s+at\b|\bis\s+staying\s+at\b|\b(?:have|has|had)\s+not\s+(?:yet\s+)?(?:opened|started|begun|held|made|submitted|offered|approached|contacted)\b"
+    r"|\bnot\s+yet\s+offered\b|\bno\s+(?:talks|contact|offer|bid|approach)\s+(?:has|have|had)\b|\bden(?:y|ies|ied|ying)\b|\brul(?:ed|es|ing|e)\s+out\b|\bnot\s+(?:be\s+)?interested\b|\bno\s+(?:longer\s+)?interest(?:ed)?\b"
     r"|\bno\s+longer\s+interested\b|\bno\s+intention\s+of\s+(?:selling|sell|leaving|letting|signing|parting)"
     r"|\bnot\s+for\s+sale\b|\bnot\s+(?:be\s+)?sold\b|\b(?:will|would)\s+not\s+(?:be\s+)?(?:sell|sold|sign|join|leave|move|pursue|let)"
     r"|\bwon'?t\s+(?:be\s+)?(?:sell|sold|sign|join|leave|move|pursue|let)|\bdismiss\w*\s+(?:the\s+)?(?:reports?|rumou?rs?|speculation|talk|links?)"
@@ -352,14 +346,14 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
             Deal.FREE,
             (
                 r"\bfree\s+transfer\b|\bon\s+a\s+free\b|\bfree\s+agent\b|\bfor\s+free\b|\bbosman\b|\bout\s+of\s+contract\b"
-                r"|\bwhen\s+his\s+contract\s+(?:expires|runs\s+out|ends)\b"
+                r"|\bwhen\s+his\s+(?:\S+\s+)?(?:contract|deal)\s+(?:expires|runs\s+out|ends)\b"
             ),
         ),
         (Deal.SWAP, r"\bswap\b|\bplayer-plus-cash\b|\bexchange\s+deal\b|\bpart-exchange\b|\bmakeweight\b"),
         (
             Deal.EXTENSION,
             (
-                r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal)\b|\bcontract\s+(?:extension|renewal)\b"
+                r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal)\b|\bcontract\s+(?:extension|renewal|talks)\b"
                 r"|\bextend(?:ed|s|ing)?\s+(?:his\s+|their\s+|the\s+)?(?:contract|deal|stay)\b|\bextension\b|\brenew(?:al|ed|s|ing)?\b"
                 r"|\bcommit(?:ted|s)?\s+(?:his\s+)?(?:long-term\s+)?future\b"
             ),
@@ -367,7 +361,7 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
         (Deal.PERMANENT, r"\bpermanent(?:ly)?\b|\boutright\b"),
         (
             Deal.LOAN,
-            r"(?<!on )\bloan(?:ed)?\b(?!\s+(?:at|with|spell|from)\b)|\btemporary\s+(?:move|deal|switch|basis)\b",
+            r"\bloan(?:ed)?\b(?!\s+(?:at|with|spell|from)\b)|\btemporary\s+(?:move|deal|switch|basis)\b",
         ),
     )
 )
@@ -380,6 +374,12 @@ _FEE = re.compile(
 )
 _WAGE_AFTER = re.compile(
     r"^\s*(?:-a-week|a\s+week|per\s+week|p/?w|a\s+year|per\s+year|per\s+season|a\s+season|net)", re.I
+)
+
+# Background, not news: "signed a new contract last summer", "joined from Metz in 2021".
+_HISTORY = re.compile(
+    r"\blast\s+(?:summer|season|year|january|window)\b|\byears?\s+ago\b"
+    r"|\b(?:joined|signed|arrived|moved|came|paid|bought|sold|left)\b[^.;,]{0,60}\b(?:in|since)\s+(?:19|20)\d\d\b"
 )
 
 _CLAUSE_BREAK = re.compile(r";|,?\s+\b(?:but|while|whereas|although|though|however|meanwhile)\b,?\s+")
@@ -491,12 +491,13 @@ _PRONOUN = re.compile(r"\b(?:he|him|his)\b")
 
 _SUITOR_FROM = re.compile(
     r"\b(?:interest|bid|bids|offer|offers|approach|enquiry|enquiries|proposal|contact|talks|attention|admirers?|competition"
-    r"|advances|move|swoop|pursuit|suitors?)\s+(?:\w+\s+){0,2}from\s+(?:the\s+)?$"
+    r"|advances|swoop|pursuit|suitors?)\s+(?:\w+\s+){0,2}from\s+(?:the\s+)?$"
 )
 _FROM_BEFORE = re.compile(
     r"(?:\bfrom|\bleav(?:e|es|ing)|\bleft|\bquit(?:ting)?|\bexit\s+(?:from\s+)?|\baway\s+from|\bsold\s+by|\breleased\s+by"
-    r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+at"
-    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|(?<!medical )(?<!arrive )(?<!arrived )\bat|\bof)\s+(?:the\s+|his\s+|current\s+club\s+)?$"
+    r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+(?:at|with)"
+    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|(?<!medical )(?<!arrive )(?<!arrived )\bat|\bof)"
+    r"\s+(?:the\s+|his\s+|current\s+club\s+)?$"
 )
 # The counterpart of a negotiation is the selling club: "talks with Tottenham for Drăgușin",
 # "an offer of €45m to Dortmund", "asked Juventus for information", "agreement with Atalanta".
@@ -544,6 +545,7 @@ class _Clause:
     start: int  # folded offsets
     end: int
     sentence: int
+    title: bool = False
 
 
 @dataclass(slots=True)
@@ -558,6 +560,9 @@ class _Context:
     catalogue: CatalogueLike
     sources: SourceDirectory
     entities: dict[str, Entity] = field(default_factory=dict)
+    player_ids: list[str] = field(default_factory=list)  # distinct players mentioned in the item
+    cues: str = ""  # ``folded`` with background ("joined in 2021") blanked: where cues are read
+    past: list[tuple[int, int]] = field(default_factory=list)  # the blanked spans
 
     def entity(self, entity_id: str) -> Entity | None:
         if entity_id not in self.entities:
@@ -686,6 +691,8 @@ def extract_rumours(
     folded, to_folded, to_original = _folded_index(text)
     ctx = _Context(text, folded, to_folded, to_original, list(match.mentions), catalogue, sources)
     players_in_item = list(dict.fromkeys(m.entity_id for m in match.mentions if _is_player(m.entity_id)))
+    ctx.player_ids = players_in_item
+    ctx.cues, ctx.past = _mask_history(folded)
     if not players_in_item:
         return []
 
@@ -701,21 +708,41 @@ def extract_rumours(
             o_start, o_end = sentences[sentence_index]
             source = sources.report_source(text[o_start:o_end], None) or claim_source
             carried: list[str] = []
-            for clause in _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index):
+            title = o_start < title_end
+            for clause in _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index, title=title):
+                state.clauses.append((claim_index, clause))
                 carried = _read_clause(ctx, state, clause, claim_index, recent, players_in_item, source, carried)
 
     # Clauses about a club but no named player may refine a pair established elsewhere in the claim.
     for claim_index, player_id, club_id, clause in state.deferred:
         known = state.evidence.get((player_id, club_id))
         if known is not None and claim_index in known.claims:
-            _add_evidence(ctx, known, clause, _stages(folded[clause.start : clause.end]), *_negations(ctx, clause))
-    for claim_index, player_id, club_ids, negation in state.negations:
+            chunk = ctx.cues[clause.start : clause.end]
+            _add_evidence(ctx, known, clause, _stages(chunk, title=clause.title), *_negations(ctx, clause))
+    # Clauses about a player but no club refine that player's only pair in the claim
+    # ("Milan agree fee for X. The Romanian will undergo medical tests on Wednesday.").
+    for claim_index, player_id, clause in state.player_only:
+        _from, own_clubs = _own_clubs(ctx, state, player_id)
+        own = [
+            ev
+            for (p, c), ev in state.evidence.items()
+            if p == player_id and claim_index in ev.claims and (c not in own_clubs or Deal.EXTENSION in ev.deals)
+        ]
+        if len(own) == 1:
+            chunk = ctx.cues[clause.start : clause.end]
+            _add_evidence(ctx, own[0], clause, _stages(chunk, title=clause.title), *_negations(ctx, clause))
+    for claim_index, player_id, club_ids, deals, negation in state.negations:
         for (p, c), ev in state.evidence.items():
-            if p == player_id and claim_index in ev.claims and (not club_ids or c in club_ids):
-                _negate(ev, negation)
+            if p != player_id or claim_index not in ev.claims or (club_ids and c not in club_ids):
+                continue
+            if deals and not deals & set(ev.deals or _claim_deals(ctx, state, p, c, ev)):
+                continue  # "no intention of selling him permanently" leaves the loan talks alone
+            _negate(ev, negation)
 
     rumours: list[Rumour] = []
     for (player_id, club_id), ev in sorted(state.evidence.items(), key=lambda item: item[1].order):
+        if not ev.deals:
+            ev.deals = _claim_deals(ctx, state, player_id, club_id, ev)
         rumour = _build(ctx, state, player_id, club_id, ev, feed_source)
         if rumour is not None:
             rumours.append(rumour)
@@ -731,16 +758,28 @@ class _State:
     sellers: dict[str, str] = field(default_factory=dict)  # player → club negotiated with (the seller)
     loan_hosts: dict[str, set[str]] = field(default_factory=dict)
     deferred: list[tuple[int, str, str, _Clause]] = field(default_factory=list)
-    negations: list[tuple[int, str, frozenset[str], Stage]] = field(default_factory=list)
+    # claim, player, clubs concerned (empty: all), deal types concerned (empty: all), negative stage
+    negations: list[tuple[int, str, frozenset[str], frozenset[Deal], Stage]] = field(default_factory=list)
     last_group: list[str] = field(default_factory=list)  # players of the last clause naming any, in order
+    came_from: dict[str, set[str]] = field(default_factory=dict)  # "joined from X", "his deal at X": not a suitor
+    clauses: list[tuple[int, _Clause]] = field(default_factory=list)  # every clause, with its claim
+    mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(
+        default_factory=dict
+    )  # clause start → players, clubs
+    player_only: list[tuple[int, str, _Clause]] = field(default_factory=list)
 
 
-def _stages(chunk: str) -> list[Stage]:
-    return [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
+def _stages(chunk: str, *, title: bool = False) -> list[Stage]:
+    """The stage cues present in a (folded) clause."""
+    stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
+    if title and _HEADLINE_OFFICIAL.search(chunk) and not _HERE_WE_GO.search(chunk):
+        stages.append(Stage.OFFICIAL)
+    return stages
 
 
 def _negations(ctx: _Context, clause: _Clause) -> tuple[bool, bool, bool]:
-    chunk = ctx.folded[clause.start : clause.end]
+    """Whether a clause denies, reports a collapse, or reports a rejection."""
+    chunk = ctx.cues[clause.start : clause.end]
     return bool(_DENIED.search(chunk)), bool(_COLLAPSED.search(chunk)), bool(_REJECTED.search(chunk))
 
 
@@ -765,6 +804,11 @@ def _read_clause(
     roles = _club_roles(ctx, clause, clubs, refs)
     for player_id, club_id in [*described_from, *roles.from_pairs]:
         state.from_text.setdefault(player_id, club_id)
+    for player_id, club_id in roles.weak_from:
+        state.came_from.setdefault(player_id, set()).add(club_id)
+        entity = ctx.entity(player_id)
+        if entity is None or entity.club_id is None:
+            state.from_text.setdefault(player_id, club_id)
     for player_id, club_id in roles.sellers:
         state.sellers.setdefault(player_id, club_id)
         state.from_text.setdefault(player_id, club_id)
@@ -772,12 +816,18 @@ def _read_clause(
         for ref in refs:
             state.loan_hosts.setdefault(ref.player_id, set()).add(club_id)
 
-    chunk = ctx.folded[clause.start : clause.end]
-    stages = _stages(chunk)
+    chunk = ctx.cues[clause.start : clause.end]
+    for mention in clubs:
+        if any(a <= ctx.fspan(mention)[0] < b for a, b in ctx.past):
+            # a club named in the player's past ("who joined from VfB Stuttgart in 2021") is no suitor
+            # here; it may still be one elsewhere ("close to joining City a year ago … City want him")
+            roles.excluded.add(mention.entity_id)
+    stages = _stages(chunk, title=clause.title)
     has_deal = bool(_deal_cues(chunk))
     linked = bool(stages) or has_deal or bool(_WEAK_CUES.search(chunk))
     denied, collapsed, rejected = _negations(ctx, clause)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))
+    state.mentioned[clause.start] = (frozenset(player_ids), frozenset(m.entity_id for m in clubs))
     if player_ids:
         state.last_group = player_ids
     suitors = [c for c in roles.suitors if c not in roles.excluded]
@@ -790,16 +840,27 @@ def _read_clause(
         if denied or collapsed:
             negation = Stage.COLLAPSED if collapsed else Stage.DENIED
             for player_id in player_ids or recent[-1:]:
-                state.negations.append((claim_index, player_id, frozenset(suitors), negation))
+                state.negations.append((claim_index, player_id, frozenset(suitors), frozenset(), negation))
         return suitors or carried
 
+    rivals = [c for c in suitors if not any(c in _own_clubs(ctx, state, p)[1] for p in player_ids)]
+    deals = frozenset(deal for _pos, deal in _deal_cues(chunk))
+    if player_ids and not rivals and not to_pairs and (denied or collapsed) and not carried:
+        # "Tottenham have no intention of selling the defender": the seller says no to every suitor,
+        # or to every suitor of that kind of deal; a collapsed *extension* concerns his own club only.
+        negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        if Deal.EXTENSION not in deals:
+            for player_id in player_ids:
+                state.negations.append((claim_index, player_id, frozenset(), deals, negation))
     if player_ids and not suitors and not to_pairs:
         if carried:
             suitors = carried  # "Milan have ruled out X, but remain keen on Y": the subject carries over
-        elif denied or collapsed:
-            negation = Stage.COLLAPSED if collapsed else Stage.DENIED
-            for player_id in player_ids:
-                state.negations.append((claim_index, player_id, frozenset(), negation))
+        elif any(deal is Deal.EXTENSION for _pos, deal in _deal_cues(chunk)) and not clubs:
+            # "The French defender has signed a new deal until 2030": a new contract with no club
+            # named is with his own club.
+            suitors = [c for p in player_ids if (c := _current_club(ctx, state, p)) is not None]
+        elif not (denied or collapsed):
+            state.player_only.extend((claim_index, player_id, clause) for player_id in player_ids)
     if not player_ids and suitors:
         if stages and len(players_in_item) == 1:
             player_ids = players_in_item  # one player in the whole item: "Roma are also interested" is about him
@@ -817,25 +878,87 @@ def _read_clause(
     return suitors or carried
 
 
-def _build(
-    ctx: _Context, state: _State, player_id: str, club_id: str, ev: _Evidence, feed_source: Source | None
-) -> Rumour | None:
-    """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
+def _mask_history(folded: str) -> tuple[str, list[tuple[int, int]]]:
+    """Blank the parts of the text that tell the past ("who joined from Metz in 2021", "last summer").
+
+    Parts are delimited by commas and sentence punctuation. Returns the masked text (same length, so
+    offsets hold) and the masked spans; cues are read from the masked text, names from the original.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*(m.start() for m in re.finditer(r"[,.;!?\n]", folded)), len(folded)]:
+        if _HISTORY.search(folded, start, end):
+            spans.append((start, end))
+        start = end + 1
+    masked = list(folded)
+    for a, b in spans:
+        masked[a:b] = " " * (b - a)
+    return "".join(masked), spans
+
+
+def _current_club(ctx: _Context, state: _State, player_id: str) -> str | None:
+    entity = ctx.entity(player_id)
+    return state.from_text.get(player_id) or (entity.club_id if entity is not None else None)
+
+
+def _claim_deals(ctx: _Context, state: _State, player_id: str, club_id: str, ev: _Evidence) -> list[Deal]:
+    """Deal cues of the pair's claims in clauses naming its player or its club, for pairs with none.
+
+    "Zirkzee to Roma, here we go. United accepted a loan with an obligation to buy": the deal type is
+    often told in a sentence of its own.
+    """
+    found: list[Deal] = []
+    single_player = len({p for p, _c in state.evidence}) == 1 and len(ctx.player_ids) == 1
+    for claim_index, clause in state.clauses:
+        if claim_index not in ev.claims:
+            continue
+        players, clubs = state.mentioned.get(clause.start, (frozenset(), frozenset()))
+        # A clause naming only the club speaks for this player only when he is the item's only player.
+        if player_id not in players and not (club_id in clubs and single_player):
+            continue
+        if players - {player_id}:
+            continue  # another player's deal
+        found.extend(deal for _pos, deal in _deal_cues(ctx.cues[clause.start : clause.end]) if deal not in found)
+    return found
+
+
+def _own_clubs(ctx: _Context, state: _State, player_id: str) -> tuple[str | None, set[str | None]]:
+    """The club a player would leave, and the clubs that cannot be his suitors."""
     player = ctx.entity(player_id)
     current = player.club_id if player is not None else None
     from_club = state.from_text.get(player_id, current)
     seller = state.sellers.get(player_id)
-    deal = ev.deals[0] if ev.deals else None
     # When the text names a different selling club, the catalogue may already show the move
     # ("Lookman, Atlético" after his transfer), so the catalogue club may be the buyer.
-    own_clubs = {from_club} if seller is not None and seller != current else {current, from_club}
+    own = {from_club} if seller is not None and seller != current else {current, from_club}
+    return from_club, own
+
+
+def _pick_deal(deals: Sequence[Deal]) -> Deal | None:
+    """The first deal type mentioned, refined when a later cue specifies it ("loan" → "loan with option")."""
+    if not deals:
+        return None
+    first = deals[0]
+    if first is Deal.LOAN:
+        return next((d for d in deals if d in (Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)), first)
+    return first
+
+
+def _build(
+    ctx: _Context, state: _State, player_id: str, club_id: str, ev: _Evidence, feed_source: Source | None
+) -> Rumour | None:
+    """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
+    from_club, own_clubs = _own_clubs(ctx, state, player_id)
+    deal = _pick_deal(ev.deals)
     is_stay = club_id in own_clubs
-    if is_stay and deal is not Deal.EXTENSION:
-        return None  # the player's own club is never a suitor, except for a new contract
-    if is_stay and Deal.EXTENSION in ev.deals:
+    if is_stay:
+        if Deal.EXTENSION not in ev.deals:
+            return None  # the player's own club is never a suitor, except for a new contract
         deal = Deal.EXTENSION
     if not is_stay and deal is Deal.EXTENSION:
         deal = next((d for d in ev.deals if d is not Deal.EXTENSION), None)  # a rival's "new deal" is a move
+    if club_id in state.came_from.get(player_id, set()) and deal is not Deal.EXTENSION:
+        return None  # "who joined City from Milan": Milan is where he was, not where he goes
     if club_id in state.loan_hosts.get(player_id, set()):
         return None  # "on loan at Tottenham": where he plays now, not where he goes
     stage = highest_stage(ev.stages) or Stage.INTEREST
@@ -864,11 +987,12 @@ def _add_evidence(
     rejected: bool,
 ) -> None:
     """Add one clause's stage, negation, deal and fee cues to a pair's evidence."""
-    chunk = ctx.folded[clause.start : clause.end]
+    chunk = ctx.cues[clause.start : clause.end]
     positive = list(stages)
-    if rejected and _OFFER_WORD.search(chunk):
+    offer = _OFFER_WORD.search(chunk)
+    if rejected and offer:
         ev.rejected = True  # a turned-down bid is still a bid: the rumour lives on
-        positive.append(Stage.BID)
+        positive.append(Stage.CONTACT if offer.group(0).startswith("approach") else Stage.BID)
     elif rejected:
         denied = True  # "X rejected a move to Y": the player said no
     if collapsed:
@@ -885,15 +1009,16 @@ def _add_evidence(
             ev.fee = fees[0]
 
 
-def _split_clauses(folded: str, start: int, end: int, sentence: int) -> list[_Clause]:
+def _split_clauses(folded: str, start: int, end: int, sentence: int, *, title: bool = False) -> list[_Clause]:
+    """Split a sentence at clause breaks ("; ", ", but", " while " …) so that cues stay local."""
     clauses: list[_Clause] = []
     cursor = start
     for match in _CLAUSE_BREAK.finditer(folded, start, end):
         if match.start() > cursor:
-            clauses.append(_Clause(cursor, match.start(), sentence))
+            clauses.append(_Clause(cursor, match.start(), sentence, title))
         cursor = match.end()
     if cursor < end:
-        clauses.append(_Clause(cursor, end, sentence))
+        clauses.append(_Clause(cursor, end, sentence, title))
     return clauses
 
 
@@ -975,12 +1100,10 @@ def _resolve(
                 return False
         return True
 
+    # Nobody fits: better no reference than the wrong player ("the Tottenham centre-back" is not
+    # the Manchester City defender named just before).
     fitting = [p for p in ordered if fits(p)]
-    if fitting:
-        return fitting[0]
-    # A club description may contradict a stale catalogue ("the Genoa defender" after a move): with
-    # one candidate it can only mean that player.
-    return ordered[0] if len(ordered) == 1 else None
+    return fitting[0] if fitting else None
 
 
 @dataclass(slots=True)
@@ -990,6 +1113,7 @@ class _Roles:
     from_pairs: list[tuple[str, str]] = field(default_factory=list)
     loan_hosts: list[str] = field(default_factory=list)
     sellers: list[tuple[str, str]] = field(default_factory=list)
+    weak_from: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list[_Ref]) -> _Roles:
@@ -1046,7 +1170,7 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
             ),
             None,
         )
-        from_cue = _FROM_BEFORE.search(before) and not _SUITOR_FROM.search(before)
+        from_cue = _FROM_BEFORE.search(before) if not _SUITOR_FROM.search(before) else None
         if owner_of is not None or player_before is not None or from_cue:
             roles.excluded.add(club_id)
             targets = (
@@ -1056,7 +1180,15 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
                 if player_before
                 else [r.player_id for r in refs]
             )
-            roles.from_pairs.extend((p, club_id) for p in targets)
+            # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
+            # it never overrides the catalogue club, it only fills in when the catalogue has none.
+            cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
+            weak = (
+                owner_of is None
+                and player_before is None
+                and bool(re.fullmatch(r"(?:from|at)\s+(?:\w+\s+)?", cue_text))
+            )
+            (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
             continue
         if club_id not in roles.suitors:
             roles.suitors.append(club_id)

@@ -137,13 +137,15 @@ def cluster(items: Sequence[ClusterInput], *, window: timedelta = STORY_WINDOW) 
     reports; an item with no pair joins a story only if it names both the story's player and club
     and its title reads like the story's head (rapidfuzz token_set_ratio ≥ TITLE_SUPPORT).
     """
-    stories: dict[tuple[str, str], list[tuple[str, datetime, str]]] = {}  # pair -> [(item, time, title)]
+    stories: dict[tuple[str, str], list[tuple[str, datetime, str]]] = {}  # open story per pair: [(item, time, title)]
+    closed: list[list[tuple[str, datetime, str]]] = []  # stories whose window ended
     groups: dict[str, set[str]] = {}  # item -> items in the same story (union over its pairs)
     for item in sorted(items, key=lambda i: i.published):
         joined: list[tuple[str, str]] = []
         for pair in item.pairs:
             trail = stories.get(pair)
             if trail is not None and item.published - trail[-1][1] > window:
+                closed.append(trail)
                 trail = None
             if trail is None:
                 stories[pair] = [(item.item_id, item.published, item.title)]
@@ -160,7 +162,7 @@ def cluster(items: Sequence[ClusterInput], *, window: timedelta = STORY_WINDOW) 
                 ):
                     trail.append((item.item_id, item.published, item.title))
                     joined.append(pair)
-    for trail in stories.values():
+    for trail in [*closed, *stories.values()]:
         members = {item_id for item_id, _, _ in trail}
         if len(members) > 1:
             for member in members:

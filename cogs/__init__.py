@@ -1,1 +1,9 @@
 """Discord adapter layer: slash commands, embeds, delivery. Thin; all logic lives in bot/."""
+
+#: Extensions the bot loads in ``setup_hook``, in order; one failing is logged, not fatal.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.follow",
+    "cogs.rumours",
+    "cogs.admin",
+    "cogs.delivery",
+)

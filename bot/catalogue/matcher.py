@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import ahocorasick
 
@@ -50,12 +51,37 @@ _BOILERPLATE = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 
 Entry = tuple[str, AliasKind]
-Span = tuple[int, int, tuple[Entry, ...]]
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # folded text is lower-case ASCII
+
+
+@dataclass(frozen=True, slots=True)
+class _Owners:
+    """Who an alias may name, pre-classified once when the automaton is built."""
+
+    context_only: bool  # every owner needs context: the span must at least be capitalised
+    person_name: bool  # a non-player's full name: swallow the span
+    strong: tuple[str, ...]
+    places: tuple[str, ...]
+    clubs: tuple[str, ...]  # every club owner, whatever the kind (for confirmation)
+    players: tuple[str, ...]
+
+
+Span = tuple[int, int, _Owners]
 _SpanMap = Callable[[int, int], tuple[int, int]]
+
+
+_BOILERPLATE_HINTS = ("photo", "picture", "image", "pic", "credit", "read more", "read next", "follow us", "sign up",
+                      "subscribe", "advertisement", "related")
 
 
 def blank_boilerplate(text: str) -> str:
     """Replace photo credits, bylines and newsletter lines with spaces of the same length."""
+    lowered = text.lower()
+    # Cheap substring checks first: most items have no boilerplate, and the full regex costs ~50 µs.
+    if not any(hint in lowered for hint in _BOILERPLATE_HINTS) and not (
+        lowered.startswith(("by ", "words by ")) or "\nby " in lowered or "\nwords by " in lowered
+    ):
+        return text
     return _BOILERPLATE.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -99,10 +125,25 @@ class Matcher:
                     add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
         self._automaton = ahocorasick.Automaton()
         for key, owners in entries.items():
-            self._automaton.add_word(key, (len(key), tuple(owners.items())))
+            self._automaton.add_word(key, (len(key), self._classify(owners)))
         if entries:
             self._automaton.make_automaton()
         self._empty = not entries
+
+    def _classify(self, owners: dict[str, AliasKind]) -> _Owners:
+        def of_kind(kind: EntityKind) -> tuple[str, ...]:
+            return tuple(eid for eid in owners if (e := self.catalogue.find(eid)) is not None and e.kind is kind)
+
+        return _Owners(
+            context_only=all(kind is AliasKind.CONTEXT for kind in owners.values()),
+            person_name=any(eid.startswith(_PERSON) and kind is AliasKind.STRONG for eid, kind in owners.items()),
+            strong=tuple(
+                eid for eid, kind in owners.items() if kind is AliasKind.STRONG and not eid.startswith(_PERSON)
+            ),
+            places=tuple(eid for eid, kind in owners.items() if kind is AliasKind.PLACE),
+            clubs=of_kind(EntityKind.CLUB),
+            players=of_kind(EntityKind.PLAYER),
+        )
 
     def match_item(self, title: str, body: str) -> MatchResult:
         """Match an item's title and body; the result's text is ``title + "\\n\\n" + body``."""
@@ -120,24 +161,25 @@ class Matcher:
     def _candidates(self, t: str) -> list[Span]:
         spans: list[Span] = []
         last = len(t) - 1
+        alnum = _ALNUM
         for end, (length, owners) in self._automaton.iter(t):
             start = end - length + 1
-            if (start > 0 and t[start - 1].isalnum()) or (end < last and t[end + 1].isalnum()):
+            if (start > 0 and t[start - 1] in alnum) or (end < last and t[end + 1] in alnum):
                 continue
             spans.append((start, end + 1, owners))
         return spans
 
     def _resolve(self, text: str, t: str, spans: list[Span], to_original: _SpanMap) -> list[Mention]:
-        catalogue = self.catalogue
         accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)
         named: set[str] = set()
         weak: list[tuple[int, Span]] = []
         for index, span in enumerate(spans):
             start, end, owners = span
-            if any(eid.startswith(_PERSON) and kind is AliasKind.STRONG for eid, kind in owners):
+            if owners.context_only and not text[to_original(start, end)[0]].isupper():
+                continue  # a context-only alias ("rice", "under") in lower case is the word, not the name
+            if owners.person_name:
                 continue  # a manager's or journalist's full name: not a player, and swallows what it contains
-            strong = [eid for eid, kind in owners if kind is AliasKind.STRONG and not eid.startswith(_PERSON)]
-            places = [eid for eid, kind in owners if kind is AliasKind.PLACE]
+            strong, places = owners.strong, owners.places
             if len(strong) == 1:
                 chosen = strong[0]
             elif not strong and len(places) == 1 and not _PLACE_BEFORE.search(t, max(0, start - 40), start):
@@ -149,15 +191,13 @@ class Matcher:
             named.add(chosen)
 
         # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
-        sentences = _sentence_starts(text)
+        sentences = _Sentences(text)
         for want in (EntityKind.CLUB, EntityKind.PLAYER):
             for index, (start, end, owners) in weak:
-                if index in accepted:
+                candidates = owners.clubs if want is EntityKind.CLUB else owners.players
+                if index in accepted or not candidates:
                     continue
                 o_start, o_end = to_original(start, end)
-                candidates = [
-                    eid for eid, _ in owners if (entity := catalogue.find(eid)) is not None and entity.kind is want
-                ]
                 picked = self._pick(candidates, named, accepted, sentences, o_start, want)
                 if picked is not None:
                     accepted[index] = (picked, o_start, o_end)
@@ -166,10 +206,10 @@ class Matcher:
 
     def _pick(
         self,
-        candidates: list[str],
+        candidates: tuple[str, ...],
         named: set[str],
         accepted: dict[int, tuple[str, int, int]],
-        sentences: list[int],
+        sentences: _Sentences,
         at: int,
         want: EntityKind,
     ) -> str | None:
@@ -178,11 +218,20 @@ class Matcher:
             return already[0]
         if want is EntityKind.CLUB or already:
             return None
-        sentence = bisect_right(sentences, at)
-        clubs_here = {eid for eid, s, _ in accepted.values() if bisect_right(sentences, s) == sentence}
+        sentence = sentences.index(at)
+        clubs_here = {eid for eid, s, _ in accepted.values() if sentences.index(s) == sentence}
         by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]
         return by_club[0] if len(by_club) == 1 else None
 
 
-def _sentence_starts(text: str) -> list[int]:
-    return [m.end() for m in _SENTENCE_END.finditer(text)]
+class _Sentences:
+    """Sentence numbers of text offsets, computed only if a surname needs its sentence."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def index(self, offset: int) -> int:
+        if self._starts is None:
+            self._starts = [m.end() for m in _SENTENCE_END.finditer(self._text)]
+        return bisect_right(self._starts, offset)

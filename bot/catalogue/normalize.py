@@ -12,16 +12,13 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-# Everything that needs more than ASCII lower-casing: non-ASCII characters and whitespace that is
-# not a single plain space (runs, tabs, newlines). Plain ASCII text takes the fast path untouched.
-_SPECIAL = re.compile(r"[^\x00-\x7f]|\s{2,}|[\t\n\r\f\v]")
 _APOSTROPHES = frozenset("’‘ʼ`´′")
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
 def _fold_char(chars: str) -> str:
     if chars.isspace():
-        return " "
+        return " "  # no-break and other Unicode spaces
     if chars in _APOSTROPHES:
         return "'"
     folded = anyascii(chars)
@@ -51,19 +48,49 @@ class Folded:
         return self.original_index(start), self.original_index(end - 1) + 1
 
 
+# Per-character folds, learned lazily: one-to-one folds go in a str.translate table (offsets stay
+# the identity), the rest (ß -> ss, æ -> ae, combining marks -> "", € -> " EUR ") need the offset map.
+_ONE_TO_ONE: dict[int, str] = {ord(c): " " for c in "\t\n\r\f\v"}
+_OTHER: set[str] = set()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _learn(chars: set[str]) -> bool:
+    """Record how each new character folds; return True if every character folds one-to-one."""
+    simple = True
+    for char in chars:
+        if ord(char) in _ONE_TO_ONE:
+            continue
+        if char in _OTHER:
+            simple = False
+            continue
+        folded = _fold_char(char)
+        if len(folded) == 1:
+            _ONE_TO_ONE[ord(char)] = folded
+        else:
+            _OTHER.add(char)
+            simple = False
+    return simple
+
+
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching and keep the offset map back to it."""
-    if text.isascii() and _SPECIAL.search(text) is None:
-        return Folded(text.lower())
+    if text.isascii():
+        return Folded(text.translate(_ONE_TO_ONE).lower())
+    if _learn(set(_NON_ASCII.findall(text))):
+        return Folded(text.translate(_ONE_TO_ONE).lower())
     pieces: list[str] = []
     norm_at: list[int] = []
     orig_at: list[int] = []
     pos = npos = 0
-    for m in _SPECIAL.finditer(text):
+    for m in _NON_ASCII.finditer(text):
+        char = m.group()
+        if ord(char) in _ONE_TO_ONE:
+            continue  # folded by translate below, length unchanged
         start, end = m.span()
         pieces.append(text[pos:start])
         npos += start - pos
-        replacement = _fold_char(m.group())
+        replacement = _fold_char(char)
         pieces.append(replacement)
         norm_at.append(npos)
         orig_at.append(start)
@@ -72,7 +99,7 @@ def fold(text: str) -> Folded:
         orig_at.append(end)
         pos = end
     pieces.append(text[pos:])
-    return Folded("".join(pieces).lower(), tuple(norm_at), tuple(orig_at))
+    return Folded("".join(pieces).translate(_ONE_TO_ONE).lower(), tuple(norm_at), tuple(orig_at))
 
 
 def norm(text: str) -> str:

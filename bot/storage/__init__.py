@@ -8,9 +8,12 @@ from bot.storage.catalogue import CatalogueStore
 from bot.storage.db import Database
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
+from bot.storage.guilds import GuildStore, UserStore
 from bot.storage.items import ItemStore, NewItem
 from bot.storage.meta import MetaStore
+from bot.storage.outbox import OutboxStore
 from bot.storage.stories import StoryStore
+from bot.storage.timeline import TimelineStore
 
 __all__ = ["GLOBAL", "Database", "NewItem", "Storage"]
 
@@ -26,6 +29,10 @@ class Storage:
         self.follows = FollowStore(db)
         self.meta = MetaStore(db)
         self.stories = StoryStore(db)
+        self.guilds = GuildStore(db)  # Discord side: server settings
+        self.users = UserStore(db)  # Discord side: user DM settings
+        self.outbox = OutboxStore(db)
+        self.timeline = TimelineStore(db)
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:

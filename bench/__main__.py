@@ -1,0 +1,29 @@
+"""`make bench`: matching throughput and end-to-end ingest, each as a ratio to a baseline run in the same process.
+
+    python -m bench [--quick]
+
+Numbers vary 10-40% between runs on a shared VM; compare ratios, not absolute rates, across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import ingest, matching, startup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, not a measurement)")
+    args = parser.parse_args()
+    print("== start-up (full catalogue) ==")
+    startup.run()
+    print("\n== matching throughput ==")
+    matching.run(quick=args.quick)
+    print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
+    asyncio.run(ingest.run(quick=args.quick))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""End-to-end ingest: local HTTP server -> conditional GET -> feedparser -> match -> rumours/stories -> SQLite.
+
+Baseline, in the same run: feedparser alone on the same bodies (the pipeline's single most expensive
+step), so the ratio says what share of raw parsing speed the whole pipeline keeps.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import feedparser
+from aiohttp import web
+
+from bot.catalogue import Matcher, load_catalogue
+from bot.feeds.fetch import FeedFetcher
+from bot.ingest import Ingestor, PollPolicy
+from bot.sources import load_sources
+from bot.storage import Storage
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+TEMPLATES = [
+    "{club} in talks with {player}'s representatives over a January move",
+    "{player} wanted by {club} as the deadline approaches, according to Sky Sports",
+    "{club} submit €{fee}m bid for {player}",
+    "{player} undergoes medical ahead of {club} loan switch",
+    "{club} weigh up summer move for {player}",
+]
+BODY = (
+    "<p>{club} have stepped up their interest in {player} ({from_club}), with sources close to the club "
+    "describing talks as constructive. A loan with an option to buy is one route being explored, while "
+    "{from_club} would prefer a permanent sale worth around €{fee}m.</p><p>(Photo by Staff/Getty Images)</p>"
+)
+
+
+def make_feed(n: int, items: int, rng: random.Random, players: list[tuple[str, str]], clubs: list[str]) -> bytes:
+    entries = []
+    for i in range(items):
+        player, from_club = rng.choice(players)
+        values = {"player": player, "club": rng.choice(clubs), "from_club": from_club, "fee": rng.randint(5, 90)}
+        published = format_datetime(NOW - timedelta(minutes=rng.randint(1, 600)))
+        entries.append(
+            f"<item><title>{escape(rng.choice(TEMPLATES).format(**values))}</title>"
+            f"<link>https://bench-{n}.example/news/{i}?utm_source=rss</link><guid>bench-{n}-{i}</guid>"
+            f"<pubDate>{published}</pubDate><description>{escape(BODY.format(**values))}</description></item>"
+        )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Bench feed {n}</title>"
+        f"{''.join(entries)}</channel></rss>"
+    ).encode()
+
+
+async def run(*, quick: bool = False) -> None:
+    """Print items/s for the pipeline and the feedparser-only baseline."""
+    feeds, per_feed = (20, 50) if quick else (80, 50)
+    catalogue = load_catalogue(SEEDS)
+    rng = random.Random(5)
+    players = [
+        (p.name, club.name) for p in catalogue.players() if (club := catalogue.club_of(p.id)) is not None
+    ]
+    clubs = [c.name for c in catalogue.clubs() if c.league in ("Premier League", "Serie A", "LaLiga")]
+    bodies = {f"/feed-{n}.xml": make_feed(n, per_feed, rng, players, clubs) for n in range(feeds)}
+
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(body=bodies[request.path], content_type="application/rss+xml")
+
+    app = web.Application()
+    for path in bodies:
+        app.router.add_get(path, serve)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    total = feeds * per_feed
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            storage = await Storage.open(Path(tmp) / "bench.sqlite3")
+            await storage.catalogue.sync(catalogue)
+            for path in bodies:
+                await storage.feeds.add(f"http://127.0.0.1:{port}{path}", now=NOW)
+            async with FeedFetcher(allow_private=True, limit_per_host=8) as fetcher:
+                ingestor = Ingestor(storage, fetcher, Matcher(catalogue), PollPolicy(),
+                                    sources=load_sources(SEEDS / "sources.toml"))
+                start = time.perf_counter()
+                result = await ingestor.poll_due(NOW)
+                elapsed = time.perf_counter() - start
+            stored = await storage.items.count()
+            stories = len(await storage.stories.since(NOW - timedelta(days=2), limit=100_000))
+            await storage.close()
+    finally:
+        await runner.cleanup()
+    errors = [r for r in result.reports if r.outcome == "error"]
+    start = time.perf_counter()
+    for body in bodies.values():
+        feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    parse_only = total / (time.perf_counter() - start)
+    pipeline = total / elapsed
+    print(f"{feeds} feeds x {per_feed} items from 127.0.0.1: {stored:,} items stored, {stories:,} stories, "
+          f"{len(errors)} feed errors, {elapsed:.2f} s")
+    print(f"  whole pipeline        : {pipeline:8,.0f} items/s")
+    print(f"  feedparser alone      : {parse_only:8,.0f} items/s  [baseline]")
+    print(f"  ratio                 : {pipeline / parse_only:8.2f}x the baseline")
+    print("  target: >= 1,000 items/s end to end")

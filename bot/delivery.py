@@ -1,0 +1,236 @@
+"""Draining the outbox: what happens to each pending row, whatever Discord answers.
+
+The Discord side implements :class:`Sender` (post, DM, edit, tell a server) and translates
+Discord's errors into the :class:`DeliveryError` subclasses below; the policy lives here, where it
+can be tested without Discord:
+
+* a channel that is gone or forbidden (404/403): stop delivering there, drop the server's pending
+  channel rows with the reason, record it for /status, and tell the server once;
+* DMs closed (50007): mark the user's DMs undeliverable (until their next command), drop their DMs;
+* rate limited: try again after ``retry_after``; never counts towards giving up;
+* anything else (5xx, network): retry with exponential backoff, up to ``max_attempts``;
+* a row is marked sent, with the message id, only after Discord confirmed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.alerts import AlertView
+from bot.storage import Storage
+from bot.storage.outbox import Action, OutboxRow, TargetKind
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A delivery failed; the subclass says what to do about it."""
+
+
+class ChannelUnavailable(DeliveryError):
+    """The server's alert channel is gone or the bot may not post there (404/403): stop for that server."""
+
+
+class DmClosed(DeliveryError):
+    """The user does not accept DMs from the bot (50007)."""
+
+
+class MessageGone(DeliveryError):
+    """The message to edit no longer exists: post a new one instead."""
+
+
+class RateLimited(DeliveryError):
+    """Discord asked to wait ``retry_after`` seconds longer than the client was willing to."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TemporaryFailure(DeliveryError):
+    """A 5xx, a network error or any other failure worth retrying later."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """What Discord confirmed: the message id and the channel it is in."""
+
+    message_id: int
+    channel_id: int
+
+
+class Sender(Protocol):
+    """The Discord side of delivery."""
+
+    async def send_channel(self, channel_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Post an alert in a server channel."""
+        ...
+
+    async def send_dm(self, user_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Send an alert to a user by DM."""
+        ...
+
+    async def edit(
+        self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool
+    ) -> SentMessage:
+        """Replace an alert already posted (in a server channel, or a DM if ``dm``) with a newer view."""
+        ...
+
+    async def notify_guild(self, guild_id: int, text: str) -> bool:
+        """Tell a server's admins something (system channel, else the owner by DM). True if it got through."""
+        ...
+
+
+@dataclass(slots=True)
+class DrainResult:
+    """What one drain did."""
+
+    sent: int = 0
+    retried: int = 0
+    dropped: int = 0
+
+
+Renderer = Callable[[OutboxRow], Awaitable[AlertView | None]]
+
+
+def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
+    """Delay before retry number ``attempts`` (1-based): base, 2×base, 4×base … capped."""
+    return min(base * (1 << min(max(attempts - 1, 0), 16)), cap)
+
+
+class Dispatcher:
+    """Delivers due outbox rows through a :class:`Sender`, applying the failure policy above."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        render: Renderer,
+        *,
+        now: Callable[[], datetime],
+        max_attempts: int = 8,
+        base_delay: timedelta = timedelta(seconds=30),
+        max_delay: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.storage = storage
+        self.render = render
+        self.now = now
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._lock = asyncio.Lock()  # one drain at a time: a row is never in flight twice
+
+    async def drain(self, sender: Sender, *, batch: int = 50) -> DrainResult:
+        """Deliver every row due now, batch by batch, until none is due."""
+        result = DrainResult()
+        async with self._lock:
+            while True:
+                rows = await self.storage.outbox.due(self.now(), limit=batch)
+                for row in rows:
+                    await self._deliver(row, sender, result)
+                if len(rows) < batch:
+                    return result
+
+    async def seconds_until_due(self) -> float | None:
+        """How long until the next pending row is due (0 if one is due now), None if none is pending."""
+        at = await self.storage.outbox.next_due_at()
+        return None if at is None else max(0.0, (at - self.now()).total_seconds())
+
+    async def _deliver(self, row: OutboxRow, sender: Sender, result: DrainResult) -> None:
+        # Re-read: an earlier row of this batch may have dropped this one (same channel or user).
+        current = await self.storage.outbox.get(row.id)
+        if current is None or current.status != "pending":
+            return
+        row = current
+        reason = await self._skip_reason(row)
+        view = None if reason else await self.render(row)
+        if reason is None and view is None:
+            reason = "the item no longer exists"
+        if reason is not None or view is None:
+            await self.storage.outbox.drop(row.id, reason or "", now=self.now())
+            result.dropped += 1
+            return
+        try:
+            sent = await self._send(row, view, sender)
+        except DeliveryError as exc:
+            await self._failed(row, exc, sender, result)
+        except Exception as exc:
+            # A bug on our side must not lose the row nor spin on it: log, and retry with backoff.
+            log.exception("unexpected error delivering outbox row %s", row.id)
+            await self._failed(row, TemporaryFailure(f"internal error: {type(exc).__name__}"), sender, result)
+        else:
+            await self.storage.outbox.mark_sent(row.id, message_id=sent.message_id, channel_id=sent.channel_id,
+                                                now=self.now())
+            result.sent += 1
+
+    async def _skip_reason(self, row: OutboxRow) -> str | None:
+        """Why a row must not be delivered any more (settings changed since it was planned), if so."""
+        if row.target_kind is TargetKind.CHANNEL:
+            settings = await self.storage.guilds.get(row.guild_id)
+            if settings.alert_channel_id is None:
+                return "channel alerts are off"
+            if settings.channel_failure is not None:
+                return settings.channel_failure
+            return None
+        user = await self.storage.users.get(row.target_id)
+        if user.dm_undeliverable:
+            return user.dm_error or "DMs undeliverable"
+        return "DMs turned off" if user.dm_mode == "off" else None
+
+    async def _send(self, row: OutboxRow, view: AlertView, sender: Sender) -> SentMessage:
+        if row.action is Action.EDIT and row.message_id is not None and row.channel_id is not None:
+            try:
+                return await sender.edit(row.channel_id, row.message_id, view, guild_id=row.guild_id,
+                                         dm=row.target_kind is TargetKind.DM)
+            except MessageGone:
+                await self.storage.outbox.convert_to_send(row.id, now=self.now())
+        # The nonce lets Discord drop a repeat of a send whose confirmation we never recorded.
+        nonce = f"mercato-{row.id}"
+        if row.target_kind is TargetKind.DM:
+            return await sender.send_dm(row.target_id, view, guild_id=row.guild_id, nonce=nonce)
+        settings = await self.storage.guilds.get(row.guild_id)
+        assert settings.alert_channel_id is not None  # checked by _skip_reason
+        return await sender.send_channel(settings.alert_channel_id, view, guild_id=row.guild_id, nonce=nonce)
+
+    async def _failed(self, row: OutboxRow, exc: DeliveryError, sender: Sender, result: DrainResult) -> None:
+        now = self.now()
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, ChannelUnavailable):
+            await self.channel_failed(row.guild_id, reason, sender)
+            result.dropped += 1
+        elif isinstance(exc, DmClosed):
+            await self.storage.users.mark_dm_undeliverable(row.target_id, reason, now=now)
+            result.dropped += await self.storage.outbox.drop_dm_rows(row.target_id, reason, now=now)
+            log.info("DMs to user %s are closed; their DMs stop until their next command", row.target_id)
+        elif isinstance(exc, RateLimited):
+            at = now + timedelta(seconds=max(exc.retry_after, 1.0))
+            await self.storage.outbox.reschedule(row.id, at=at, error=reason, now=now, count_attempt=False)
+            result.retried += 1
+        elif row.attempts + 1 >= self.max_attempts:
+            await self.storage.outbox.drop(row.id, f"gave up after {row.attempts + 1} attempts: {reason}", now=now)
+            log.warning("gave up outbox row %s after %d attempts: %s", row.id, row.attempts + 1, reason)
+            result.dropped += 1
+        else:
+            at = now + backoff(row.attempts + 1, self.base_delay, self.max_delay)
+            await self.storage.outbox.reschedule(row.id, at=at, error=reason, now=now)
+            log.warning("outbox row %s failed (%s); retrying at %s", row.id, reason, at.isoformat())
+            result.retried += 1
+
+    async def channel_failed(self, guild_id: int, reason: str, sender: Sender) -> None:
+        """Stop channel alerts for a server, drop its pending channel rows, and tell it once."""
+        now = self.now()
+        settings = await self.storage.guilds.get(guild_id)
+        await self.storage.guilds.record_channel_failure(guild_id, reason, now=now)
+        dropped = await self.storage.outbox.drop_channel_rows(guild_id, reason, now=now)
+        log.warning("alert channel of server %s failed (%s); dropped %d pending alerts", guild_id, reason, dropped)
+        if await self.storage.guilds.mark_failure_notified(guild_id):
+            channel = f"<#{settings.alert_channel_id}>" if settings.alert_channel_id else "the alert channel"
+            text = (f"Mercato can no longer post transfer alerts in {channel}: {reason}. "
+                    "Alerts there are paused. Give me View Channel, Send Messages and Embed Links there "
+                    "(or pick another channel), then run /alerts channel again.")
+            if not await sender.notify_guild(guild_id, text):
+                log.warning("could not tell server %s that its alert channel failed", guild_id)

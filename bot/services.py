@@ -1,0 +1,477 @@
+"""The facade the Discord cogs call: one method per command, plain dataclasses out, no Discord.
+
+It also wires the alert pipeline the bot runs in the background: the poll cycle
+(:meth:`Services.run_cycle`: ingest, route, plan, enqueue), the :class:`~bot.scheduling.Poller`
+that runs it, and the :class:`~bot.delivery.Dispatcher` that drains the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.alerts import (
+    AlertKey,
+    AlertView,
+    PlanContext,
+    Planned,
+    alert_key,
+    build_alert_view,
+    item_tier,
+    plan_deliveries,
+)
+from bot.app import App
+from bot.catalogue import norm
+from bot.deadlines import Calendar, Window, load_windows
+from bot.delivery import Dispatcher
+from bot.errors import InvalidInput, LimitReached, NotFound
+from bot.feeds.guard import validate_feed_url
+from bot.following import Following, FollowTarget, describe_entity
+from bot.ingest import IngestedItem
+from bot.models import Entity, EntityKind, Feed, StoredItem
+from bot.routing import concerned_follows, item_folded_text, term_matches
+from bot.rumours import Rumour, extract_rumours
+from bot.scheduling import Poller, TickReport
+from bot.storage import GLOBAL
+from bot.storage.guilds import DmMode
+from bot.storage.outbox import EnqueueResult, OutboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25  # Discord's limit for autocomplete
+MAX_SERVER_FEEDS = 10
+SHORTLIST_DAYS = 30
+TERM_SCAN = 300  # recent items scanned for a term follow's latest news
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An autocomplete choice: what the user sees, and the value the command receives."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """One item as a line: title, link, outlet, when."""
+
+    title: str
+    link: str | None
+    outlet: str | None
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FollowResult:
+    """What /follow did."""
+
+    label: str
+    added: bool  # False: already followed
+    is_term: bool  # nothing in the catalogue matched: followed as free text
+    latest: Headline | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowLine:
+    """One of the user's follows with its latest news."""
+
+    label: str
+    is_term: bool
+    latest: Headline | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShortlistEntry:
+    """A player linked with a club."""
+
+    player: str
+    current_club: str | None
+    outlets: int
+    items: int
+    latest: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """The players linked with a club, best first."""
+
+    club: str
+    entries: tuple[ShortlistEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One report in a player's rumour timeline."""
+
+    headline: Headline
+    clubs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A player's rumours, newest first."""
+
+    player: str
+    entries: tuple[TimelineEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """The newest matched items, about something or about anything."""
+
+    about: str | None
+    headlines: tuple[Headline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """A league's next window close."""
+
+    league: str
+    window: str
+    closes: datetime
+    confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLine:
+    """A feed and its health, as one line."""
+
+    url: str
+    title: str | None
+    health: str
+    ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A server's /status."""
+
+    alert_channel_id: int | None
+    channel_failure: str | None
+    tier_floor: int
+    lead_hours: int
+    deadline_mode: bool
+    last_poll: datetime | None
+    next_poll: datetime | None
+    queue: int
+    global_feeds: int
+    server_feeds: tuple[FeedLine, ...]
+    failing_feeds: tuple[FeedLine, ...]
+
+
+def feed_health(feed: Feed) -> FeedLine:
+    """Describe a feed's state in a few words."""
+    if feed.paused:
+        health, ok = f"paused after {feed.failures} failures: {feed.last_error}", False
+    elif feed.failures:
+        health, ok = f"failing ({feed.failures} in a row): {feed.last_error}", False
+    elif feed.last_success_at is None:
+        health, ok = "not polled yet", True
+    else:
+        health, ok = "ok", True
+    return FeedLine(feed.url, feed.title, health, ok)
+
+
+def _headline(item: StoredItem) -> Headline:
+    return Headline(" ".join(item.title.split()), item.link, item.feed_title, item.published_at)
+
+
+class Services:
+    """Every command's use case, plus the background alert pipeline."""
+
+    def __init__(self, app: App, *, calendar: Calendar, now: Callable[[], datetime], key: AlertKey = alert_key) -> None:
+        self.app = app
+        self.storage = app.storage
+        self.catalogue = app.catalogue
+        self.settings = app.settings
+        self.calendar = calendar
+        self.now = now
+        self.key = key
+        self.following = Following(app.storage, app.catalogue, limit=app.settings.follow_limit)
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
+        self.poller = Poller(
+            self.run_cycle,
+            is_deadline=self.deadline_mode,
+            on_deadline_start=app.storage.feeds.make_all_due,
+            now=now,
+            interval=timedelta(seconds=app.settings.poll_interval),
+            deadline_interval=timedelta(seconds=app.settings.deadline_poll_interval),
+        )
+
+    # ------------------------------------------------------------------ follows
+
+    def complete_entities(self, current: str, kind: EntityKind | None = None) -> list[Choice]:
+        """Autocomplete players and clubs; an exact name first, then clubs before players ("milan")."""
+        found = self.catalogue.search(current, kind=kind, limit=MAX_CHOICES)
+        exact = norm(current)
+
+        def rank(entity: Entity) -> tuple[int, int]:
+            is_exact = any(norm(a.text) == exact for a in self.catalogue.aliases_for(exact) if a.entity_id == entity.id)
+            return (0 if is_exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
+
+        ordered = sorted(found, key=rank)  # stable: the catalogue's own order breaks ties
+        return [Choice(describe_entity(e, self.catalogue)[:100], e.id) for e in ordered]
+
+    async def follow(self, *, guild_id: int, user_id: int, query: str) -> FollowResult:
+        """Follow a player, club or term; return it with its latest news."""
+        target, added = await self.following.follow(guild_id=guild_id, user_id=user_id, query=query, now=self.now())
+        return FollowResult(self._label(target), added, target.entity is None,
+                            await self._latest_for(target, guild_id))
+
+    async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> str:
+        """Stop following; return what was unfollowed."""
+        return self._label(await self.following.unfollow(guild_id=guild_id, user_id=user_id, query=query))
+
+    async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
+        """The user's follows in this server, each with its latest news."""
+        targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
+        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id)) for t in targets]
+
+    async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
+        """Autocomplete /unfollow from the caller's own follows in this server."""
+        wanted = norm(current)
+        choices = []
+        for target in await self.following.of_user(guild_id=guild_id, user_id=user_id):
+            label = self._label(target)
+            if wanted and wanted not in norm(label):
+                continue
+            value = target.entity.id if target.entity is not None else (target.term or "")
+            choices.append(Choice(label[:100], value[:100]))
+        return choices[:MAX_CHOICES]
+
+    async def set_dm_mode(self, *, user_id: int, mode: str) -> DmMode:
+        """Set when the user gets DMs."""
+        try:
+            dm_mode = DmMode(mode)
+        except ValueError:
+            raise InvalidInput("Choose `deadline`, `always` or `off`.") from None
+        await self.storage.users.set_dm_mode(user_id, dm_mode, now=self.now())
+        return dm_mode
+
+    async def user_active(self, user_id: int) -> bool:
+        """The user just used a command: DMs that Discord refused before are tried again. True if cleared."""
+        return await self.storage.users.clear_dm_undeliverable(user_id, now=self.now())
+
+    def _label(self, target: FollowTarget) -> str:
+        return describe_entity(target.entity, self.catalogue) if target.entity is not None else target.label
+
+    async def _latest_for(self, target: FollowTarget, guild_id: int) -> Headline | None:
+        if target.entity is not None:
+            items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=1)
+        else:
+            items = await self._term_items(target.term or "", guild_id, limit=1)
+        return _headline(items[0]) if items else None
+
+    async def _term_items(self, term: str, guild_id: int, *, limit: int) -> list[StoredItem]:
+        wanted = norm(term)
+        recent = await self.storage.timeline.latest(guild_id=guild_id, limit=TERM_SCAN, matched_only=False)
+        return [i for i in recent if term_matches(wanted, item_folded_text(i))][:limit]
+
+    # ------------------------------------------------------------------ rumours
+
+    def _entity(self, query: str, kind: EntityKind, what: str) -> Entity:
+        entity = self.catalogue.find(query.strip())
+        if entity is not None and entity.kind is kind:
+            return entity
+        found = self.catalogue.resolve(query, kind)
+        if not found:
+            raise NotFound(f"I don't know a {what} called “{query.strip()}”. Pick one from the list as you type.")
+        return found[0]
+
+    async def shortlist(self, *, guild_id: int, query: str) -> Shortlist:
+        """Players linked with a club: most distinct outlets first, then the most recent."""
+        club = self._entity(query, EntityKind.CLUB, "club")
+        since = self.now() - timedelta(days=SHORTLIST_DAYS)
+        rows = await self.storage.timeline.shortlist(club.id, guild_id=guild_id, since=since)
+        entries = []
+        for row in rows:
+            player = self.catalogue.find(row.player_id)
+            if player is None:
+                continue
+            current = self.catalogue.club_of(player.id)
+            entries.append(ShortlistEntry(player.name, current.name if current else None, row.outlets, row.items,
+                                          row.latest))
+        return Shortlist(club.name, tuple(entries))
+
+    async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
+        """A player's rumour timeline: which clubs, which outlets, when (newest first)."""
+        player = self._entity(query, EntityKind.PLAYER, "player")
+        items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
+        mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
+        entries = []
+        for item in items:
+            clubs = [self.catalogue.get(e).name for e in mentioned.get(item.id, [])
+                     if e.startswith("club:") and e != player.club_id and self.catalogue.find(e) is not None]
+            entries.append(TimelineEntry(_headline(item), tuple(clubs)))
+        return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+
+    async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
+        """The newest matched items, optionally about one player, club or term."""
+        if not query or not query.strip():
+            items = await self.storage.timeline.latest(guild_id=guild_id, limit=limit)
+            return Latest(None, tuple(_headline(i) for i in items))
+        target = self.following.resolve(query)
+        if target.entity is not None:
+            items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=limit)
+        else:
+            items = await self._term_items(target.term or "", guild_id, limit=limit)
+        return Latest(self._label(target), tuple(_headline(i) for i in items))
+
+    # ------------------------------------------------------------------ deadlines
+
+    def deadlines(self, league: str | None = None) -> list[Countdown]:
+        """The next window close of each league (or of one league)."""
+        chosen = None
+        if league:
+            chosen = self.calendar.find_league(league)
+            if chosen is None:
+                known = ", ".join(self.calendar.leagues) or "none"
+                raise NotFound(f"I have no transfer window for “{league}”. Leagues I know: {known}.")
+        return [self._countdown(w) for w in self.calendar.upcoming(self.now(), chosen)]
+
+    def complete_leagues(self, current: str) -> list[Choice]:
+        """Autocomplete league names from the calendar."""
+        wanted = norm(current)
+        return [Choice(lg, lg) for lg in self.calendar.leagues if wanted in norm(lg)][:MAX_CHOICES]
+
+    @staticmethod
+    def _countdown(window: Window) -> Countdown:
+        return Countdown(window.league, window.name, window.closes, window.confirmed)
+
+    async def deadline_mode(self, now: datetime) -> bool:
+        """True while any window closes within the longest lead time any server uses."""
+        hours = max(self.settings.deadline_lead_hours, await self.storage.guilds.max_lead_hours() or 0)
+        return self.calendar.deadline_mode(now, timedelta(hours=hours))
+
+    # ------------------------------------------------------------------ server settings (Manage Server)
+
+    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None) -> None:
+        """Send this server's alerts to a channel (None: stop channel alerts)."""
+        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now())
+
+    async def set_tier_floor(self, *, guild_id: int, tier: int) -> int:
+        """Hide alerts whose best source is less reliable than ``tier``."""
+        if not 0 <= tier <= 5:
+            raise InvalidInput("The tier goes from 0 (the club itself) to 5 (aggregators).")
+        await self.storage.guilds.set_tier_floor(guild_id, tier, now=self.now())
+        return tier
+
+    async def set_lead_hours(self, *, guild_id: int, hours: int) -> int:
+        """Set how long before a window closes deadline DMs start."""
+        if not 1 <= hours <= 24 * 14:
+            raise InvalidInput("The lead time goes from 1 to 336 hours (two weeks).")
+        await self.storage.guilds.set_lead_hours(guild_id, hours, now=self.now())
+        return hours
+
+    async def add_feed(self, *, guild_id: int, user_id: int, url: str) -> FeedLine:
+        """Add an extra feed for this server (through the URL guard), or resume it if it was paused."""
+        own = await self.storage.feeds.all(guild_id)
+        checked = await validate_feed_url(url.strip(), allow_private=self.settings.allow_private_feeds)
+        if len(own) >= MAX_SERVER_FEEDS and all(f.url != checked for f in own):
+            raise LimitReached(f"This server already has {MAX_SERVER_FEEDS} extra feeds; /feeds remove one first.")
+        now = self.now()
+        existing = await self.storage.feeds.by_url(checked)
+        feed = await self.storage.feeds.add(checked, now=now, guild_id=guild_id, added_by=user_id)
+        if existing is not None and existing.paused:
+            await self.storage.feeds.resume(checked, now=now)
+            feed = await self.storage.feeds.by_url(checked) or feed
+        return feed_health(feed)
+
+    async def remove_feed(self, *, guild_id: int, url: str) -> str:
+        """Remove one of this server's extra feeds (never the operator's nor another server's)."""
+        if not await self.storage.feeds.remove(url.strip(), guild_id=guild_id):
+            raise NotFound(f"“{url.strip()}” is not one of this server's feeds; /feeds list shows them.")
+        return url.strip()
+
+    async def feeds(self, *, guild_id: int) -> list[FeedLine]:
+        """This server's extra feeds with their health."""
+        return [feed_health(f) for f in await self.storage.feeds.all(guild_id)]
+
+    async def complete_feeds(self, *, guild_id: int, current: str) -> list[Choice]:
+        """Autocomplete /feeds remove from this server's feeds."""
+        return [Choice(f.url[:100], f.url) for f in await self.storage.feeds.all(guild_id)
+                if current.lower() in f.url.lower() and len(f.url) <= 100][:MAX_CHOICES]
+
+    async def status(self, *, guild_id: int) -> Status:
+        """Feed health, last and next poll, deadline mode, this server's alert settings and queue."""
+        settings = await self.storage.guilds.get(guild_id)
+        global_feeds = await self.storage.feeds.all(GLOBAL)
+        own = await self.storage.feeds.all(guild_id)
+        visible = global_feeds + own
+        last = max((f.last_polled_at for f in visible if f.last_polled_at), default=None)
+        upcoming = min((f.next_due_at for f in visible if not f.paused), default=None)
+        return Status(
+            alert_channel_id=settings.alert_channel_id,
+            channel_failure=settings.channel_failure,
+            tier_floor=settings.tier_floor,
+            lead_hours=settings.deadline_lead_hours or self.settings.deadline_lead_hours,
+            deadline_mode=self.poller.deadline_mode,
+            last_poll=last,
+            next_poll=upcoming,
+            queue=await self.storage.outbox.pending_count(guild_id),
+            global_feeds=len(global_feeds),
+            server_feeds=tuple(feed_health(f) for f in own),
+            failing_feeds=tuple(line for line in map(feed_health, global_feeds) if not line.ok),
+        )
+
+    # ------------------------------------------------------------------ the alert pipeline
+
+    async def run_cycle(self, now: datetime, interval: timedelta) -> TickReport:
+        """One poll tick: poll due feeds, then commit the alerts they produce to the outbox."""
+        result = await self.app.ingestor.poll_due(now, interval=interval)
+        enqueued = await self.plan(result.alerts, now)
+        deadline = self.poller.deadline_mode
+        return TickReport(now, deadline, interval, len(result.reports), len(result.alerts), enqueued.added)
+
+    async def plan(self, alerts: Sequence[IngestedItem], now: datetime) -> EnqueueResult:
+        """Route new items to the servers and users that follow what they mention; enqueue the deliveries."""
+        planned = []
+        for ingested in alerts:
+            hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
+            if hits:
+                planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
+        if not planned:
+            return EnqueueResult()
+        guild_ids = {g for p in planned for g in p.hits}
+        user_ids = {h.user_id for p in planned for hits in p.hits.values() for h in hits}
+        ctx = PlanContext(
+            guilds=await self.storage.guilds.many(guild_ids),
+            users=await self.storage.users.many(user_ids),
+            calendar=self.calendar,
+            catalogue=self.catalogue,
+            now=now,
+            default_lead=timedelta(hours=self.settings.deadline_lead_hours),
+        )
+        deliveries = plan_deliveries(planned, ctx, key=self.key)
+        return await self.storage.outbox.enqueue(deliveries, now=now)
+
+    def _feed_tier(self, feed: Feed) -> int | None:
+        source = self.app.sources.for_feed(feed.url, feed.title)
+        return source.tier if source is not None and source.known else None
+
+    async def render(self, row: OutboxRow) -> AlertView | None:
+        """The alert a row delivers, from its (newest) item; None if the item is gone."""
+        item = await self.storage.items.get(row.item_id)
+        if item is None:
+            return None
+        entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(item.id)))
+        return build_alert_view(item, entity_ids, self.catalogue, self._rumours(item))
+
+    def _rumours(self, item: StoredItem) -> list[Rumour]:
+        """The item's rumours (who to which club), re-extracted; none if extraction fails."""
+        try:
+            match = self.app.matcher.match_item(item.title, item.summary)
+            return extract_rumours(match, self.catalogue, sources=self.app.sources)
+        except Exception:
+            # The view falls back to "clubs mentioned": an extractor bug must not block a delivery.
+            log.exception("rumour extraction failed for item %s", item.id)
+            return []
+
+
+def build_services(app: App, *, now: Callable[[], datetime]) -> Services:
+    """Build the facade: the window calendar from seeds, the following rules, the pipeline."""
+    return Services(app, calendar=load_windows(app.settings.seeds_dir / "windows.toml"), now=now)

@@ -1,0 +1,101 @@
+"""SQL for what the read commands show (/latest, /rumours, /shortlist, the latest news about a follow).
+
+Every query here sees only the items a server may see: those of the operator's feeds (guild 0) and
+of that server's own extra feeds, so one server's feeds never show up in another server's answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+import aiosqlite
+
+from bot.models import StoredItem
+from bot.storage.db import Database, from_db, to_db
+from bot.storage.feeds import GLOBAL
+from bot.storage.items import CoMention
+
+_VISIBLE: Final = "i.feed_id IN (SELECT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id))"
+_SELECT: Final = "SELECT i.*, f.title AS feed_title FROM items i JOIN feeds f ON f.id = i.feed_id"
+LATEST_ABOUT: Final = f"""
+{_SELECT}
+WHERE i.id IN (SELECT item_id FROM mentions WHERE entity_id = :entity_id) AND {_VISIBLE}
+ORDER BY i.published_at DESC, i.id DESC LIMIT :limit
+"""
+# "Matched" items only: an item that mentions no player or club is not transfer news for /latest.
+LATEST_MATCHED: Final = f"""
+{_SELECT}
+WHERE EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id) AND {_VISIBLE}
+ORDER BY i.published_at DESC, i.id DESC LIMIT :limit
+"""
+LATEST_ANY: Final = f"{_SELECT} WHERE {_VISIBLE} ORDER BY i.published_at DESC, i.id DESC LIMIT :limit"
+MENTIONED_IN: Final = """
+SELECT item_id, entity_id FROM mentions WHERE item_id IN (SELECT value FROM json_each(:ids)) ORDER BY rowid
+"""
+# The shortlist: players (not the club's own) co-mentioned with a club in items the server can see,
+# most distinct outlets (feeds) first, then the most recent.
+SHORTLIST: Final = f"""
+SELECT p.entity_id AS player_id, count(DISTINCT i.feed_id) AS outlets, count(DISTINCT i.id) AS items,
+       max(i.published_at) AS latest
+FROM mentions c
+JOIN mentions p ON p.item_id = c.item_id
+JOIN entities e ON e.id = p.entity_id AND e.kind = 'player'
+JOIN items i ON i.id = c.item_id
+WHERE c.entity_id = :club_id AND (e.club_id IS NULL OR e.club_id <> :club_id) AND i.published_at >= :since
+    AND {_VISIBLE}
+GROUP BY p.entity_id
+ORDER BY outlets DESC, latest DESC
+LIMIT :limit
+"""
+
+
+def _item(row: aiosqlite.Row) -> StoredItem:
+    return StoredItem(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        uid=row["uid"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published_at=from_db(row["published_at"]),
+        fetched_at=from_db(row["fetched_at"]),
+        alertable=bool(row["alertable"]),
+        feed_title=row["feed_title"],
+    )
+
+
+class TimelineStore:
+    """Read-only queries behind the read commands, scoped to what one server may see."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def latest_about(self, entity_id: str, *, guild_id: int, limit: int = 5) -> list[StoredItem]:
+        """The newest items mentioning an entity."""
+        params = {"entity_id": entity_id, "guild_id": guild_id, "global": GLOBAL, "limit": limit}
+        return [_item(r) for r in await self._db.fetchall(LATEST_ABOUT, params)]
+
+    async def latest(self, *, guild_id: int, limit: int = 10, matched_only: bool = True) -> list[StoredItem]:
+        """The newest items (by default only those that mention a player or club)."""
+        sql = LATEST_MATCHED if matched_only else LATEST_ANY
+        params = {"guild_id": guild_id, "global": GLOBAL, "limit": limit}
+        return [_item(r) for r in await self._db.fetchall(sql, params)]
+
+    async def mentioned_in(self, item_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The entity ids each item mentions, in the order stored, each once."""
+        rows = await self._db.fetchall(MENTIONED_IN, {"ids": json.dumps(list(item_ids))})
+        out: dict[int, list[str]] = defaultdict(list)
+        for row in rows:
+            if row["entity_id"] not in out[row["item_id"]]:
+                out[row["item_id"]].append(row["entity_id"])
+        return dict(out)
+
+    async def shortlist(self, club_id: str, *, guild_id: int, since: datetime, limit: int = 10) -> list[CoMention]:
+        """Players linked with a club in the items this server can see: most outlets, then newest, first."""
+        params = {"club_id": club_id, "guild_id": guild_id, "global": GLOBAL, "since": to_db(since), "limit": limit}
+        rows = await self._db.fetchall(SHORTLIST, params)
+        return [CoMention(r["player_id"], r["outlets"], r["items"], from_db(r["latest"])) for r in rows]

@@ -1,0 +1,109 @@
+"""/alerts, /feeds and /status: a server's setup, for members with Manage Server.
+
+The permission is declared (``default_permissions``: Discord hides the commands from others) and
+checked again here at run time, because server admins can override the declared default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
+from cogs.embeds import feed_line, feeds_text, status_text
+from cogs.render import safe_text
+from cogs.tree import send_ephemeral
+
+MANAGE_SERVER = discord.Permissions(manage_guild=True)
+
+
+class Admin(MercatoCog):
+    """Server settings."""
+
+    alerts = app_commands.Group(
+        name="alerts", description="Where and how this server gets alerts", guild_only=True,
+        default_permissions=MANAGE_SERVER,
+    )
+    feeds = app_commands.Group(
+        name="feeds", description="This server's extra feeds", guild_only=True, default_permissions=MANAGE_SERVER
+    )
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Refuse members without Manage Server, whatever the server's command permissions say."""
+        allowed = interaction.permissions.manage_guild
+        if interaction.type is discord.InteractionType.autocomplete:
+            return allowed  # no error reply is possible to an autocomplete: just offer nothing
+        if not allowed:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return await super().interaction_check(interaction)
+
+    @alerts.command(name="channel", description="Post this server's alerts in a channel")
+    @app_commands.describe(channel="The channel for alerts")
+    async def alerts_channel(self, interaction: discord.Interaction[Any], channel: discord.TextChannel) -> None:
+        """Set the alert channel (and clear a recorded failure)."""
+        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id)
+        await send_ephemeral(interaction, f"Alerts will be posted in {channel.mention}. Make sure I can view that "
+                             "channel, send messages and embed links there.")
+
+    @alerts.command(name="off", description="Stop posting alerts in this server (DMs continue)")
+    async def alerts_off(self, interaction: discord.Interaction[Any]) -> None:
+        """Unset the alert channel."""
+        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=None)
+        await send_ephemeral(interaction, "Channel alerts are off. `/alerts channel` turns them back on.")
+
+    @alerts.command(name="tier", description="Hide alerts whose best source is less reliable than this tier")
+    @app_commands.describe(tier="0 = the club itself … 5 = aggregators; 3 hides tiers 4 and 5")
+    async def alerts_tier(self, interaction: discord.Interaction[Any], tier: app_commands.Range[int, 0, 5]) -> None:
+        """Set the tier floor."""
+        await self.services.set_tier_floor(guild_id=guild_of(interaction), tier=tier)
+        hidden = "nothing is hidden" if tier == 5 else f"tiers {tier + 1}-5 are hidden"
+        await send_ephemeral(interaction, f"Tier floor set to {tier}: {hidden}.")
+
+    @alerts.command(name="leadtime", description="How long before a window closes fans in deadline mode get DMs")
+    @app_commands.describe(hours="Hours before the deadline (default 72)")
+    async def alerts_leadtime(
+        self, interaction: discord.Interaction[Any], hours: app_commands.Range[int, 1, 336]
+    ) -> None:
+        """Set the deadline DM lead time."""
+        await self.services.set_lead_hours(guild_id=guild_of(interaction), hours=hours)
+        await send_ephemeral(interaction, f"Deadline DMs start {hours} h before a relevant window closes.")
+
+    @feeds.command(name="add", description="Read an extra RSS or Atom feed for this server")
+    @app_commands.describe(url="The feed's address (http or https)")
+    async def feeds_add(self, interaction: discord.Interaction[Any], url: app_commands.Range[str, 1, 500]) -> None:
+        """Check the URL and add the feed."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the URL check resolves DNS
+        line = await self.services.add_feed(guild_id=guild_of(interaction), user_id=interaction.user.id, url=url)
+        await send_ephemeral(interaction, f"Added {feed_line(line)}\nIt is read on the next poll; what it already "
+                             "carries is stored, not alerted.")
+
+    @feeds.command(name="remove", description="Stop reading one of this server's extra feeds")
+    @app_commands.describe(url="One of this server's feeds")
+    async def feeds_remove(self, interaction: discord.Interaction[Any], url: app_commands.Range[str, 1, 500]) -> None:
+        """Remove a feed of this server."""
+        removed = await self.services.remove_feed(guild_id=guild_of(interaction), url=url)
+        await send_ephemeral(interaction, f"Removed {safe_text(removed, 500, single_line=True)}.")
+
+    @feeds_remove.autocomplete("url")
+    async def feeds_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        """This server's feeds."""
+        return choices(await self.services.complete_feeds(guild_id=guild_of(interaction), current=current))
+
+    @feeds.command(name="list", description="This server's extra feeds and their health")
+    async def feeds_list(self, interaction: discord.Interaction[Any]) -> None:
+        """List this server's feeds."""
+        await send_ephemeral(interaction, feeds_text(await self.services.feeds(guild_id=guild_of(interaction))))
+
+    @app_commands.command(description="Feed health, polling, deadline mode and alert queue for this server")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        """Show this server's status."""
+        await send_ephemeral(interaction, status_text(await self.services.status(guild_id=guild_of(interaction))))
+
+
+async def setup(bot: MercatoBot) -> None:
+    """Load the Admin cog."""
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,152 @@
+"""The bot: a ``commands.Bot`` subclass that loads the cogs, starts the poll scheduler, syncs on request.
+
+Everything it needs is passed in (the :class:`~bot.app.App`, the clock); every other keyword goes to
+``commands.Bot``, so tests can pass ``guild_ready_timeout`` and friends without hooks in here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import App, open_app
+from bot.config import Settings
+from bot.services import Choice, Services, build_services
+from cogs import EXTENSIONS
+from cogs.tree import MercatoTree
+from cogs.views import FollowButton
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+class MercatoBot(commands.Bot):
+    """Mercato on Discord."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        sync: bool = False,
+        dev_guild_id: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("intents", discord.Intents.default())  # no privileged intents needed
+        kwargs.setdefault("command_prefix", commands.when_mentioned)  # slash commands only
+        super().__init__(
+            tree_cls=MercatoTree,
+            # Nothing the bot sends may ping: this is the default for every send, each send sets it too.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **kwargs,
+        )
+        self.app = app
+        self.now = now
+        self.services: Services = build_services(app, now=now)
+        self.sync_global = sync
+        self.dev_guild_id = dev_guild_id
+
+    async def setup_hook(self) -> None:
+        """Load the cogs, register the persistent button, start polling, sync commands if asked."""
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except Exception:
+                log.exception("Failed to load extension %s", extension)
+        self.add_dynamic_items(FollowButton)
+        self.services.poller.start()
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the dev server instantly (MERCATO_DEV_GUILD) and/or globally (``--sync``; takes a while)."""
+        if self.dev_guild_id is not None:
+            guild = discord.Object(self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to server %s", len(synced), self.dev_guild_id)
+        if self.sync_global:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally", len(synced))
+
+    async def close(self) -> None:
+        """Stop the scheduler first (pending deliveries stay in the outbox), then disconnect."""
+        self.services.poller.shutdown()
+        await super().close()
+
+
+class MercatoCog(commands.Cog):
+    """Base of the command cogs: a user who runs any command gets their DMs retried."""
+
+    def __init__(self, bot: MercatoBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Clear the "DMs undeliverable" flag: the user may have opened their DMs since."""
+        if interaction.type is discord.InteractionType.application_command:
+            await self.services.user_active(interaction.user.id)
+        return True
+
+
+Choices = list[app_commands.Choice[str]]
+
+
+def choices(found: list[Choice]) -> Choices:
+    """Core autocomplete choices as discord.py choices."""
+    return [app_commands.Choice(name=c.name, value=c.value) for c in found]
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    """The server an interaction came from (commands using it are guild-only)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id
+
+
+def run(settings: Settings, *, sync: bool) -> int:
+    """Run the bot until SIGINT/SIGTERM; return the exit status (0 clean, 1 on a login failure)."""
+    return asyncio.run(_serve(settings, sync=sync))
+
+
+async def _serve(settings: Settings, *, sync: bool) -> int:
+    assert settings.discord_token  # checked by the CLI, which exits 2 without one
+    app = await open_app(settings, now=utcnow())
+    try:
+        bot = MercatoBot(app, sync=sync, dev_guild_id=settings.dev_guild_id)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with bot:
+            runner = asyncio.create_task(bot.start(settings.discord_token), name="mercato-bot")
+            stopper = asyncio.create_task(stop.wait(), name="mercato-signal")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if runner in done:
+                stopper.cancel()
+                try:
+                    runner.result()
+                except discord.LoginFailure:
+                    log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)")
+                    return 1
+                return 0
+            log.info("signal received: shutting down (pending alerts stay queued)")
+            await bot.close()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+        return 0
+    finally:
+        await app.close()

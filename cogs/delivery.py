@@ -1,0 +1,173 @@
+"""The Discord side of the outbox: post, DM, edit, and turn Discord's errors into the core's.
+
+The policy (what a 403, a 50007 or a 5xx means for a row) lives in :mod:`bot.delivery`; this module
+only speaks Discord. A background task, owned by ``cog_load``/``cog_unload``, drains due rows when
+a poll tick enqueued something, when a retry falls due, and at least once a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.alerts import AlertView
+from bot.delivery import (
+    ChannelUnavailable,
+    DeliveryError,
+    DmClosed,
+    MessageGone,
+    RateLimited,
+    SentMessage,
+    TemporaryFailure,
+)
+from bot.scheduling import TickReport
+from cogs.client import MercatoBot
+from cogs.embeds import alert_embed
+from cogs.render import NO_MENTIONS
+from cogs.views import follow_view
+
+log = logging.getLogger(__name__)
+
+IDLE_S = 60.0  # drain at least this often, in case a wake-up was missed
+MIN_WAIT_S = 1.0  # never spin: a row due "now" that just failed waits at least this long
+UNKNOWN_MESSAGE = 10008
+CANNOT_DM = 50007
+REASONS = {
+    10003: "the channel was deleted",
+    50001: "I can no longer see the channel (Missing Access)",
+    50013: "I am missing permissions there (Send Messages or Embed Links)",
+}
+
+
+def translate(exc: discord.HTTPException, *, dm: bool) -> DeliveryError:
+    """Map a Discord HTTP error to what the outbox should do about it."""
+    detail = f"Discord {exc.status} {exc.code}: {exc.text}" if exc.code else f"Discord {exc.status}"
+    if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE:
+        return MessageGone(detail)
+    if isinstance(exc, discord.Forbidden | discord.NotFound):
+        if dm or exc.code == CANNOT_DM:
+            return DmClosed(f"the user does not accept DMs from me ({detail})")
+        return ChannelUnavailable(f"{REASONS.get(exc.code, 'Discord refused the channel')} ({detail})")
+    if exc.status == 429:  # a 429 discord.py did not retry (no Via header): wait a minute
+        return RateLimited(60.0, detail)
+    return TemporaryFailure(detail)
+
+
+class DiscordSender:
+    """Implements :class:`bot.delivery.Sender` with discord.py."""
+
+    def __init__(self, bot: MercatoBot) -> None:
+        self.bot = bot
+
+    async def send_channel(self, channel_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Post an alert embed with its Follow button in a server channel."""
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        return await self._call(channel.send(**self._message(view, guild_id), nonce=nonce), dm=False)
+
+    async def send_dm(self, user_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """DM an alert to a user."""
+        async def send() -> discord.Message:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            channel = user.dm_channel or await user.create_dm()
+            return await channel.send(**self._message(view, guild_id), nonce=nonce)
+
+        return await self._call(send(), dm=True)
+
+    async def edit(self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool) -> SentMessage:
+        """Replace a posted alert with a newer view."""
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        return await self._call(message.edit(**self._message(view, guild_id)), dm=dm)
+
+    async def notify_guild(self, guild_id: int, text: str) -> bool:
+        """Tell a server something: its system channel, else its owner by DM. True if either worked."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return False
+        if guild.system_channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await guild.system_channel.send(text, allowed_mentions=NO_MENTIONS)
+                return True
+        try:
+            owner = guild.owner or await self.bot.fetch_user(guild.owner_id or 0)
+            await owner.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("could not tell the owner of server %s: %s", guild_id, exc)
+            return False
+        return True
+
+    @staticmethod
+    def _message(view: AlertView, guild_id: int) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"embed": alert_embed(view), "allowed_mentions": NO_MENTIONS}
+        button = follow_view(guild_id, view.follow_entity_id, view.follow_label)
+        if button is not None:
+            kwargs["view"] = button
+        return kwargs
+
+    @staticmethod
+    async def _call(call: Any, *, dm: bool) -> SentMessage:
+        try:
+            message: discord.Message = await call
+        except discord.RateLimited as exc:  # only when retry_after exceeds max_ratelimit_timeout
+            raise RateLimited(exc.retry_after) from exc
+        except discord.HTTPException as exc:
+            raise translate(exc, dm=dm) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TemporaryFailure(f"network error: {type(exc).__name__}") from exc
+        return SentMessage(message.id, message.channel.id)
+
+
+class Delivery(commands.Cog):
+    """Owns the background task that drains the outbox."""
+
+    def __init__(self, bot: MercatoBot) -> None:
+        self.bot = bot
+        self.sender = DiscordSender(bot)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Start draining (after the bot is ready) and listen for poll ticks."""
+        self.bot.services.poller.listeners.append(self._on_tick)
+        self._task = asyncio.create_task(self._run(), name="mercato-delivery")
+
+    async def cog_unload(self) -> None:
+        """Stop draining; a row in flight stays pending and is retried after a restart."""
+        with contextlib.suppress(ValueError):
+            self.bot.services.poller.listeners.remove(self._on_tick)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _on_tick(self, report: TickReport) -> None:
+        self.wake()  # a tick may have added rows, or turned sent rows into edits
+
+    def wake(self) -> None:
+        """Drain now (new rows were enqueued, or the clock moved)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        await self.bot.wait_until_ready()
+        dispatcher = self.bot.services.dispatcher
+        while True:
+            self._wake.clear()
+            try:
+                await dispatcher.drain(self.sender)
+                due = await dispatcher.seconds_until_due()
+            except Exception:
+                log.exception("outbox drain failed")
+                due = None
+            delay = IDLE_S if due is None else min(max(due, MIN_WAIT_S), IDLE_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+
+async def setup(bot: MercatoBot) -> None:
+    """Load the Delivery cog."""
+    await bot.add_cog(Delivery(bot))

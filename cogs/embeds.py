@@ -1,0 +1,186 @@
+"""Pure layout: core views and results → Discord embeds and message text.
+
+Every piece of text from a feed (titles, summaries, outlet names) and from users (free-text terms)
+goes through :func:`cogs.render.safe_text`, so markdown and mention syntax show as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import discord
+
+from bot.alerts import AlertView
+from bot.services import Countdown, FeedLine, FollowLine, FollowResult, Headline, Latest, Shortlist, Status, Timeline
+from cogs.render import (
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+    safe_text,
+)
+
+COLOUR = discord.Colour(0x1F8B4C)
+
+
+def ts(moment: datetime, style: str = "R") -> str:
+    """A Discord timestamp (``<t:…:R>`` shows "in 3 days"), rendered in each reader's own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def link_target(url: str) -> str:
+    """A URL safe inside ``[text](<url>)``: brackets and spaces escaped; ``<>`` also stops the preview."""
+    return url.replace(" ", "%20").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def alert_embed(view: AlertView) -> discord.Embed:
+    """The alert: linked title, player → clubs lines, short summary, outlet, publication time."""
+    lines = [safe_text(line, 300, single_line=True) for line in view.lines]
+    body = "\n".join(f"**{line}**" for line in lines)
+    if view.summary:
+        body = f"{body}\n\n{safe_text(view.summary, 1000)}" if body else safe_text(view.summary, 1000)
+    embed = discord.Embed(
+        title=safe_text(view.title, TITLE_LIMIT, single_line=True),
+        url=view.link,
+        description=body[:DESCRIPTION_LIMIT] or None,
+        colour=COLOUR,
+        timestamp=view.published,
+    )
+    if view.outlet:
+        embed.add_field(name="Outlet", value=safe_text(view.outlet, FIELD_VALUE_LIMIT, single_line=True))
+    embed.add_field(name="Published", value=ts(view.published))
+    for name, value in (("Stage", view.stage), ("Deal", view.deal), ("Fee", view.fee), ("Source", view.source)):
+        if value:
+            embed.add_field(name=name, value=safe_text(value, FIELD_VALUE_LIMIT, single_line=True))
+    if view.tier is not None:
+        embed.add_field(name="Tier", value=str(view.tier))
+    if view.outlets:
+        embed.add_field(name="Also reported by", value=safe_text(", ".join(view.outlets), FIELD_VALUE_LIMIT))
+    if view.entities:
+        embed.set_footer(text=safe_text("Mentions: " + ", ".join(view.entities), FOOTER_LIMIT, single_line=True))
+    return embed
+
+
+def headline(h: Headline) -> str:
+    """One item as a line: linked title, outlet, relative time."""
+    title = safe_text(h.title, 150, single_line=True)
+    text = f"[{title}](<{link_target(h.link)}>)" if h.link else title
+    outlet = f" · {safe_text(h.outlet, 80, single_line=True)}" if h.outlet else ""
+    return f"{text}{outlet} · {ts(h.published)}"
+
+
+def fit(lines: Iterable[str], limit: int = CONTENT_LIMIT) -> str:
+    """Join lines, dropping whole lines at the end (with a note) to stay within a message's limit."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit - 20:
+            out.append("… and more")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
+
+
+def follow_reply(result: FollowResult) -> str:
+    """What /follow (and the Follow button) answers."""
+    label = safe_text(result.label, 200, single_line=True)
+    if result.is_term:
+        first = (f"Nothing in the catalogue matches {label}, so I follow it as text: you'll hear about any "
+                 "headline or summary that contains it.")
+    elif result.added:
+        first = f"Following **{label}** in this server."
+    else:
+        first = f"You already follow **{label}** in this server."
+    latest = f"Latest: {headline(result.latest)}" if result.latest else "No news about it yet."
+    return f"{first}\n{latest}"
+
+
+def following_list(lines: list[FollowLine]) -> str:
+    """What /following answers."""
+    if not lines:
+        return "You don't follow anything in this server yet. Try `/follow dragusin`."
+    rows = [f"**{safe_text(f.label, 150, single_line=True)}**" + (" (text)" if f.is_term else "")
+            + (f" — {headline(f.latest)}" if f.latest else " — no news yet") for f in lines]
+    return fit([f"You follow {len(lines)} in this server:", *rows])
+
+
+def shortlist_text(shortlist: Shortlist) -> str:
+    """What /shortlist answers."""
+    club = safe_text(shortlist.club, 100, single_line=True)
+    if not shortlist.entries:
+        return f"No players linked with **{club}** in recent news."
+    rows = []
+    for rank, e in enumerate(shortlist.entries, 1):
+        current = f" ({safe_text(e.current_club, 80, single_line=True)})" if e.current_club else ""
+        outlets = f"{e.outlets} outlet{'s' if e.outlets != 1 else ''}"
+        rows.append(f"{rank}. **{safe_text(e.player, 100, single_line=True)}**{current} · {outlets} · "
+                    f"latest {ts(e.latest)}")
+    return fit([f"Players linked with **{club}**:", *rows])
+
+
+def timeline_text(timeline: Timeline) -> str:
+    """What /rumours answers."""
+    player = safe_text(timeline.player, 120, single_line=True)
+    if not timeline.entries:
+        return f"No rumours about **{player}** yet."
+    rows = []
+    for e in timeline.entries:
+        clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}** — " if e.clubs else ""
+        rows.append(f"• {clubs}{headline(e.headline)}")
+    return fit([f"Rumours about **{player}**, newest first:", *rows])
+
+
+def latest_text(latest: Latest) -> str:
+    """What /latest answers."""
+    about = f" about **{safe_text(latest.about, 120, single_line=True)}**" if latest.about else ""
+    if not latest.headlines:
+        return f"Nothing{about} yet."
+    return fit([f"Latest{about}:", *(f"• {headline(h)}" for h in latest.headlines)])
+
+
+def countdown_text(countdowns: list[Countdown]) -> str:
+    """What /deadline answers."""
+    if not countdowns:
+        return "No upcoming transfer window closes are known."
+    rows = [f"**{c.league}** ({c.window}{'' if c.confirmed else ', estimate'}): closes {ts(c.closes)} "
+            f"({ts(c.closes, 'f')})" for c in countdowns]
+    return fit(["Transfer deadlines:", *rows])
+
+
+def feed_line(line: FeedLine) -> str:
+    """One feed with its health."""
+    title = f" ({safe_text(line.title, 80, single_line=True)})" if line.title else ""
+    return f"{'✅' if line.ok else '⚠️'} <{link_target(line.url)}>{title}: {safe_text(line.health, 300)}"
+
+
+def feeds_text(lines: list[FeedLine]) -> str:
+    """What /feeds list answers."""
+    if not lines:
+        return "This server has no extra feeds. Add one with `/feeds add`."
+    return fit(["This server's extra feeds:", *map(feed_line, lines)])
+
+
+def status_text(status: Status) -> str:
+    """What /status answers."""
+    if status.alert_channel_id is None:
+        channel = "off (set one with `/alerts channel`)"
+    elif status.channel_failure:
+        channel = (f"<#{status.alert_channel_id}> — **stopped**: {safe_text(status.channel_failure, 300)}. "
+                   "Fix it, then run `/alerts channel` again.")
+    else:
+        channel = f"<#{status.alert_channel_id}>"
+    rows = [
+        f"**Alert channel:** {channel}",
+        f"**Tier floor:** {status.tier_floor} · **Deadline DMs lead time:** {status.lead_hours} h",
+        f"**Deadline mode:** {'on (fast polling)' if status.deadline_mode else 'off'}",
+        (f"**Last poll:** {ts(status.last_poll) if status.last_poll else 'not yet'} · "
+         f"**Next poll:** {ts(status.next_poll) if status.next_poll else 'none scheduled'}"),
+        f"**Alerts waiting to be posted here:** {status.queue}",
+        f"**Feeds:** {status.global_feeds} default, {len(status.server_feeds)} added by this server",
+        *map(feed_line, status.server_feeds),
+        *map(feed_line, status.failing_feeds),
+    ]
+    return fit(rows)

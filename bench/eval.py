@@ -215,25 +215,25 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
             if label.get("deal") is not None:
                 deal.add(got_deal == label["deal"])
             if collect_errors:
-                for what, got, want in (
+                checks: tuple[tuple[str, object, object], ...] = (
                     ("stage", rumour.stage.value, label["stage"]),
                     ("deal", got_deal, label.get("deal")),
                     ("negated", rumour.negated, bool(label.get("negated"))),
-                ):
-                    if got != want and not (what == "deal" and want is None):
+                )
+                for what, value, expected in checks:
+                    if value != expected and not (what == "deal" and expected is None):
                         pair = f"{rumour.player_id} -> {rumour.to_club_id}"
-                        errors.append(f"{item['id']}: {what} {got} (want {want}) for {pair}")
+                        errors.append(f"{item['id']}: {what} {value} (want {expected}) for {pair}")
 
         if collect_errors:
-            for kind, got, want in (
+            sets: tuple[tuple[str, set[Any], set[Any]], ...] = (
                 ("player", got_players, want_players),
                 ("club", got_clubs, want_clubs),
                 ("rumour", got_pairs, set(gold)),
-            ):
-                for extra in sorted(map(str, got - want)):
-                    errors.append(f"{item['id']}: extra {kind} {extra}")
-                for missing in sorted(map(str, want - got)):
-                    errors.append(f"{item['id']}: missed {kind} {missing}")
+            )
+            for kind, got, want in sets:
+                errors.extend(f"{item['id']}: extra {kind} {extra}" for extra in sorted(map(str, got - want)))
+                errors.extend(f"{item['id']}: missed {kind} {miss}" for miss in sorted(map(str, want - got)))
 
     module = _stories_module()
     stories: dict[str, Any] = (

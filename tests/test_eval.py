@@ -63,7 +63,18 @@ def test_every_item_has_the_documented_fields(corpus: list[dict[str, Any]]) -> N
     ids = [item["id"] for item in corpus]
     assert len(ids) == len(set(ids)), "ids must be unique"
     for item in corpus:
-        assert set(item) == {"id", "feed", "title", "summary", "published", "tags", "players", "clubs", "rumours", "story"}
+        assert set(item) == {
+            "id",
+            "feed",
+            "title",
+            "summary",
+            "published",
+            "tags",
+            "players",
+            "clubs",
+            "rumours",
+            "story",
+        }
         assert item["published"].endswith("Z")
         for rumour in item["rumours"]:
             assert set(rumour) == {"player", "from", "to", "stage", "deal", "negated"}, item["id"]
@@ -112,7 +123,14 @@ def test_evaluate_reads_any_corpus_path(tmp_path: Path) -> None:
         "players": ["Radu Drăgușin"],
         "clubs": ["AC Milan", "Tottenham"],
         "rumours": [
-            {"player": "Radu Drăgușin", "from": "Tottenham", "to": "AC Milan", "stage": "talks", "deal": None, "negated": False}
+            {
+                "player": "Radu Drăgușin",
+                "from": "Tottenham",
+                "to": "AC Milan",
+                "stage": "talks",
+                "deal": None,
+                "negated": False,
+            }
         ],
         "story": "radu-dragusin>ac-milan",
     }

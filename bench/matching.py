@@ -13,7 +13,11 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue, norm
 from bot.models import Alias, AliasKind, Entity, EntityKind
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-FILLER = ["the", "club", "are", "understood", "to", "be", "weighing", "up", "a", "move", "before", "the", "window", "closes", "while", "sources", "close", "to", "the", "player", "suggest", "talks", "could", "accelerate", "next", "week", "as", "the", "coach", "wants", "reinforcements", "in", "defence", "and", "midfield", "according", "to", "reports", "in", "the", "local", "press", "the", "fee", "could", "rise", "with", "add-ons", "and", "a", "sell-on", "clause"]
+FILLER = (
+    "the club are understood to be weighing up a move before the window closes while sources close to the "
+    "player suggest talks could accelerate next week as the coach wants reinforcements in defence and midfield "
+    "according to reports in the local press the fee could rise with add-ons and a sell-on clause"
+).split()
 SYLLABLES = ["dra", "gu", "șin", "øde", "gaard", "ko", "vić", "mül", "ler", "san", "chez", "ło", "wski", "ber", "na",
              "rdo", "ța", "ğan", "ész", "ni", "ro", "al", "ves", "ki", "to", "ma", "ri", "el", "zo", "ju"]
 

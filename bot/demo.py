@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 
+from bot import intel
 from bot.app import App, open_app
 from bot.config import Settings
+from bot.describe import display_summary, rumour_to_dict
 from bot.following import Following, describe_entity
 from bot.ingest import IngestedItem, PollResult
 from bot.models import EntityKind
 from bot.routing import concerned_follows
+from bot.stories import primary
 
 DEMO_START = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 DEMO_LATER = DEMO_START + timedelta(hours=3)
@@ -115,6 +117,7 @@ async def _play(app: App, server: SampleFeedServer) -> None:
     print("\nAlerts for the fan:")
     quiet: list[str] = []
     alerted = 0
+    alerted_stories: dict[str, str] = {}  # alert key -> title of the alert that carries it
     for ingested in second.alerts:
         hits = (await concerned_follows(app.storage, ingested.item, ingested.feed)).get(GUILD, [])
         if not hits:
@@ -122,6 +125,16 @@ async def _play(app: App, server: SampleFeedServer) -> None:
             continue
         alerted += 1
         reasons = sorted({catalogue.get(h.entity_id).name if h.entity_id else f"“{h.term}”" for h in hits})
+        head = primary(ingested.stories)
+        if head is not None and head.key in alerted_stories:
+            # The bot edits the message it already posted for this story instead of posting again.
+            story = await app.storage.stories.get(head.story_id)
+            outlets = ", ".join(story.outlets) if story else "?"
+            print(f"  ── “{ingested.item.title}” reports the same story as “{alerted_stories[head.key]}”:")
+            print(f"     that alert is edited, not posted again (now reported by {outlets}).")
+            continue
+        for update in ingested.stories:
+            alerted_stories.setdefault(update.key, ingested.item.title)
         print(_render_alert(app, ingested, reasons))
     if not alerted:
         print("  (none)")
@@ -155,15 +168,29 @@ def _render_alert(app: App, ingested: IngestedItem, reasons: list[str]) -> str:
         line = f"{describe_entity(entity, catalogue)} [{spans}]"
         (players if entity.kind is EntityKind.PLAYER else clubs).append(line)
     outlet = ingested.feed.title or ingested.feed.url
-    summary = textwrap.shorten(item.summary, 220, placeholder=" …")
+    summary = display_summary(item.summary)
     return "\n".join([
         f"  ── {item.title}",
         f"     {outlet} · {item.published_at:%d %b %Y %H:%M} UTC · {item.link}",
         f"     {summary}",
         f"     Players: {'; '.join(players) or '-'}",
         f"     Clubs:   {'; '.join(clubs) or '-'}",
+        *[f"     Rumour:  {line}" for line in _rumour_lines(app, ingested)],
         f"     Because the fan follows: {', '.join(reasons)}",
     ])
+
+
+def _rumour_lines(app: App, ingested: IngestedItem) -> list[str]:
+    lines = []
+    for rumour in ingested.rumours:
+        view = rumour_to_dict(rumour, app.catalogue)
+        deal = f", {view['deal'].replace('_', ' ')}" if view["deal"] else ""
+        fee = f", {view['fee']}" if view["fee"] else ""
+        source = view["source"]
+        said = f" · {source['outlet']} (tier {source['tier']})" if source["outlet"] else ""
+        stage = view["stage"].replace("_", " ") + (" (denied)" if view["negated"] else "")
+        lines.append(f"{view['player']}: {view['from'] or '?'} → {view['to']} [{stage}{deal}{fee}]{said}")
+    return lines
 
 
 async def _print_shortlist(app: App, query: str) -> None:
@@ -171,11 +198,12 @@ async def _print_shortlist(app: App, query: str) -> None:
     if not clubs:
         return
     club = clubs[0]
-    rows = await app.storage.items.co_mentioned_players(club.id, since=DEMO_LATER - timedelta(days=14))
-    print(f"\n/shortlist {query} -> {club.name}:")
-    for rank, row in enumerate(rows, start=1):
-        player = app.catalogue.get(row.player_id)
-        print(f"  {rank}. {describe_entity(player, app.catalogue)}: {row.outlets} outlet(s), "
-              f"latest {row.latest:%d %b %H:%M}")
-    if not rows:
+    views = await intel.shortlist(app.storage, app.catalogue, club.id, DEMO_LATER)
+    print(f"\n/shortlist {query} -> {club.name} (hottest first):")
+    for rank, v in enumerate(views, start=1):
+        player = app.catalogue.get(v.story.player_id)
+        source, tier = v.best_source()
+        print(f"  {rank}. {describe_entity(player, app.catalogue)}: {v.story.stage.value.replace('_', ' ')}, "
+              f"{v.outlets} outlet(s), heat {v.heat:.2f}, best source {source} (tier {tier})")
+    if not views:
         print("  (no players linked yet)")

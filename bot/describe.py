@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from bot.catalogue import Catalogue
+from bot.catalogue.matcher import blank_boilerplate
 from bot.models import EntityKind, MatchResult
 from bot.rumours import Rumour
+
+
+def display_summary(text: str, limit: int = 220) -> str:
+    """A short summary for people: photo credits and bylines removed, whitespace collapsed, cut at a word."""
+    cleaned = " ".join(blank_boilerplate(text).split())
+    if len(cleaned) <= limit:
+        return cleaned
+    return cleaned[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
 def match_to_dict(

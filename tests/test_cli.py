@@ -147,5 +147,6 @@ def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str]) -> 
     assert "Inter Milan cruise past Como" in second.split("Not alerted:")[1]  # Inter is not AC Milan
     assert "older than the 48 h cut-off" in second
     assert "gossip-column.xml: not modified" in second
-    shortlist = out.split("/shortlist milan -> AC Milan:")[1]
+    assert "reports the same story" in second and "edited, not posted again" in second
+    shortlist = out.split("/shortlist milan -> AC Milan (hottest first):")[1]
     assert shortlist.index("Radu Drăgușin") < shortlist.index("Nathan Aké")

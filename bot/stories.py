@@ -131,7 +131,7 @@ class ClusterInput:
 
 
 def cluster(items: Sequence[ClusterInput], *, window: timedelta = STORY_WINDOW) -> list[list[str]]:
-    """Group items that report the same story; return the groups (item ids) with more than one item.
+    """Group items that report the same story; return one group of item ids per story with several reports.
 
     Items are taken in time order. An item joins every open story whose (player, to-club) pair it
     reports; an item with no pair joins a story only if it names both the story's player and club
@@ -139,7 +139,6 @@ def cluster(items: Sequence[ClusterInput], *, window: timedelta = STORY_WINDOW) 
     """
     stories: dict[tuple[str, str], list[tuple[str, datetime, str]]] = {}  # open story per pair: [(item, time, title)]
     closed: list[list[tuple[str, datetime, str]]] = []  # stories whose window ended
-    groups: dict[str, set[str]] = {}  # item -> items in the same story (union over its pairs)
     for item in sorted(items, key=lambda i: i.published):
         joined: list[tuple[str, str]] = []
         for pair in item.pairs:
@@ -162,16 +161,10 @@ def cluster(items: Sequence[ClusterInput], *, window: timedelta = STORY_WINDOW) 
                 ):
                     trail.append((item.item_id, item.published, item.title))
                     joined.append(pair)
+    # One group per story: an item that reports several stories (a gossip digest) is in several groups.
+    result: list[list[str]] = []
     for trail in [*closed, *stories.values()]:
-        members = {item_id for item_id, _, _ in trail}
-        if len(members) > 1:
-            for member in members:
-                groups.setdefault(member, set()).update(members)
-    seen: set[frozenset[str]] = set()
-    result = []
-    for members in groups.values():
-        frozen = frozenset(members)
-        if frozen not in seen:
-            seen.add(frozen)
-            result.append(sorted(frozen))
+        members = sorted({item_id for item_id, _, _ in trail})
+        if len(members) > 1 and members not in result:
+            result.append(members)
     return result

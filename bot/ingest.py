@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
+from bot.catalogue.provisional import ProvisionalTracker
 from bot.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
@@ -121,12 +122,14 @@ class Ingestor:
         policy: PollPolicy | None = None,
         *,
         sources: SourceDirectory | None = None,
+        provisional: ProvisionalTracker | None = None,
         concurrency: int = 4,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
         self.matcher = matcher
         self.sources = sources
+        self.provisional = provisional  # records names the catalogue lacks (never raises)
         self.policy = policy or PollPolicy()
         self._limit = asyncio.Semaphore(concurrency)
 
@@ -192,12 +195,16 @@ class Ingestor:
         )
         by_uid = {new.item.uid: new.dedupe_key for new in fresh}
         feed_source = self._feed_source(feed, parsed.title)
-        alerts = []
-        for stored_item in stored:
-            match = matches[by_uid[stored_item.uid]]
-            rumours, updates = await self._record_stories(stored_item, match, feed, feed_source)
-            if stored_item.alertable:
-                alerts.append(IngestedItem(stored_item, match, feed, rumours, updates))
+        item_matches = [matches[by_uid[s.uid]] for s in stored]
+        story_results = await self._record_stories(stored, item_matches, feed, feed_source)
+        if self.provisional is not None:  # names the catalogue lacks; observe() never raises
+            for stored_item, match in zip(stored, item_matches, strict=True):
+                await self.provisional.observe(stored_item.id, feed.id, match, now=now)
+        alerts = [
+            IngestedItem(stored_item, match, feed, rumours, updates)
+            for stored_item, match, (rumours, updates) in zip(stored, item_matches, story_results, strict=True)
+            if stored_item.alertable
+        ]
         report = FeedReport(feed.id, feed.url, "new", len(stored), len(alerts), first_poll=not feed.primed)
         log.info("polled feed", extra={"feed": feed.url, "new": len(stored), "alertable": len(alerts)})
         return report, alerts
@@ -208,20 +215,24 @@ class Ingestor:
         return self.sources.for_feed(feed.url, title or feed.title)
 
     async def _record_stories(
-        self, item: StoredItem, match: MatchResult, feed: Feed, feed_source: Source | None
-    ) -> tuple[tuple[Rumour, ...], tuple[StoryUpdate, ...]]:
-        """Extract the item's rumours and add them to their stories (new items only, alertable or not)."""
-        if self.sources is None or not match.mentions:
-            return (), ()
-        rumours = extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source)
-        if not rumours:
-            return (), ()
+        self, items: list[StoredItem], matches: list[MatchResult], feed: Feed, feed_source: Source | None
+    ) -> list[tuple[tuple[Rumour, ...], tuple[StoryUpdate, ...]]]:
+        """Extract each new item's rumours (alertable or not) and add them to their stories in one transaction."""
+        if self.sources is None:
+            return [((), ()) for _ in items]
         outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
-        reported = [reported_rumour(r, outlet, feed_source) for r in rumours]
-        updates = await self.storage.stories.record(
-            item.id, item.published_at, reported, window=self.policy.story_window
-        )
-        return tuple(rumours), tuple(updates)
+        extracted = [
+            tuple(extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source))
+            if match.mentions
+            else ()
+            for match in matches
+        ]
+        entries = [
+            (item.id, item.published_at, [reported_rumour(r, outlet, feed_source) for r in rumours])
+            for item, rumours in zip(items, extracted, strict=True)
+        ]
+        updates = await self.storage.stories.record_many(entries, window=self.policy.story_window)
+        return [(rumours, tuple(done)) for rumours, done in zip(extracted, updates, strict=True)]
 
     async def _failed(self, feed: Feed, now: datetime, error: str) -> FeedReport:
         failures = feed.failures + 1

@@ -13,6 +13,16 @@ The extractor is rule-based and works sentence by sentence (clause by clause ins
    former club, an opponent ("against Roma", "Milan 2-1 Roma"), the club a player is on loan at.
 4. Stage, deal type, fee and negation come from the cues of the clauses that link the pair; the
    source is what that sentence cites, else what the claim cites, else the feed's outlet.
+5. Clauses that name only one side refine pairs found elsewhere in the same claim: a club-only
+   clause ("Roma remain interested") links to the item's only player, or refines an existing pair;
+   a player-only clause ("the Romanian will undergo medical tests") refines his only pair; a
+   seller's refusal ("Spurs have no intention of selling him") negates all his pairs (of that
+   deal type); a new contract with no club named is with his own club.
+6. Background is blanked before cues are read ("joined from Metz in 2021", "last summer"), and a
+   conditional offer ("could offer") is interest, not a bid.
+
+Every rule is about wording, never about a particular player or club; the labelled corpus in
+``tests/data/`` (``python -m bench.eval``) measures them.
 
 Pure: data in, data out; never imports ``discord``.
 """
@@ -21,9 +31,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from bot.models import Entity, MatchResult, Mention
@@ -135,7 +147,7 @@ class CatalogueLike(Protocol):
 # ----------------------------------------------------------------------------- sentences
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr vs v no nos fc ac sc cf inc ltd co etc approx gen prof rev sen rep mt ft".split()  # noqa: SIM905
+    "mr mrs ms dr st jr sr vs v no nos fc ac sc cf inc ltd co etc approx gen prof rev sen rep mt ft".split()
 )
 _SENTENCE_END = re.compile(r"[.!?]+['\"’”)]*(?=\s)")
 _CITE_PAREN_END = re.compile(r"\)\s*(?=[A-Z0-9\"'‘“])")
@@ -219,7 +231,8 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"|\bconsider\w*\b|\bscout\w*|\bcourt(?:ing|ed)\b|\bpursu\w+|\bchas(?:e|es|ing)\b|\brace\s+for\b|\bbattle\s+for\b"
                 r"|\bsignature\b|\bmove\s+(?:for|to)\b|\bswoop\w*|\bkeeping\s+tabs\b|\bplot\w*\b|\bsights\b|\bdream\b"
                 r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bpriority\b|\bsidelines\b|\blurking\b|\bin\s+the\s+wings\b"
-                r"|\bon\s+(?:red\s+)?alert\b|\boffered\s+to\b(?!\s+(?:pay|buy|sign)\b)|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
+                r"|\bon\s+(?:red\s+)?alert\b|\bwish\s?list\b|\b(?:top|head)\s+of\s+(?:their|the|his|its)\s+(?:\S+\s+)?list\b"
+                r"|\bearmarked\b|\bidentified\b|\b(?:first|top|preferred)\s+(?:choice|option)\b|\boffered\s+to\b(?!\s+(?:pay|buy|sign)\b)|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
             ),
         ),
         (
@@ -235,6 +248,7 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             (
                 r"\btalks\b|\bnegotiat\w+|\bdiscussions?\b|\bmeeting\b|\bmet\s+with\b|\bmet\s+(?:the\s+)?(?:player's\s+)?(?:agent|representatives)"
                 r"|\bin\s+dialogue\b|\bopened\s+(?:talks|discussions|dialogue)|\bdiscuss(?:ed|es|ing)?\b"
+                r"|\bmet\s+(?:\S+\s+){0,3}(?:officials|directors|executives|representatives|chiefs)\b"
             ),
         ),
         (
@@ -303,7 +317,7 @@ _WEAK_CUES = re.compile(
 )
 
 _DENIED = re.compile(
-    r"\b(?:decided|opted)\s+against\b|\bwill\s+stay\s+at\b|\bis\s+staying\s+at\b|\b(?:have|has|had)\s+not\s+(?:yet\s+)?(?:opened|started|begun|held|made|submitted|offered|approached|contacted)\b"
+    r"\bnot\s+(?:be\s+)?available\b|\b(?:do|does|did)\s+not\s+want\s+to\s+(?:sell|lose)\b|\bdon'?t\s+want\s+to\s+(?:sell|lose)\b|\b(?:decided|opted)\s+against\b|\bwill\s+stay\s+at\b|\bis\s+staying\s+at\b|\b(?:have|has|had)\s+not\s+(?:yet\s+)?(?:opened|started|begun|held|made|submitted|offered|approached|contacted)\b"
     r"|\bnot\s+yet\s+offered\b|\bno\s+(?:talks|contact|offer|bid|approach)\s+(?:has|have|had)\b|\bden(?:y|ies|ied|ying)\b|\brul(?:ed|es|ing|e)\s+out\b|\bnot\s+(?:be\s+)?interested\b|\bno\s+(?:longer\s+)?interest(?:ed)?\b"
     r"|\bno\s+longer\s+interested\b|\bno\s+intention\s+of\s+(?:selling|sell|leaving|letting|signing|parting)"
     r"|\bnot\s+for\s+sale\b|\bnot\s+(?:be\s+)?sold\b|\b(?:will|would)\s+not\s+(?:be\s+)?(?:sell|sold|sign|join|leave|move|pursue|let)"
@@ -504,11 +518,11 @@ _FROM_BEFORE = re.compile(
 _SELLER_BEFORE = re.compile(
     r"(?:\b(?:talks|negotiations|discussions|agreement|contact|dialogue|meeting|agreed|deal)\s+with"
     r"|\b(?:offer|bid|proposal|approach|enquiry|request|proposed|pay|paid)\b[^.;]{0,25}?\bto"
-    r"|\b(?:contacted|asked|approached|informed))\s+(?:the\s+)?$"
+    r"|\b(?:contacted|asked|approached|informed|pay|pays|paid|paying))\s+(?:the\s+)?$"
 )
 # "loan from Manchester United", "buy Højlund from Manchester United": the owner, named as such.
 _PARENT_BEFORE = re.compile(
-    r"(?:\bloan\s+from|\b(?:buy|sign|signing|purchase|acquire|acquisition|capture)\b[^.;]{0,40}?\bfrom)\s+(?:the\s+)?$"
+    r"(?:\bon\s+loan\s+(?:at|with)\s+[^,.;]{1,40}?\bfrom|\bloan\s+from|\b(?:buy|sign|signing|purchase|acquire|acquisition|capture)\b[^.;]{0,40}?\bfrom)\s+(?:the\s+)?$"
 )
 _NOT_SUITOR_BEFORE = re.compile(
     r"(?:\bformer|\bex-|\bex|\bold|\bboyhood|\bprevious|\bagainst|\bvs\.?|\bv\.?|\bversus|\bbeat(?:ing|en|s)?|\bdefeat\w*"
@@ -600,13 +614,12 @@ def _is_club(entity_id: str) -> bool:
 def _folded_index(text: str) -> tuple[str, list[int], list[int]]:
     """Fold ``text``; return the folded text and maps original → folded and folded → original."""
     folded, starts = fold_with_map(text)
-    to_folded = [0] * (len(text) + 1)
-    # Each original index maps to the first folded char it produced (or the next one, if none).
-    cursor = 0
-    for index in range(len(text) + 1):
-        while cursor < len(folded) and starts[cursor] < index:
-            cursor += 1
-        to_folded[index] = cursor
+    if len(folded) == len(text) and starts == list(range(len(text) + 1)):
+        return folded, starts, starts  # one-to-one fold: both maps are the identity
+    # Each original index maps to the first folded char it produced (or the next one, if none):
+    # the first position in ``starts[:-1]`` whose original index is >= it.
+    produced = starts[:-1]
+    to_folded = [bisect_left(produced, index) for index in range(len(text) + 1)]
     return folded, to_folded, starts
 
 
@@ -638,6 +651,12 @@ def _claims(text: str, sentences: list[tuple[int, int]], sources: SourceDirector
 
 def _deal_cues(folded: str) -> list[tuple[int, Deal]]:
     """Deal cues in order of appearance, with less specific cues inside more specific ones dropped."""
+    return list(_deal_cues_cached(folded))
+
+
+@lru_cache(maxsize=4096)
+def _deal_cues_cached(folded: str) -> tuple[tuple[int, Deal], ...]:
+    # A clause is read several times (evidence, deal type, extension check): cache by its text.
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Deal]] = []
     for deal, pattern in _DEAL_CUES:
@@ -647,7 +666,7 @@ def _deal_cues(folded: str) -> list[tuple[int, Deal]]:
             taken.append((match.start(), match.end()))
             found.append((match.start(), deal))
     found.sort()
-    return found
+    return tuple(found)
 
 
 def _fees(original: str) -> list[str]:
@@ -663,7 +682,10 @@ def _fees(original: str) -> list[str]:
                 match.group("cur").strip().lower(), match.group("cur").strip()
             )
             unit = (match.group("unit") or "").lower()
-            num = match.group("num").replace(",", ".")
+            raw = match.group("num")
+            if not unit and re.fullmatch(r"\d{1,3},\d{3}", raw):
+                continue  # "£200,000" with no unit is a wage or a small sum, not a transfer fee
+            num = raw.replace(",", ".")
             if not unit and "." not in num and len(num) < 3:
                 continue  # "$5" alone is not a transfer fee
             suffix = {"m": "m", "mn": "m", "million": "m", "bn": "bn", "billion": "bn", "k": "k"}.get(unit, "")
@@ -763,18 +785,22 @@ class _State:
     last_group: list[str] = field(default_factory=list)  # players of the last clause naming any, in order
     came_from: dict[str, set[str]] = field(default_factory=dict)  # "joined from X", "his deal at X": not a suitor
     clauses: list[tuple[int, _Clause]] = field(default_factory=list)  # every clause, with its claim
-    mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(
-        default_factory=dict
-    )  # clause start → players, clubs
+    # clause start → the players and clubs it names
+    mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     player_only: list[tuple[int, str, _Clause]] = field(default_factory=list)
 
 
 def _stages(chunk: str, *, title: bool = False) -> list[Stage]:
     """The stage cues present in a (folded) clause."""
+    return list(_stages_cached(chunk, title))
+
+
+@lru_cache(maxsize=4096)
+def _stages_cached(chunk: str, title: bool) -> tuple[Stage, ...]:
     stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
     if title and _HEADLINE_OFFICIAL.search(chunk) and not _HERE_WE_GO.search(chunk):
         stages.append(Stage.OFFICIAL)
-    return stages
+    return tuple(stages)
 
 
 def _negations(ctx: _Context, clause: _Clause) -> tuple[bool, bool, bool]:
@@ -801,7 +827,11 @@ def _read_clause(
     """Collect the evidence of one clause; return the suitors a following clause may inherit."""
     refs, described_from = _player_refs(ctx, clause, recent, players_in_item, state.last_group)
     clubs = [m for m in ctx.mentions if _is_club(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end]
-    roles = _club_roles(ctx, clause, clubs, refs)
+    # With one player in the item, "The club will pay Manchester United €30m" is about him too.
+    owners = refs or (
+        [_Ref(players_in_item[0], clause.start, clause.start, explicit=False)] if len(players_in_item) == 1 else []
+    )
+    roles = _club_roles(ctx, clause, clubs, owners)
     for player_id, club_id in [*described_from, *roles.from_pairs]:
         state.from_text.setdefault(player_id, club_id)
     for player_id, club_id in roles.weak_from:
@@ -934,6 +964,9 @@ def _own_clubs(ctx: _Context, state: _State, player_id: str) -> tuple[str | None
     return from_club, own
 
 
+_BUYING_DEALS = (Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
+
+
 def _pick_deal(deals: Sequence[Deal]) -> Deal | None:
     """The first deal type mentioned, refined when a later cue specifies it ("loan" → "loan with option")."""
     if not deals:
@@ -959,8 +992,8 @@ def _build(
         deal = next((d for d in ev.deals if d is not Deal.EXTENSION), None)  # a rival's "new deal" is a move
     if club_id in state.came_from.get(player_id, set()) and deal is not Deal.EXTENSION:
         return None  # "who joined City from Milan": Milan is where he was, not where he goes
-    if club_id in state.loan_hosts.get(player_id, set()):
-        return None  # "on loan at Tottenham": where he plays now, not where he goes
+    if club_id in state.loan_hosts.get(player_id, set()) and deal not in _BUYING_DEALS:
+        return None  # "on loan at Tottenham": where he plays now, not where he goes (unless it buys him)
     stage = highest_stage(ev.stages) or Stage.INTEREST
     if ev.negated and not stage.is_negative:
         stage = Stage.DENIED
@@ -1131,7 +1164,7 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
     for mention in clubs:
         club_id = mention.entity_id
         start, end = ctx.fspan(mention)
-        before = folded[max(clause.start, start - 40) : start]
+        before = folded[max(clause.start, start - 60) : start]
         after = folded[end : min(clause.end, end + 40)]
         if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or re.match(r"^\s*\d+\s*[-–]\s*\d+", after):
             roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
@@ -1202,7 +1235,7 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
 
 def _is_suitor_mention(ctx: _Context, mention: Mention, clause: _Clause) -> bool:
     start, _end = ctx.fspan(mention)
-    before = ctx.folded[max(clause.start, start - 40) : start]
+    before = ctx.folded[max(clause.start, start - 60) : start]
     return not (_NOT_SUITOR_BEFORE.search(before) or (_FROM_BEFORE.search(before) and not _SUITOR_FROM.search(before)))
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import ahocorasick
 from anyascii import anyascii
 
 from bot.errors import ConfigError
@@ -69,6 +70,34 @@ class Source:
 # ----------------------------------------------------------------------------- folding
 
 
+# Characters whose transliteration is one character, learned as texts come in: a text made only of
+# ASCII and such characters folds with one str.translate call and an identity offset map, which
+# keeps the per-character loop below for the rare text with "ß", emoji and the like.
+_ONE_CHAR: dict[int, str] = {}
+_ONE_CHAR_CASED: dict[int, str] = {}
+_NOT_ONE_CHAR: set[str] = set()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _one_to_one(text: str) -> bool:
+    """Learn the new non-ASCII characters of ``text``; True if every one transliterates to one character."""
+    ok = True
+    for char in set(_NON_ASCII.findall(text)):
+        if ord(char) in _ONE_CHAR:
+            continue
+        if char in _NOT_ONE_CHAR:
+            ok = False
+            continue
+        piece = anyascii(char)
+        if len(piece) == 1 and len(piece.casefold()) == 1:
+            _ONE_CHAR[ord(char)] = piece.casefold()
+            _ONE_CHAR_CASED[ord(char)] = piece
+        else:
+            _NOT_ONE_CHAR.add(char)
+            ok = False
+    return ok
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for matching (diacritics removed, case folded) and map back to the original.
 
@@ -77,19 +106,27 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     in the folded text maps to an exclusive end in the original.
     Folding is done per character so that offsets survive expansions such as "ß" → "ss".
     """
-    folded: list[str] = []
+    if text.isascii() or _one_to_one(text):
+        return text.translate(_ONE_CHAR).casefold(), list(range(len(text) + 1))
+    pieces: list[str] = []
     starts: list[int] = []
-    for index, char in enumerate(text):
-        piece = char if char.isascii() else anyascii(char)
-        piece = piece.casefold()
+    pos = 0
+    for found in _NON_ASCII.finditer(text):
+        char, index = found.group(), found.start()
+        if ord(char) in _ONE_CHAR:
+            continue  # folded with the run around it
+        pieces.append(text[pos:index].translate(_ONE_CHAR).casefold())
+        starts.extend(range(pos, index))
+        pos = index + 1
+        piece = anyascii(char).casefold()
         if not piece and not char.isspace():
             continue  # characters with no ASCII form (emoji, symbols) vanish
-        if not piece:
-            piece = " "
-        folded.append(piece)
+        piece = piece or " "
+        pieces.append(piece)
         starts.extend([index] * len(piece))
-    starts.append(len(text))
-    return "".join(folded), starts
+    pieces.append(text[pos:].translate(_ONE_CHAR).casefold())
+    starts.extend(range(pos, len(text) + 1))
+    return "".join(pieces), starts
 
 
 def fold(text: str) -> str:
@@ -99,17 +136,25 @@ def fold(text: str) -> str:
 
 def _ascii_keep_case(text: str) -> str:
     """Transliterate per character without case folding; same length as ``fold(text)``."""
-    out: list[str] = []
-    for char in text:
-        piece = char if char.isascii() else anyascii(char)
+    if text.isascii() or _one_to_one(text):
+        return text.translate(_ONE_CHAR_CASED)
+    pieces: list[str] = []
+    pos = 0
+    for found in _NON_ASCII.finditer(text):
+        char, index = found.group(), found.start()
+        if ord(char) in _ONE_CHAR:
+            continue
+        pieces.append(text[pos:index].translate(_ONE_CHAR_CASED))
+        pos = index + 1
+        piece = anyascii(char)
         if not piece and not char.isspace():
             continue
         piece = piece or " "
         # Keep the length equal to the folded form (casefold never changes ASCII length, but a
         # non-ASCII char may casefold to a different length than its transliteration).
-        folded_len = len(piece.casefold())
-        out.append(piece if len(piece) == folded_len else piece.casefold())
-    return "".join(out)
+        pieces.append(piece if len(piece) == len(piece.casefold()) else piece.casefold())
+    pieces.append(text[pos:].translate(_ONE_CHAR_CASED))
+    return "".join(pieces)
 
 
 # ----------------------------------------------------------------------------- cues
@@ -175,9 +220,11 @@ class SourceDirectory:
 
     sources: tuple[Source, ...]
     default_tier: int = DEFAULT_TIER
-    _domains: dict[str, Source] = field(default_factory=dict)
-    _aliases: list[_Alias] = field(default_factory=list)
-    _by_name: dict[str, Source] = field(default_factory=dict)
+    _domains: dict[str, Source] = field(default_factory=dict, init=False, repr=False)
+    _aliases: list[_Alias] = field(default_factory=list, init=False, repr=False)
+    _by_name: dict[str, Source] = field(default_factory=dict, init=False, repr=False)
+    # One automaton per haystack (folded / exact-case); values are indexes into _aliases.
+    _automata: dict[bool, ahocorasick.Automaton] = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------ construction
     def _add_alias(self, text: str, source: Source, *, exact: bool) -> None:
@@ -189,6 +236,14 @@ class SourceDirectory:
     def _finish(self) -> None:
         # Longest alias first so that "Sky Sport Italia" wins over "Sky" and "BBC Sport" over "Sport".
         self._aliases.sort(key=lambda a: len(a.text), reverse=True)
+        for exact in (False, True):
+            automaton = ahocorasick.Automaton()
+            for index, alias in enumerate(self._aliases):
+                if alias.exact is exact:
+                    automaton.add_word(alias.text, (*automaton.get(alias.text, ()), index))
+            if len(automaton):
+                automaton.make_automaton()
+                self._automata[exact] = automaton
         for source in self.sources:
             self._by_name.setdefault(fold(source.name), source)
 
@@ -279,18 +334,22 @@ class SourceDirectory:
         cased = _ascii_keep_case(text)
         taken: list[tuple[int, int]] = []
         hits: list[tuple[int, int, Source]] = []
-        for alias in self._aliases:
+        # Every occurrence of every alias, then taken longest alias first, left to right.
+        candidates: list[tuple[int, int]] = []  # (alias index, start)
+        for exact, automaton in self._automata.items():
+            for last, indexes in automaton.iter(cased if exact else folded):
+                candidates.extend((index, last - len(self._aliases[index].text) + 1) for index in indexes)
+        candidates.sort()
+        for index, start in candidates:
+            alias = self._aliases[index]
             haystack = cased if alias.exact else folded
-            start = haystack.find(alias.text)
-            while start != -1:
-                end = start + len(alias.text)
-                if _bounded(haystack, start, end) and not any(s < end and start < e for s, e in taken):
-                    # The span is taken even without a cue, so that "Sky" never re-matches inside
-                    # an uncited "Sky Sport Italia".
-                    taken.append((start, end))
-                    if not require_cue or self._has_cue(folded, start, end, alias.source):
-                        hits.append((start, end, alias.source))
-                start = haystack.find(alias.text, start + 1)
+            end = start + len(alias.text)
+            if _bounded(haystack, start, end) and not any(s < end and start < e for s, e in taken):
+                # The span is taken even without a cue, so that "Sky" never re-matches inside
+                # an uncited "Sky Sport Italia".
+                taken.append((start, end))
+                if not require_cue or self._has_cue(folded, start, end, alias.source):
+                    hits.append((start, end, alias.source))
         hits.sort(key=lambda hit: hit[0])
         if require_cue:
             hits = _prefer_journalists(folded, hits)

@@ -51,7 +51,17 @@ _BOILERPLATE = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 
 Entry = tuple[str, AliasKind]
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # folded text is lower-case ASCII
+# Word-boundary matching without a per-hit check: every character that is not a letter or digit
+# becomes a space (one-for-one, so offsets hold), and every key is padded with a space on each
+# side, so the automaton only ever reports whole-word hits. "Milan's", "Alexander-Arnold" and
+# "A.C. Milan" fold to "milan s", "alexander arnold", "a c  milan" on both sides alike.
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_PUNCT_TO_SPACE = {code: " " for code in range(128) if chr(code) not in _WORD_CHARS}
+
+
+def _words(folded: str) -> str:
+    """Map every non-alphanumeric character of folded (lower-case ASCII) text to a space."""
+    return folded.translate(_PUNCT_TO_SPACE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,23 +119,22 @@ class Matcher:
         entries: dict[str, dict[str, AliasKind]] = defaultdict(dict)
 
         def add(key: str, entity_id: str, kind: AliasKind) -> None:
-            for variant in {key, key.replace("-", " ")}:
-                # Keep the most trusted kind if an entity has the same folded alias twice.
-                entries[variant].setdefault(entity_id, kind)
+            # Keep the most trusted kind if an entity has the same folded alias twice.
+            entries[f" {_words(key).strip()} "].setdefault(entity_id, kind)
 
         for alias in catalogue.aliases:
             key = norm(alias.text)
-            if len(key) >= 2:
+            if len(_words(key).strip()) >= 2:
                 add(key, alias.entity_id, alias.kind)
         for person in catalogue.people:
             person_id = _PERSON + slug(person.name)
             for text in person.aliases:
                 key = norm(text)
-                if len(key) >= 2:
+                if len(_words(key).strip()) >= 2:
                     add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
         self._automaton = ahocorasick.Automaton()
         for key, owners in entries.items():
-            self._automaton.add_word(key, (len(key), self._classify(owners)))
+            self._automaton.add_word(key, (len(key) - 2, self._classify(owners)))
         if entries:
             self._automaton.make_automaton()
         self._empty = not entries
@@ -154,20 +163,15 @@ class Matcher:
         if self._empty or not text:
             return MatchResult(text, ())
         folded = fold(blank_boilerplate(text))
-        spans = resolve_contained(self._candidates(folded.text))
+        spans = resolve_contained(self._candidates(f" {_words(folded.text)} "))
         mentions = self._resolve(text, folded.text, spans, folded.original_span)
         return MatchResult(text, tuple(sorted(mentions, key=lambda m: m.start)))
 
-    def _candidates(self, t: str) -> list[Span]:
-        spans: list[Span] = []
-        last = len(t) - 1
-        alnum = _ALNUM
-        for end, (length, owners) in self._automaton.iter(t):
-            start = end - length + 1
-            if (start > 0 and t[start - 1] in alnum) or (end < last and t[end + 1] in alnum):
-                continue
-            spans.append((start, end + 1, owners))
-        return spans
+    def _candidates(self, padded: str) -> list[Span]:
+        """Whole-word hits in `` words(text) ``; offsets are into the unpadded text."""
+        # A hit ends on its trailing pad space at padded index ``end``: the name itself is
+        # padded[end - length : end], i.e. text[end - length - 1 : end - 1].
+        return [(end - length - 1, end - 1, owners) for end, (length, owners) in self._automaton.iter(padded)]
 
     def _resolve(self, text: str, t: str, spans: list[Span], to_original: _SpanMap) -> list[Mention]:
         accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)

@@ -18,12 +18,15 @@ SELECT uid AS key FROM items WHERE feed_id = :feed_id AND uid IN (SELECT value F
 UNION
 SELECT dedupe_key AS key FROM items WHERE dedupe_key IN (SELECT value FROM json_each(:keys))
 """
+MAX_ID: Final = "SELECT COALESCE(max(id), 0) FROM items"
+# Ids are assigned by the caller inside the write transaction (BEGIN IMMEDIATE holds the write lock,
+# so nobody else can take them), which lets one executemany store a whole poll.
 INSERT_ITEM: Final = """
-INSERT INTO items (feed_id, uid, dedupe_key, title, summary, link, author, published_at, fetched_at, alertable)
-VALUES (:feed_id, :uid, :dedupe_key, :title, :summary, :link, :author, :published_at, :fetched_at, :alertable)
+INSERT INTO items (id, feed_id, uid, dedupe_key, title, summary, link, author, published_at, fetched_at, alertable)
+VALUES (:id, :feed_id, :uid, :dedupe_key, :title, :summary, :link, :author, :published_at, :fetched_at, :alertable)
 ON CONFLICT DO NOTHING
-RETURNING id
 """
+EXISTING_IDS: Final = "SELECT id FROM items WHERE id IN (SELECT value FROM json_each(:ids))"
 INSERT_MENTION: Final = """
 INSERT INTO mentions (item_id, entity_id, matched) VALUES (:item_id, :entity_id, :matched)
 ON CONFLICT DO NOTHING
@@ -73,36 +76,47 @@ class ItemStore:
 
     async def insert(self, feed_id: int, items: Sequence[NewItem], *, fetched_at: datetime) -> list[StoredItem]:
         """Store items and their mentions in one transaction; return only those that were new."""
-        stored: list[StoredItem] = []
+        if not items:
+            return []
         async with self._db.transaction() as conn:
-            for new in items:
-                item = new.item
-                params = {
+            async with conn.execute(MAX_ID) as cursor:
+                row = await cursor.fetchone()
+            first = (int(row[0]) if row else 0) + 1
+            rows = [
+                {
+                    "id": first + offset,
                     "feed_id": feed_id,
-                    "uid": item.uid,
+                    "uid": new.item.uid,
                     "dedupe_key": new.dedupe_key,
-                    "title": item.title,
-                    "summary": item.summary,
-                    "link": item.link,
-                    "author": item.author,
-                    "published_at": to_db(item.published),
+                    "title": new.item.title,
+                    "summary": new.item.summary,
+                    "link": new.item.link,
+                    "author": new.item.author,
+                    "published_at": to_db(new.item.published),
                     "fetched_at": to_db(fetched_at),
                     "alertable": int(new.alertable),
                 }
-                async with conn.execute(INSERT_ITEM, params) as cursor:
-                    row = await cursor.fetchone()
-                if row is None:  # stored meanwhile (same link in another feed): not new
-                    continue
-                item_id = int(row[0])
-                await conn.executemany(
-                    INSERT_MENTION,
-                    [{"item_id": item_id, "entity_id": m.entity_id, "matched": m.text} for m in new.mentions],
-                )
-                stored.append(
-                    StoredItem(item_id, feed_id, item.uid, item.title, item.summary, item.link, item.published,
-                               fetched_at, new.alertable)
-                )
-        return stored
+                for offset, new in enumerate(items)
+            ]
+            await conn.executemany(INSERT_ITEM, rows)
+            # An item stored meanwhile (the same link in another feed) was skipped by ON CONFLICT.
+            async with conn.execute(EXISTING_IDS, {"ids": json.dumps([r["id"] for r in rows])}) as cursor:
+                inserted = {int(r[0]) for r in await cursor.fetchall()}
+            await conn.executemany(
+                INSERT_MENTION,
+                [
+                    {"item_id": row["id"], "entity_id": m.entity_id, "matched": m.text}
+                    for row, new in zip(rows, items, strict=True)
+                    if row["id"] in inserted
+                    for m in new.mentions
+                ],
+            )
+        return [
+            StoredItem(row["id"], feed_id, new.item.uid, new.item.title, new.item.summary, new.item.link,
+                       new.item.published, fetched_at, new.alertable)
+            for row, new in zip(rows, items, strict=True)
+            if row["id"] in inserted
+        ]
 
     async def get(self, item_id: int) -> StoredItem | None:
         """Return one item."""

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import aiosqlite
 
@@ -15,19 +15,21 @@ from bot.rumours import Deal, Stage
 from bot.storage.db import Database, from_db, to_db
 from bot.stories import Report, StoryUpdate
 
-OPEN_STORY: Final = """
-SELECT id, stage, last_at, from_club_id, deal, fee FROM stories
-WHERE player_id = :player_id AND to_club_id = :to_club_id AND last_at >= :since
-ORDER BY last_at DESC LIMIT 1
+# The open stories of a batch's (player, club) pairs, oldest first so the newest wins per pair.
+OPEN_STORIES: Final = """
+SELECT s.id, s.player_id, s.to_club_id, s.from_club_id, s.stage, s.deal, s.fee, s.last_at
+FROM json_each(:pairs) AS j
+JOIN stories s ON s.player_id = json_extract(j.value, '$[0]') AND s.to_club_id = json_extract(j.value, '$[1]')
+WHERE s.last_at >= :since
+ORDER BY s.last_at
 """
+MAX_STORY_ID: Final = "SELECT COALESCE(max(id), 0) FROM stories"
 INSERT_STORY: Final = """
-INSERT INTO stories (player_id, to_club_id, from_club_id, stage, deal, fee, head_item_id, first_at, last_at)
-VALUES (:player_id, :to_club_id, :from_club_id, :stage, :deal, :fee, :item_id, :published, :published)
-RETURNING id
+INSERT INTO stories (id, player_id, to_club_id, from_club_id, stage, deal, fee, head_item_id, first_at, last_at)
+VALUES (:id, :player_id, :to_club_id, :from_club_id, :stage, :deal, :fee, :head_item_id, :first_at, :last_at)
 """
 UPDATE_STORY: Final = """
-UPDATE stories SET stage = :stage, last_at = max(last_at, :published),
-    from_club_id = COALESCE(from_club_id, :from_club_id), deal = COALESCE(:deal, deal), fee = COALESCE(:fee, fee)
+UPDATE stories SET stage = :stage, last_at = :last_at, from_club_id = :from_club_id, deal = :deal, fee = :fee
 WHERE id = :id
 """
 INSERT_REPORT: Final = """
@@ -93,6 +95,31 @@ class Story:
         return min(tiers) if tiers else None
 
 
+def _story_row(story: dict[str, Any]) -> dict[str, Any]:
+    row = {key: value for key, value in story.items() if key != "new"}
+    row["last_at"] = to_db(story["last_at"])
+    if "first_at" in row:
+        row["first_at"] = to_db(story["first_at"])
+    return row
+
+
+def _report_row(story_id: int, item_id: int, published: datetime, rumour: ReportedRumour) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "item_id": item_id,
+        "outlet": rumour.outlet,
+        "cited": rumour.cited,
+        "tier": rumour.tier,
+        "known_source": int(rumour.known_source),
+        "stage": rumour.stage.value,
+        "deal": rumour.deal.value if rumour.deal else None,
+        "fee": rumour.fee,
+        "negated": int(rumour.negated),
+        "rejected": int(rumour.rejected),
+        "published": to_db(published),
+    }
+
+
 def _report(row: aiosqlite.Row) -> Report:
     return Report(
         item_id=row["item_id"],
@@ -117,46 +144,86 @@ class StoryStore:
         self, item_id: int, published: datetime, rumours: Sequence[ReportedRumour], *, window: timedelta
     ) -> list[StoryUpdate]:
         """Add one item's rumours to their stories (opening new ones as needed) in one transaction."""
-        updates: list[StoryUpdate] = []
+        return (await self.record_many([(item_id, published, rumours)], window=window))[0]
+
+    async def record_many(
+        self, entries: Sequence[tuple[int, datetime, Sequence[ReportedRumour]]], *, window: timedelta
+    ) -> list[list[StoryUpdate]]:
+        """Add many items' rumours to their stories in one transaction; one list of updates per entry.
+
+        A report joins the newest story of its (player, club) pair whose last report is within
+        ``window`` before it; otherwise it opens a new story. The story keeps the highest stage.
+        Ids are assigned here, inside the write transaction, so the whole batch is a few statements.
+        """
+        results: list[list[StoryUpdate]] = [[] for _ in entries]
+        pairs = sorted({(r.player_id, r.to_club_id) for _, _, rumours in entries for r in rumours})
+        if not pairs:
+            return results
+        since = min(published for _, published, rumours in entries if rumours) - window
         async with self._db.transaction() as conn:
-            for rumour in rumours:
-                params = {
-                    "player_id": rumour.player_id,
-                    "to_club_id": rumour.to_club_id,
-                    "from_club_id": rumour.from_club_id,
-                    "stage": rumour.stage.value,
-                    "deal": rumour.deal.value if rumour.deal else None,
-                    "fee": rumour.fee,
-                    "item_id": item_id,
-                    "published": to_db(published),
-                    "since": to_db(published - window),
-                }
-                async with conn.execute(OPEN_STORY, params) as cursor:
-                    row = await cursor.fetchone()
-                if row is None:
-                    async with conn.execute(INSERT_STORY, params) as cursor:
-                        created = await cursor.fetchone()
-                    assert created is not None  # RETURNING always yields the new row
-                    story_id, previous, stage = int(created[0]), None, rumour.stage
-                else:
-                    story_id, previous = int(row["id"]), Stage(row["stage"])
-                    stage = rumour.stage if rumour.stage.rank > previous.rank else previous
-                    await conn.execute(UPDATE_STORY, {**params, "id": story_id, "stage": stage.value})
-                await conn.execute(
-                    INSERT_REPORT,
-                    {
-                        **params,
-                        "story_id": story_id,
-                        "outlet": rumour.outlet,
-                        "cited": rumour.cited,
-                        "tier": rumour.tier,
-                        "known_source": int(rumour.known_source),
-                        "negated": int(rumour.negated),
-                        "rejected": int(rumour.rejected),
-                    },
-                )
-                updates.append(StoryUpdate(story_id, rumour.player_id, rumour.to_club_id, stage, previous, row is None))
-        return updates
+            async with conn.execute(OPEN_STORIES, {"pairs": json.dumps(pairs), "since": to_db(since)}) as cursor:
+                rows = await cursor.fetchall()
+            async with conn.execute(MAX_STORY_ID) as cursor:
+                max_row = await cursor.fetchone()
+            next_id = (int(max_row[0]) if max_row else 0) + 1
+            open_: dict[tuple[str, str], dict[str, Any]] = {
+                (r["player_id"], r["to_club_id"]): {**dict(r), "last_at": from_db(r["last_at"]), "new": False}
+                for r in rows
+            }
+            changed: dict[int, dict[str, Any]] = {}
+            reports: list[dict[str, Any]] = []
+            for index in sorted(range(len(entries)), key=lambda i: entries[i][1]):
+                item_id, published, rumours = entries[index]
+                for rumour in rumours:
+                    pair = (rumour.player_id, rumour.to_club_id)
+                    story = open_.get(pair)
+                    if story is None or story["last_at"] < published - window:
+                        story = {
+                            "id": next_id,
+                            "player_id": rumour.player_id,
+                            "to_club_id": rumour.to_club_id,
+                            "from_club_id": rumour.from_club_id,
+                            "stage": rumour.stage.value,
+                            "deal": rumour.deal.value if rumour.deal else None,
+                            "fee": rumour.fee,
+                            "head_item_id": item_id,
+                            "first_at": published,
+                            "last_at": published,
+                            "new": True,
+                        }
+                        next_id += 1
+                        open_[pair] = story
+                        previous = None
+                    else:
+                        previous = Stage(story["stage"])
+                        if rumour.stage.rank > previous.rank:
+                            story["stage"] = rumour.stage.value
+                        story["last_at"] = max(story["last_at"], published)
+                        story["from_club_id"] = story["from_club_id"] or rumour.from_club_id
+                        story["deal"] = rumour.deal.value if rumour.deal else story["deal"]
+                        story["fee"] = rumour.fee or story["fee"]
+                    changed[story["id"]] = story
+                    reports.append(_report_row(story["id"], item_id, published, rumour))
+                    results[index].append(
+                        StoryUpdate(
+                            story["id"],
+                            rumour.player_id,
+                            rumour.to_club_id,
+                            Stage(story["stage"]),
+                            previous,
+                            previous is None,
+                        )
+                    )
+            await conn.executemany(
+                INSERT_STORY,
+                [_story_row(story) for story in changed.values() if story["new"]],
+            )
+            await conn.executemany(
+                UPDATE_STORY,
+                [_story_row(story) for story in changed.values() if not story["new"]],
+            )
+            await conn.executemany(INSERT_REPORT, reports)
+        return results
 
     async def _with_reports(self, rows: list[aiosqlite.Row]) -> list[Story]:
         if not rows:

@@ -1,0 +1,527 @@
+"""The operator's catalogue use-cases (`mercato catalogue …`) and the database layer merged at start-up.
+
+Operator changes are stored in the database (``bot.storage.entities``), never in the seed files, so
+that a seed update does not undo them: players added here have ``entities.source = 'operator'``; an
+alias or a club move of a *seed* player is kept in its own table and re-applied after each seed sync.
+``merge_layer`` folds all of it, plus provisional players, into the seed catalogue with the same
+alias-trust rules as the seed loader (a shared alias or a common word never names a player alone).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.catalogue.model import Catalogue, Collision
+from bot.catalogue.normalize import norm, slug
+from bot.catalogue.provisional import mark_promoted, provisional_id
+from bot.catalogue.seeds import PLAYER_COLUMNS, POSITIONS
+from bot.errors import InvalidInput, NotFound
+from bot.models import Alias, AliasKind, Entity, EntityKind
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+    from bot.storage.entities import CatalogueLayer
+
+PROMOTE_AFTER_FEEDS = 2  # distinct feeds that must report a provisional player before he is a regular one
+_REVIEW_TITLE = (
+    "To review (single-word player aliases that stored news uses as ordinary words; "
+    "add them to seeds/common_words.txt or mark them ~context)"
+)
+_LOOKALIKE_MIN_ITEMS = 2  # stored items that use an alias as a lower-case word before `check` flags it
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def load_common_words(path: Path) -> frozenset[str]:
+    """Read ``seeds/common_words.txt``: one folded word a line, ``#`` comments."""
+    if not path.is_file():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(norm(line) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+# ----------------------------------------------------------------------------- merging
+
+
+def merge_layer(base: Catalogue, layer: CatalogueLayer, *, common_words: frozenset[str] = frozenset()) -> Catalogue:
+    """Return ``base`` (the seed catalogue) with the database layer added; ``base`` is not changed.
+
+    Seed entities win over database rows with the same id. A new alias that another entity already
+    uses, or a player alias that is a common word or a non-player's name, is downgraded exactly as
+    the seed loader would (player: strong -> context; club: strong/place -> confirm), and so are the
+    other owners' strong aliases of that text. Each downgrade is recorded in ``collisions``.
+    """
+    entities = dict(base.entities)
+    problems = list(base.problems)
+    for stored in layer.entities:
+        entities.setdefault(stored.entity.id, stored.entity)
+    for move in layer.moves:
+        player = entities.get(move.entity_id)
+        if player is None or move.club_id not in entities:
+            problems.append(f"database: a move of {move.entity_id} to {move.club_id} names an unknown entity")
+            continue
+        entities[player.id] = replace(player, club_id=move.club_id, as_of=move.as_of)
+
+    aliases = list(base.aliases)
+    by_norm: dict[str, list[int]] = defaultdict(list)
+    for index, alias in enumerate(aliases):
+        by_norm[norm(alias.text)].append(index)
+    people = {norm(text) for person in base.people for text in person.aliases}
+    collisions: list[Collision] = []
+
+    def weaker(entity: Entity) -> AliasKind:
+        return AliasKind.CONTEXT if entity.kind is EntityKind.PLAYER else AliasKind.CONFIRM
+
+    def trusted(entity: Entity, kind: AliasKind) -> bool:
+        return kind is AliasKind.STRONG or (entity.kind is EntityKind.CLUB and kind is AliasKind.PLACE)
+
+    for alias in [*layer.aliases, *layer.operator_aliases]:
+        entity = entities.get(alias.entity_id)
+        if entity is None:
+            problems.append(f"database: alias {alias.text!r} belongs to {alias.entity_id}, which is not catalogued")
+            continue
+        folded = norm(alias.text)
+        same = [i for i in by_norm[folded] if aliases[i].entity_id == entity.id]
+        if same:
+            # Already known; an operator may only make it weaker ("--context" on an existing alias).
+            if alias.kind in (AliasKind.CONTEXT, AliasKind.CONFIRM) and trusted(entity, aliases[same[0]].kind):
+                aliases[same[0]] = Alias(aliases[same[0]].text, entity.id, weaker(entity))
+            continue
+        rivals = [i for i in by_norm[folded] if (e := entities.get(aliases[i].entity_id)) is not None
+                  and (e.kind is entity.kind or entity.kind is EntityKind.PLAYER)]
+        owners = tuple(sorted({entity.id, *(aliases[i].entity_id for i in rivals)}))
+        kind = alias.kind
+        if trusted(entity, kind):
+            why = ""
+            if rivals:
+                why = "shared"
+            elif entity.kind is EntityKind.PLAYER and folded in common_words:
+                why = "common word"
+            elif entity.kind is EntityKind.PLAYER and folded in people:
+                why = "also a non-player name"
+            if why:
+                kind = weaker(entity)
+                collisions.append(Collision(alias.text, owners, f"{alias.kind} -> {kind} ({why}, database)"))
+        for i in rivals:
+            rival = entities[aliases[i].entity_id]
+            if rival.kind is entity.kind and trusted(rival, aliases[i].kind):
+                old = aliases[i]
+                aliases[i] = Alias(old.text, old.entity_id, weaker(rival))
+                collisions.append(Collision(old.text, owners, f"{old.kind} -> {weaker(rival)} (shared, database)"))
+        aliases.append(Alias(alias.text, entity.id, kind))
+        by_norm[folded].append(len(aliases) - 1)
+
+    merged = Catalogue.build(entities.values(), aliases, base.people)
+    merged.collisions.extend([*base.collisions, *collisions])
+    merged.problems.extend(problems)
+    return merged
+
+
+async def load_database_layer(
+    storage: Storage, base: Catalogue, *, common_words: frozenset[str], now: datetime
+) -> Catalogue:
+    """After the seed sync: re-apply operator changes, promote who qualifies, and merge the layer into ``base``."""
+    await storage.entities.reapply()
+    # Follows made while the bot was down (or since the last sighting) count at start-up too.
+    promoted = await storage.entities.promote_eligible(min_feeds=PROMOTE_AFTER_FEEDS, now=now)
+    merged = merge_layer(base, await storage.entities.layer(), common_words=common_words)
+    mark_promoted(merged, promoted)
+    return merged
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one operator command did, for the CLI to print."""
+
+    entity: Entity
+    message: str
+    relinked: int = 0  # free-text follows that became follows of this entity
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What `catalogue import` did, row by row."""
+
+    added: int = 0
+    moved: int = 0
+    aliases: int = 0
+    unchanged: int = 0
+    relinked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """`catalogue check`: problems make the exit status 1; review items do too with ``strict``."""
+
+    problems: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    explained: list[str] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """True if anything needs the operator's attention."""
+        return bool(self.problems) or (strict and bool(self.review))
+
+    def render(self, *, verbose: bool = False, limit: int = 15) -> str:
+        """A readable report: problems in full, review items in full, explained items summarised."""
+        lines = [", ".join(f"{v} {k}" for k, v in self.summary.items())]
+        for title, entries, always in (
+            ("Problems (fix these)", self.problems, True),
+            (_REVIEW_TITLE, self.review, True),
+            ("Explained (collisions the loader resolved by downgrading the alias)", self.explained, verbose),
+        ):
+            lines.append(f"{title}: {len(entries) or 'none'}")
+            shown = entries if always or verbose else entries[:limit]
+            lines.extend(f"  - {entry}" for entry in shown)
+            if len(shown) < len(entries):
+                lines.append(f"  … and {len(entries) - len(shown)} more (--verbose lists them all)")
+        lines.append("OK" if not self.problems else f"{len(self.problems)} problem(s)")
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- use-cases
+
+
+class CatalogueOperator:
+    """Add players and aliases, record transfers, import/export, stats and check, against one database."""
+
+    def __init__(
+        self, storage: Storage, base: Catalogue, catalogue: Catalogue, *, common_words: frozenset[str]
+    ) -> None:
+        self.storage = storage
+        self.base = base  # the seed catalogue, to re-merge after each change
+        self.catalogue = catalogue  # seeds + database layer
+        self.common_words = common_words
+
+    @classmethod
+    async def open(cls, storage: Storage, base: Catalogue, seeds_dir: Path, *, now: datetime) -> CatalogueOperator:
+        """Sync the seeds into ``storage`` and merge its layer: the catalogue the bot would start with."""
+        common_words = load_common_words(seeds_dir / "common_words.txt")
+        await storage.catalogue.sync(base)
+        merged = await load_database_layer(storage, base, common_words=common_words, now=now)
+        return cls(storage, base, merged, common_words=common_words)
+
+    async def refresh(self) -> None:
+        """Re-read the database layer after a change."""
+        layer = await self.storage.entities.layer()
+        self.catalogue = merge_layer(self.base, layer, common_words=self.common_words)
+
+    # ------------------------------------------------------------------ lookups
+
+    def find(self, ref: str, kind: EntityKind | None = None) -> Entity:
+        """The one entity ``ref`` means: an id, or a name/alias; NotFound or InvalidInput (ambiguous) otherwise."""
+        what = kind.value if kind else "player or club"
+        text = " ".join(ref.split())
+        entity = self.catalogue.find(text)
+        if entity is not None and (kind is None or entity.kind is kind):
+            return entity
+        hits = self.catalogue.resolve(text, kind)
+        exact = [e for e in hits if norm(e.name) == norm(text)]
+        if len(exact) == 1 or len(hits) == 1:
+            return (exact or hits)[0]
+        if hits:
+            options = ", ".join(f"{e.name} ({e.id})" for e in hits[:6])
+            raise InvalidInput(f"“{text}” could be {options}; give the id instead.")
+        near = self.catalogue.search(text, kind=kind, limit=3)
+        hint = f" Did you mean {', '.join(f'{e.name} ({e.id})' for e in near)}?" if near else ""
+        raise NotFound(f"No {what} called “{text}” in the catalogue.{hint}")
+
+    def _club_name(self, club_id: str | None) -> str:
+        club = self.catalogue.find(club_id) if club_id else None
+        return club.name if club else "no club"
+
+    # ------------------------------------------------------------------ commands
+
+    async def add_player(
+        self,
+        name: str,
+        *,
+        club: str,
+        aliases: list[str] | None = None,
+        position: str | None = None,
+        nationality: str | None = None,
+        as_of: str | None = None,
+        now: datetime,
+    ) -> Change:
+        """Add a player (or confirm a provisional one) at ``club``; term follows of his names are re-linked."""
+        name = " ".join(name.split())
+        if len(norm(name)) < 2:
+            raise InvalidInput("A player's name needs at least two letters.")
+        club_entity = self.find(club, EntityKind.CLUB)
+        position = position.strip().upper() if position else None
+        if position is not None and position not in POSITIONS:
+            raise InvalidInput(f"Position {position!r} is not one of {', '.join(sorted(POSITIONS))}.")
+        # "Declan-Rice" is the matcher's "Declan Rice": compare names with hyphens as spaces.
+        spaced = norm(name).replace("-", " ")
+        existing = [
+            e for variant in dict.fromkeys((name, spaced)) for e in self.catalogue.resolve(variant, EntityKind.PLAYER)
+            if norm(e.name).replace("-", " ") == spaced
+        ]
+        regular = [e for e in existing if not e.provisional]
+        if regular:
+            known = regular[0]
+            raise InvalidInput(
+                f"{known.name} ({known.id}, {self._club_name(known.club_id)}) is already in the catalogue; "
+                "use `mercato catalogue move-player` for a transfer or `add-alias` for another name."
+            )
+        entity_id = existing[0].id if existing else provisional_id(name)
+        if not existing and entity_id in self.catalogue.entities:
+            # A namesake with the same slug: tell them apart by club, as the seed loader does.
+            entity_id = f"{entity_id}-{slug(club_entity.name)}"
+            if entity_id in self.catalogue.entities:
+                raise InvalidInput(f"{entity_id} already exists; the catalogue cannot hold a third {name} there.")
+        entity = Entity(
+            id=entity_id,
+            kind=EntityKind.PLAYER,
+            name=name,
+            club_id=club_entity.id,
+            country=(nationality or "").strip() or None,
+            position=position,
+            as_of=as_of or now.date().isoformat(),
+        )
+        stored = self._player_aliases(entity, aliases or [])
+        relinked = await self.storage.entities.save_player(entity, stored)
+        await self.refresh()
+        verb = "Confirmed provisional player" if existing else "Added"
+        return Change(
+            self.catalogue.get(entity.id),
+            f"{verb} {name} ({entity.id}) at {club_entity.name}.",
+            relinked,
+            self._downgrades(entity.id, [a.text for a in stored]),
+        )
+
+    @staticmethod
+    def _player_aliases(entity: Entity, extra: list[str]) -> list[Alias]:
+        out = [Alias(entity.name, entity.id, AliasKind.STRONG)]
+        seen = {norm(entity.name)}
+        for raw in extra:
+            text, kind = raw.strip(), AliasKind.STRONG
+            if text.startswith("~"):  # the seed files' mark for a context-only alias
+                text, kind = text[1:].strip(), AliasKind.CONTEXT
+            if len(norm(text)) >= 2 and norm(text) not in seen:
+                seen.add(norm(text))
+                out.append(Alias(text, entity.id, kind))
+        return out
+
+    def _downgrades(self, entity_id: str, texts: list[str]) -> tuple[str, ...]:
+        """Warnings for aliases that ended up context/confirm-only (shared, common word)."""
+        wanted = {norm(t) for t in texts}
+        out = []
+        for alias in self.catalogue.aliases_of(entity_id):
+            if norm(alias.text) in wanted and alias.kind in (AliasKind.CONTEXT, AliasKind.CONFIRM):
+                others = [a.entity_id for a in self.catalogue.aliases_for(norm(alias.text)) if a.entity_id != entity_id]
+                why = f"also used by {', '.join(others[:3])}" if others else "a common word or non-player name"
+                out.append(f"“{alias.text}” only counts with context ({why}).")
+        return tuple(out)
+
+    async def add_alias(self, ref: str, alias: str, *, context: bool = False, now: datetime) -> Change:
+        """Give an entity another name; ``context`` makes it count only next to the full name or the club."""
+        entity = self.find(ref)
+        text = " ".join(alias.split())
+        if len(norm(text)) < 2:
+            raise InvalidInput("An alias needs at least two letters.")
+        kind = AliasKind.STRONG
+        if context:
+            kind = AliasKind.CONTEXT if entity.kind is EntityKind.PLAYER else AliasKind.CONFIRM
+        current = [a for a in self.catalogue.aliases_of(entity.id) if norm(a.text) == norm(text)]
+        if current and (current[0].kind is kind or not context):
+            raise InvalidInput(f"“{text}” is already an alias of {entity.name} ({current[0].kind}).")
+        relinked = await self.storage.entities.add_alias(Alias(text, entity.id, kind), now=now)
+        await self.refresh()
+        return Change(
+            self.catalogue.get(entity.id),
+            f"Added alias “{text}” to {entity.name} ({entity.id}).",
+            relinked,
+            self._downgrades(entity.id, [text]),
+        )
+
+    async def move_player(self, ref: str, club: str, *, as_of: str | None = None, now: datetime) -> Change:
+        """Record a transfer: the player's club becomes ``club`` as of today (or ``as_of``)."""
+        player = self.find(ref, EntityKind.PLAYER)
+        club_entity = self.find(club, EntityKind.CLUB)
+        if player.club_id == club_entity.id:
+            raise InvalidInput(f"{player.name} is already at {club_entity.name}.")
+        before = self._club_name(player.club_id)
+        await self.storage.entities.move_player(player.id, club_entity.id, as_of or now.date().isoformat(), now=now)
+        await self.refresh()
+        return Change(self.catalogue.get(player.id), f"Moved {player.name} from {before} to {club_entity.name}.")
+
+    async def import_csv(self, path: Path, *, now: datetime) -> ImportReport:
+        """Add or update players from a CSV with the seed columns; every bad row is reported, none stops it."""
+        report = ImportReport()
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                missing = [c for c in ("name", "club") if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise InvalidInput(
+                        f"{path.name}: missing column(s) {', '.join(missing)}; expected {','.join(PLAYER_COLUMNS)}"
+                    )
+                rows = list(reader)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
+        for line, row in enumerate(rows, start=2):
+            try:
+                await self._import_row(row, report, now=now)
+            except (InvalidInput, NotFound) as exc:
+                report.problems.append(f"{path.name}:{line}: {exc}")
+        return report
+
+    async def _import_row(self, row: dict[str, str], report: ImportReport, *, now: datetime) -> None:
+        name = " ".join((row.get("name") or "").split())
+        club = (row.get("club") or "").strip()
+        if not name or not club:
+            raise InvalidInput("name and club are required")
+        aliases = [a for a in (row.get("aliases") or "").split("|") if a.strip()]
+        as_of = (row.get("as_of") or "").strip() or None
+        club_entity = self.find(club, EntityKind.CLUB)
+        same_name = [e for e in self.catalogue.resolve(name, EntityKind.PLAYER)
+                     if norm(e.name) == norm(name) and not e.provisional]
+        player = next((e for e in same_name if e.club_id == club_entity.id), None)
+        if player is None and len(same_name) == 1:
+            player = same_name[0]
+        if player is None:
+            change = await self.add_player(
+                name, club=club_entity.id, aliases=aliases, position=row.get("position") or None,
+                nationality=row.get("nationality") or None, as_of=as_of, now=now,
+            )
+            report.added += 1
+            report.relinked += change.relinked
+            return
+        changed = False
+        if player.club_id != club_entity.id:
+            await self.move_player(player.id, club_entity.id, as_of=as_of, now=now)
+            report.moved += 1
+            changed = True
+        known = {norm(a.text) for a in self.catalogue.aliases_of(player.id)}
+        for raw in aliases:
+            context = raw.strip().startswith("~")
+            text = raw.strip().lstrip("~").strip()
+            if len(norm(text)) >= 2 and norm(text) not in known:
+                change = await self.add_alias(player.id, text, context=context, now=now)
+                known.add(norm(text))
+                report.aliases += 1
+                report.relinked += change.relinked
+                changed = True
+        if not changed:
+            report.unchanged += 1
+
+    def export_rows(self) -> list[dict[str, str]]:
+        """Every regular player in seed-file form (provisional ones are not confirmed, so not exported)."""
+        rows = []
+        for player in self.catalogue.players():
+            if player.provisional:
+                continue
+            aliases = [
+                ("~" if a.kind is AliasKind.CONTEXT else "") + a.text
+                for a in self.catalogue.aliases_of(player.id)
+                if norm(a.text) != norm(player.name)
+            ]
+            club = self.catalogue.club_of(player.id)
+            rows.append({
+                "name": player.name,
+                "aliases": "|".join(dict.fromkeys(aliases)),
+                "club": club.name if club else "",
+                "position": player.position or "",
+                "nationality": player.country or "",
+                "as_of": player.as_of or "",
+            })
+        rows.sort(key=lambda r: (norm(r["club"]), norm(r["name"])))
+        return rows
+
+    def export_csv(self, path: Path) -> int:
+        """Write every regular player to ``path`` with the seed columns; return how many."""
+        rows = self.export_rows()
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=PLAYER_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return len(rows)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of clubs, regular players, aliases and provisional players."""
+        players = self.catalogue.players()
+        provisional = sum(1 for p in players if p.provisional)
+        return {
+            "clubs": len(self.catalogue.clubs()),
+            "players": len(players) - provisional,
+            "aliases": len(self.catalogue.aliases),
+            "provisional": provisional,
+        }
+
+    async def check(self) -> CheckReport:
+        """Duplicates, colliding aliases and common-word aliases, each either a problem or explained."""
+        report = CheckReport(summary=self.stats())
+        report.problems.extend(p if p.startswith("database:") else f"seeds: {p}" for p in self.catalogue.problems)
+        report.problems.extend(self._duplicates())
+        report.problems.extend(self._unresolved_collisions())
+        single = [a for a in self.catalogue.aliases if " " not in norm(a.text) and self._is_player(a.entity_id)]
+        for alias in single:
+            if norm(alias.text) in self.common_words and alias.kind is not AliasKind.CONTEXT:
+                report.problems.append(
+                    f"“{alias.text}” ({alias.entity_id}) is in common_words.txt "
+                    f"yet names the player alone ({alias.kind})"
+                )
+        report.review.extend(await self._lookalikes(single))
+        report.explained.extend(
+            f"“{c.alias}” {', '.join(c.entity_ids)}: {c.resolution}" for c in self.catalogue.collisions
+        )
+        return report
+
+    def _is_player(self, entity_id: str) -> bool:
+        entity = self.catalogue.find(entity_id)
+        return entity is not None and entity.kind is EntityKind.PLAYER
+
+    def _duplicates(self) -> list[str]:
+        """Players that look listed twice: same name and same club, or same name, nationality and position."""
+        by_name: dict[str, list[Entity]] = defaultdict(list)
+        for player in self.catalogue.players():
+            by_name[norm(player.name)].append(player)
+        out = []
+        for group in by_name.values():
+            for i, first in enumerate(group):
+                for second in group[i + 1:]:
+                    if first.club_id == second.club_id:
+                        why = "same club"
+                    elif (first.country, first.position) == (second.country, second.position) and first.country:
+                        why = "same nationality and position"
+                    else:
+                        continue  # namesakes, told apart by club
+                    out.append(f"duplicate player {first.name}: {first.id} and {second.id} ({why})")
+        return out
+
+    def _unresolved_collisions(self) -> list[str]:
+        """An alias that still names two entities on its own (the loader should have downgraded it)."""
+        strong: dict[str, set[str]] = defaultdict(set)
+        for alias in self.catalogue.aliases:
+            if alias.kind in (AliasKind.STRONG, AliasKind.PLACE):
+                strong[norm(alias.text)].add(alias.entity_id)
+        return [
+            f"“{text}” names {', '.join(sorted(owners))} on its own" for text, owners in sorted(strong.items())
+            if len(owners) > 1
+        ]
+
+    async def _lookalikes(self, single: list[Alias]) -> list[str]:
+        """Strong one-word player aliases that stored news uses as lower-case words (so, probably words)."""
+        candidates = {norm(a.text): a for a in single
+                      if a.kind is AliasKind.STRONG and norm(a.text) not in self.common_words}
+        if not candidates:
+            return []
+        seen: Counter[str] = Counter()
+        for text in await self.storage.entities.recent_texts():
+            # Only words written in lower case: a name is capitalised, an ordinary word is not.
+            seen.update({norm(w) for w in _WORD.findall(text) if w.islower()} & candidates.keys())
+        return [
+            f"“{candidates[w].text}” ({candidates[w].entity_id}) appears as a lower-case word in {n} stored items"
+            for w, n in sorted(seen.items()) if n >= _LOOKALIKE_MIN_ITEMS
+        ]

@@ -168,6 +168,23 @@ def test_the_text_overrides_the_catalogue_club_for_a_parent_club(sources: Source
     assert rumour.stage is Stage.TALKS
 
 
+def test_on_loan_at_x_from_y_makes_y_the_parent_club(sources: SourceDirectory) -> None:
+    rumour = only(
+        extract(sources, "Juve news", "Juventus want Randal Kolo Muani, who is on loan at Tottenham from PSG.")
+    )
+    assert (rumour.from_club_id, rumour.to_club_id) == ("club:paris-saint-germain", "club:juventus")
+
+
+def test_the_loan_club_may_buy_the_player(sources: SourceDirectory) -> None:
+    body = "Randal Kolo Muani is on loan at Chelsea from PSG. Chelsea want to make the move permanent."
+    rumour = only(extract(sources, "Loan news", body))
+    assert (rumour.from_club_id, rumour.to_club_id, rumour.deal) == (
+        "club:paris-saint-germain",
+        "club:chelsea",
+        Deal.PERMANENT,
+    )
+
+
 def test_a_headline_to_construct_links_player_and_club(sources: SourceDirectory) -> None:
     rumour = only(extract(sources, "Zirkzee to Roma: here we go!"))
     assert rumour.to_club_id == "club:as-roma" and rumour.stage is Stage.HERE_WE_GO

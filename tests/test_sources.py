@@ -157,6 +157,12 @@ def test_a_club_is_a_source_only_when_it_speaks(directory: SourceDirectory, text
     assert cited[0].kind is SourceKind.CLUB and cited[0].tier == 0
 
 
+def test_club_owned_media_speak_for_the_club(directory: SourceDirectory) -> None:
+    cited = directory.cited("\"I want to stay,\" Lautaro told Inter TV after the game.")
+    assert [(s.name, s.tier) for s in cited] == [("Inter TV", 0)]
+    assert directory.cited("Inter beat Milan and Milan TV showed the highlights.") == []
+
+
 def test_a_club_named_as_a_suitor_is_not_a_source(directory: SourceDirectory) -> None:
     assert directory.cited("Tottenham want Milan's defender and Arsenal are keen too.") == []
 

@@ -29,9 +29,10 @@ from bot.models import AliasKind, EntityKind, MatchResult, Mention
 _PERSON = "person:"
 
 # Words before a city-like club name that make it a place: "a meeting in Milan", "flew to Turin".
-# Plain "to"/"from" are left out on purpose: "a move to Milan" and "signed from Milan" mean the club.
+# Plain "to", "from" and "at" are left out on purpose: "a move to Milan", "signed from Milan" and "his
+# spell at Milan" mean the club.
 _PLACE_BEFORE = re.compile(
-    r"(?:^|[^a-z'])(?:in|at|near|outside|around|across|inside|into|based in|born in|streets of|city of|"
+    r"(?:^|[^a-z'])(?:in|near|outside|around|across|inside|based in|born in|streets of|city of|"
     r"trip to|flight to|visit to|(?:flew|flown|fly|flying|travell?ed|travell?ing|travels?|headed|heading|"
     r"arrived|arrives?|arriving|landed|landing|lands?|returned|returning|jetted|jetting)\s+(?:to|in|into|at))\s+$"
 )
@@ -186,7 +187,12 @@ class Matcher:
             strong, places = owners.strong, owners.places
             if len(strong) == 1:
                 chosen = strong[0]
-            elif not strong and len(places) == 1 and not _PLACE_BEFORE.search(t, max(0, start - 40), start):
+            elif (
+                not strong
+                and len(places) == 1
+                and text[to_original(start, end)[0]].isupper()  # "the Manchester derby" is not Derby
+                and not _PLACE_BEFORE.search(t, max(0, start - 40), start)
+            ):
                 chosen = places[0]
             else:
                 weak.append((index, span))
@@ -220,8 +226,16 @@ class Matcher:
         already = [eid for eid in candidates if eid in named]
         if len(already) == 1:
             return already[0]
-        if want is EntityKind.CLUB or already:
+        if already:
             return None
+        if want is EntityKind.CLUB:
+            # "Inter have ruled out selling Lautaro": a generic word also confirms the club of a
+            # player named in the item, when exactly one candidate club fits.
+            clubs_of_named = {
+                player.club_id for eid in named if (player := self.catalogue.find(eid)) is not None and player.club_id
+            }
+            via_players = [eid for eid in candidates if eid in clubs_of_named]
+            return via_players[0] if len(via_players) == 1 else None
         sentence = sentences.index(at)
         clubs_here = {eid for eid, s, _ in accepted.values() if sentences.index(s) == sentence}
         by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]

@@ -86,7 +86,7 @@ def test_diacritics_fold_both_ways(small: Matcher) -> None:
         assert [m[0] for m in found(small, text)] == ["radu-dragusin"], text
 
 
-@pytest.mark.parametrize("text", ["a meeting in Milan", "he flew to Milan on Monday", "talks held at Milan airport"])
+@pytest.mark.parametrize("text", ["a meeting in Milan", "he flew to Milan on Monday", "talks held in Milan on Monday"])
 def test_city_name_used_as_a_place_is_not_the_club(small: Matcher, text: str) -> None:
     """A city-like club name after place words is a place unless the club is otherwise named."""
     assert found(small, text) == []

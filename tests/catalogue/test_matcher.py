@@ -177,3 +177,21 @@ def test_seed_article_folded_to_ascii(matcher: Matcher, seed_article: tuple[str,
     original = matcher.match_item(title, body)
     assert plain.entity_ids() == original.entity_ids()
     assert "dragusin" in plain.spans_of("player:radu-dragusin")
+
+
+def test_generic_word_confirms_the_club_of_a_named_player(small: Matcher) -> None:
+    """"Inter have ruled out selling Lautaro": a named Inter player qualifies the bare "Inter"."""
+    assert found(small, "Inter have ruled out selling Lautaro") == [("inter", "Inter"), ("lautaro-martinez", "Lautaro")]
+    # Two named players from different "City" clubs leave "City" unresolved.
+    assert [m[0] for m in found(small, "City want Lautaro")] == ["lautaro-martinez"]
+
+
+def test_lower_case_place_name_is_never_the_club(matcher: Matcher) -> None:
+    """"the Manchester derby" is a match, not Derby County; "Derby beat Leeds" is the club."""
+    assert "club:derby-county" not in matcher.match("Before the Manchester derby, City trained.").entity_ids()
+    assert "club:derby-county" in matcher.match("Derby beat Stoke on Saturday.").entity_ids()
+
+
+def test_at_a_club_is_the_club(matcher: Matcher) -> None:
+    """"his spell at Barcelona" names the club."""
+    assert "club:barcelona" in matcher.match("During his spell at Barcelona he won the league.").entity_ids()

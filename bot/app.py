@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.catalogue.operator import load_common_words, load_database_layer
+from bot.catalogue.provisional import ProvisionalTracker
 from bot.config import Settings
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor, PollPolicy
@@ -46,6 +48,9 @@ async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool
     storage = await Storage.open(settings.db_path)
     try:
         await storage.catalogue.sync(catalogue)
+        # Operator-added and provisional players live in the database only: merge them so the matcher knows them.
+        words = load_common_words(settings.seeds_dir / "common_words.txt")
+        catalogue = await load_database_layer(storage, catalogue, common_words=words, now=now)
         if add_default_feeds and await storage.meta.get(_DEFAULT_FEEDS_ADDED) is None:
             for url in default_feed_urls(settings.seeds_dir / "feeds.toml"):
                 await storage.feeds.add(url, now=now)
@@ -59,7 +64,8 @@ async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool
     policy = PollPolicy(
         interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)
     )
-    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources)
+    tracker = ProvisionalTracker(storage.entities, catalogue, sources=sources)
+    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker)
     return App(settings, storage, catalogue, matcher, fetcher, ingestor, sources)
 
 

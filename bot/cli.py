@@ -15,6 +15,8 @@ from typing import Any, TextIO
 from bot import intel
 from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.catalogue.provisional import detect
+from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, MercatoError
@@ -65,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("add", help="add a feed").add_argument("url")
     feeds_sub.add_parser("remove", help="remove a feed").add_argument("url")
     feeds_sub.add_parser("list", help="list feeds with their health")
+
+    add_catalogue_parser(sub)
     return parser
 
 
@@ -94,6 +98,8 @@ def main(argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], i
                 print("The Discord bot is started through `mercato run` (bot.__main__).", file=sys.stderr)
                 return EXIT_USAGE
             return run_bot(settings, args.sync)
+        if args.command == "catalogue":
+            return run_catalogue(settings, args)
         if args.command == "match":
             return cmd_match(settings, args)
         handlers: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
@@ -152,7 +158,8 @@ def describe_article(
     """Match one article, extract its rumours, and return the JSON view."""
     match = matcher.match_item(title, body)
     rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
-    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours])
+    provisional = detect(match, catalogue, sources=sources)  # likely players the catalogue lacks
+    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
 
 
 def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.catalogue import Catalogue
 from bot.catalogue.matcher import blank_boilerplate
+from bot.catalogue.provisional import ProvisionalCandidate
 from bot.models import EntityKind, MatchResult
 from bot.rumours import Rumour
 
@@ -19,9 +21,12 @@ def display_summary(text: str, limit: int = 220) -> str:
 
 
 def match_to_dict(
-    match: MatchResult, catalogue: Catalogue, rumours: list[dict[str, Any]] | None = None
+    match: MatchResult,
+    catalogue: Catalogue,
+    rumours: list[dict[str, Any]] | None = None,
+    provisional: Sequence[ProvisionalCandidate] = (),
 ) -> dict[str, Any]:
-    """Return the `mercato match --json` object: players (with club), clubs, and rumours."""
+    """Return the `mercato match --json` object: players (with club and ``provisional`` flag), clubs, rumours."""
     players: list[dict[str, Any]] = []
     clubs: list[dict[str, Any]] = []
     for entity_id in match.entity_ids():
@@ -31,9 +36,16 @@ def match_to_dict(
         matched = match.spans_of(entity_id)
         if entity.kind is EntityKind.PLAYER:
             club = catalogue.club_of(entity_id)
-            players.append({"name": entity.name, "club": club.name if club else None, "matched": matched})
+            players.append(
+                {"name": entity.name, "club": club.name if club else None, "matched": matched,
+                 "provisional": entity.provisional}
+            )
         else:
             clubs.append({"name": entity.name, "matched": matched})
+    for candidate in provisional:  # names the catalogue lacks, found by bot.catalogue.provisional.detect
+        club = catalogue.find(candidate.club_id) if candidate.club_id else None
+        players.append({"name": candidate.name, "club": club.name if club else None, "matched": [candidate.name],
+                        "provisional": True})
     return {"players": players, "clubs": clubs, "rumours": rumours or []}
 
 
@@ -42,7 +54,8 @@ def match_to_text(view: dict[str, Any]) -> str:
     lines = ["Players:"]
     for p in view["players"]:
         club = f" ({p['club']})" if p["club"] else ""
-        lines.append(f"  {p['name']}{club}  matched: {', '.join(repr(s) for s in p['matched'])}")
+        flag = " [provisional]" if p.get("provisional") else ""
+        lines.append(f"  {p['name']}{club}{flag}  matched: {', '.join(repr(s) for s in p['matched'])}")
     if not view["players"]:
         lines.append("  (none)")
     lines.append("Clubs:")

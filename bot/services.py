@@ -44,6 +44,7 @@ MAX_CHOICES = 25  # Discord's limit for autocomplete
 MAX_SERVER_FEEDS = 10
 SHORTLIST_DAYS = 30
 TERM_SCAN = 300  # recent items scanned for a term follow's latest news
+PLANNED_THROUGH = "outbox_planned_through"  # meta key: newest item id whose alerts are in the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +208,10 @@ class Services:
     def complete_entities(self, current: str, kind: EntityKind | None = None) -> list[Choice]:
         """Autocomplete players and clubs; an exact name first, then clubs before players ("milan")."""
         found = self.catalogue.search(current, kind=kind, limit=MAX_CHOICES)
-        exact = norm(current)
+        exact = {a.entity_id for a in self.catalogue.aliases_for(norm(current))}
 
         def rank(entity: Entity) -> tuple[int, int]:
-            is_exact = any(norm(a.text) == exact for a in self.catalogue.aliases_for(exact) if a.entity_id == entity.id)
-            return (0 if is_exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
+            return (0 if entity.id in exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
 
         ordered = sorted(found, key=rank)  # stable: the catalogue's own order breaks ties
         return [Choice(describe_entity(e, self.catalogue)[:100], e.id) for e in ordered]
@@ -421,11 +421,45 @@ class Services:
     # ------------------------------------------------------------------ the alert pipeline
 
     async def run_cycle(self, now: datetime, interval: timedelta) -> TickReport:
-        """One poll tick: poll due feeds, then commit the alerts they produce to the outbox."""
+        """One poll tick: poll due feeds, then commit the alerts they produce to the outbox.
+
+        Storing items (ingest) and enqueueing their alerts are two transactions. A process killed
+        between them would leave items that are known (so never new again) but never planned; the
+        "planned through" watermark finds those on the next tick and plans them. Planning twice is
+        harmless: the outbox's unique key turns a repeat into an update.
+        """
+        planned_through = await self._planned_through()
         result = await self.app.ingestor.poll_due(now, interval=interval)
-        enqueued = await self.plan(result.alerts, now)
+        fresh = {a.item.id for a in result.alerts}
+        recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
+        if recovered:
+            log.warning("planning %d alert(s) stored before an interrupted poll", len(recovered))
+        alerts = [*recovered, *result.alerts]
+        enqueued = await self.plan(alerts, now)
+        if alerts:
+            newest = max(a.item.id for a in alerts)
+            await self.storage.meta.set(PLANNED_THROUGH, str(max(newest, planned_through)))
         deadline = self.poller.deadline_mode
-        return TickReport(now, deadline, interval, len(result.reports), len(result.alerts), enqueued.added)
+        return TickReport(now, deadline, interval, len(result.reports), len(alerts), enqueued.added)
+
+    async def _planned_through(self) -> int:
+        """The id of the newest item whose alerts are planned; on a first start, every item stored so far."""
+        stored = await self.storage.meta.get(PLANNED_THROUGH)
+        if stored is not None:
+            return int(stored)
+        newest = await self.storage.timeline.max_item_id()
+        await self.storage.meta.set(PLANNED_THROUGH, str(newest))
+        return newest
+
+    async def _unplanned(self, planned_through: int, now: datetime) -> list[IngestedItem]:
+        """Alertable items stored after the watermark (still young enough to alert), rebuilt for planning."""
+        since = now - timedelta(hours=self.settings.max_item_age_hours)
+        recovered = []
+        for item in await self.storage.timeline.alertable_after(planned_through, since=since):
+            feed = await self.storage.feeds.get(item.feed_id)
+            if feed is not None:
+                recovered.append(IngestedItem(item, self.app.matcher.match_item(item.title, item.summary), feed))
+        return recovered
 
     async def plan(self, alerts: Sequence[IngestedItem], now: datetime) -> EnqueueResult:
         """Route new items to the servers and users that follow what they mention; enqueue the deliveries."""

@@ -45,7 +45,9 @@ class MercatoBot(commands.Bot):
         dev_guild_id: int | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("intents", discord.Intents.default())  # no privileged intents needed
+        # Only the guilds intent: slash commands, buttons and DMs need no gateway events, and a bot in
+        # thousands of servers should not receive every message and presence update.
+        kwargs.setdefault("intents", discord.Intents(guilds=True))
         kwargs.setdefault("command_prefix", commands.when_mentioned)  # slash commands only
         super().__init__(
             tree_cls=MercatoTree,

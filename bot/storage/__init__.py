@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.storage.catalogue import CatalogueStore
 from bot.storage.db import Database
+from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
 from bot.storage.guilds import GuildStore, UserStore
@@ -26,6 +27,7 @@ class Storage:
         self.feeds = FeedStore(db)
         self.items = ItemStore(db)
         self.catalogue = CatalogueStore(db)
+        self.entities = EntityStore(db)  # operator-added and provisional players (issue #5)
         self.follows = FollowStore(db)
         self.meta = MetaStore(db)
         self.stories = StoryStore(db)

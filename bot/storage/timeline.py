@@ -51,6 +51,13 @@ GROUP BY p.entity_id
 ORDER BY outlets DESC, latest DESC
 LIMIT :limit
 """
+# Crash recovery of the outbox: alertable items stored after the last planned one (all feeds).
+ALERTABLE_AFTER: Final = f"""
+{_SELECT}
+WHERE i.id > :after_id AND i.alertable = 1 AND i.published_at >= :since
+ORDER BY i.id LIMIT :limit
+"""
+MAX_ITEM_ID: Final = "SELECT max(id) FROM items"
 
 
 def _item(row: aiosqlite.Row) -> StoredItem:
@@ -93,6 +100,16 @@ class TimelineStore:
             if row["entity_id"] not in out[row["item_id"]]:
                 out[row["item_id"]].append(row["entity_id"])
         return dict(out)
+
+    async def alertable_after(self, item_id: int, *, since: datetime, limit: int = 500) -> list[StoredItem]:
+        """Alertable items (of any feed) stored after ``item_id`` and published since ``since``, oldest first."""
+        params = {"after_id": item_id, "since": to_db(since), "limit": limit}
+        return [_item(r) for r in await self._db.fetchall(ALERTABLE_AFTER, params)]
+
+    async def max_item_id(self) -> int:
+        """The newest item's id (0 when there is none)."""
+        row = await self._db.fetchone(MAX_ITEM_ID)
+        return 0 if row is None or row[0] is None else int(row[0])
 
     async def shortlist(self, club_id: str, *, guild_id: int, since: datetime, limit: int = 10) -> list[CoMention]:
         """Players linked with a club in the items this server can see: most outlets, then newest, first."""

@@ -182,7 +182,7 @@ def test_seed_article_folded_to_ascii(matcher: Matcher, seed_article: tuple[str,
 def test_generic_word_confirms_the_club_of_a_named_player(small: Matcher) -> None:
     """"Inter have ruled out selling Lautaro": a named Inter player qualifies the bare "Inter"."""
     assert found(small, "Inter have ruled out selling Lautaro") == [("inter", "Inter"), ("lautaro-martinez", "Lautaro")]
-    # Two named players from different "City" clubs leave "City" unresolved.
+    # A named player of another club does not qualify "City".
     assert [m[0] for m in found(small, "City want Lautaro")] == ["lautaro-martinez"]
 
 

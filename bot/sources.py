@@ -98,6 +98,9 @@ def _one_to_one(text: str) -> bool:
     return ok
 
 
+_CITED_CACHE_SIZE = 4096
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for matching (diacritics removed, case folded) and map back to the original.
 
@@ -225,6 +228,8 @@ class SourceDirectory:
     _by_name: dict[str, Source] = field(default_factory=dict, init=False, repr=False)
     # One automaton per haystack (folded / exact-case); values are indexes into _aliases.
     _automata: dict[bool, ahocorasick.Automaton] = field(default_factory=dict, init=False, repr=False)
+    # Extraction asks for the citations of each sentence and then of its whole claim: remember answers.
+    _cited_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------ construction
     def _add_alias(self, text: str, source: Source, *, exact: bool) -> None:
@@ -306,6 +311,11 @@ class SourceDirectory:
         "says", "told", "Italian outlet", "(Mirror)"); a club only when the text says the club spoke
         ("official: Milan", "Tottenham have announced", "the club confirmed").
         """
+        cached = self._cited_cache.get(text)
+        if cached is not None:
+            return list(cached)
+        if len(self._cited_cache) >= _CITED_CACHE_SIZE:
+            self._cited_cache.clear()  # a crude bound: extraction asks about the same sentences in bursts
         found = self._find_aliases(text, require_cue=True)
         result: list[tuple[int, Source]] = [(start, source) for start, _end, source in found]
         folded = fold(text)
@@ -316,6 +326,7 @@ class SourceDirectory:
         seen: dict[str, Source] = {}
         for _, source in result:
             seen.setdefault(source.name, source)
+        self._cited_cache[text] = tuple(seen.values())
         return list(seen.values())
 
     def report_source(self, text: str, feed_source: Source | None) -> Source | None:

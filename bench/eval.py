@@ -11,7 +11,14 @@ extractor; predictions are compared with the labels:
 - rumours: the set of (player → to-club) pairs; on the pairs found, stage / deal / negation
   agreement is reported too (as accuracies, not part of the F1);
 - stories (only when ``bot.stories.cluster`` exists): pairwise precision/recall of the clusters
-  against the ``story`` labels.
+  against the ``story`` labels;
+- provisional (only when ``bot.catalogue.provisional.detect`` exists): the names the detector proposes
+  for footballers the catalogue lacks, compared (folded: case, diacritics and spacing ignored) with the
+  items' ``provisional`` labels; a name proposed in an item without labels is a false positive.
+
+Every measure is also counted per tag; the report prints precision and recall with their counts for
+the spelling and difficulty tags (diacritics, nickname, ambiguous, provisional, non-top5, …) and for
+every ``league:*`` tag.
 
 ``evaluate(path)`` returns the numbers as a dict for tests (``tests/test_eval.py``).
 """
@@ -31,13 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
-from bot.models import EntityKind
+from bot.models import EntityKind, MatchResult
 from bot.rumours import Rumour, extract_rumours
-from bot.sources import fold, load_sources
+from bot.sources import SourceDirectory, fold, load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "corpus.jsonl"
 SEEDS = ROOT / "seeds"
+# Tags whose player/club precision and recall the report prints (plus every ``league:*`` tag).
+FOCUS_TAGS = ("diacritics", "no-diacritics", "nickname", "ambiguous", "provisional", "non-top5", "hard-negative")
 
 
 @dataclass
@@ -79,6 +88,7 @@ class _Tally:
     players: Counts = field(default_factory=Counts)
     clubs: Counts = field(default_factory=Counts)
     rumours: Counts = field(default_factory=Counts)
+    provisional: Counts = field(default_factory=Counts)
 
 
 def load_corpus(path: Path) -> list[dict[str, Any]]:
@@ -117,6 +127,42 @@ def _stories_module() -> Any | None:
     except ImportError:
         return None
     return module if callable(getattr(module, "cluster", None)) else None
+
+
+def _provisional_detect() -> Any | None:
+    """``bot.catalogue.provisional.detect`` when it exists, else None."""
+    try:
+        module = importlib.import_module("bot.catalogue.provisional")
+    except ImportError:
+        return None
+    detect = getattr(module, "detect", None)
+    return detect if callable(detect) else None
+
+
+def _name_key(name: str) -> str:
+    """How provisional names are compared: folded (case, diacritics) with whitespace collapsed."""
+    return " ".join(fold(name).split())
+
+
+class _Provisional:
+    """Runs the provisional-player detector; records why it was skipped instead of crashing the eval."""
+
+    def __init__(self, catalogue: Catalogue, sources: SourceDirectory) -> None:
+        self._detect = _provisional_detect()
+        self._catalogue = catalogue
+        self._sources = sources
+        self.skipped: str | None = None if self._detect else "bot.catalogue.provisional.detect does not exist yet"
+
+    def names(self, match: MatchResult) -> set[str] | None:
+        """The folded names proposed for ``match``; None once the detector is known to be unusable."""
+        if self._detect is None or self.skipped is not None:
+            return None
+        try:
+            found = self._detect(match, self._catalogue, sources=self._sources)
+            return {_name_key(candidate.name) for candidate in found}
+        except Exception as exc:  # the contract is not settled: report, do not crash the eval
+            self.skipped = f"bot.catalogue.provisional.detect{inspect.signature(self._detect)} failed: {exc!r}"
+            return None
 
 
 def story_keys(item: dict[str, Any]) -> list[str]:
@@ -174,6 +220,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
     matcher = Matcher(catalogue)
     directory = load_sources(SEEDS / "sources.toml")
     names = _Names(catalogue)
+    provisional = _Provisional(catalogue, directory)
     items = load_corpus(corpus_path)
 
     overall = _Tally()
@@ -200,10 +247,15 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
             (names.id(EntityKind.PLAYER, r["player"]), names.id(EntityKind.CLUB, r["to"])): r for r in item["rumours"]
         }
 
+        got_names = provisional.names(match)
+        want_names = {_name_key(name) for name in item.get("provisional", [])}
+
         for tally in [overall, *(by_tag[tag] for tag in item.get("tags", []))]:
             tally.players.add(got_players, want_players)
             tally.clubs.add(got_clubs, want_clubs)
             tally.rumours.add(got_pairs, set(gold))
+            if got_names is not None:
+                tally.provisional.add(got_names, want_names)
 
         for rumour in rumours:
             label = gold.get((rumour.player_id, rumour.to_club_id))
@@ -230,6 +282,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
                 ("player", got_players, want_players),
                 ("club", got_clubs, want_clubs),
                 ("rumour", got_pairs, set(gold)),
+                ("provisional", got_names or set(), want_names if got_names is not None else set()),
             )
             for kind, got, want in sets:
                 errors.extend(f"{item['id']}: extra {kind} {extra}" for extra in sorted(map(str, got - want)))
@@ -242,21 +295,28 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
         else {"skipped": "bot.stories.cluster does not exist yet"}
     )
 
+    # A detector that failed part-way has partial counts: drop them rather than report them.
+    skipped = provisional.skipped
+
+    def _tag_scores(tag: str, tally: _Tally) -> dict[str, Any]:
+        scores: dict[str, Any] = {
+            "items": sum(tag in item.get("tags", []) for item in items),
+            "players": tally.players.scores(),
+            "clubs": tally.clubs.scores(),
+            "rumours": tally.rumours.scores(),
+        }
+        if skipped is None:
+            scores["provisional"] = tally.provisional.scores()
+        return scores
+
     result: dict[str, Any] = {
         "items": len(items),
         "players": overall.players.scores(),
         "clubs": overall.clubs.scores(),
         "rumours": overall.rumours.scores(),
+        "provisional": overall.provisional.scores() if skipped is None else {"skipped": skipped},
         "agreement": {"stage": stage.value(), "deal": deal.value(), "negated": negated.value()},
-        "tags": {
-            tag: {"items": sum(tag in item.get("tags", []) for item in items)}
-            | {
-                "players": tally.players.scores(),
-                "clubs": tally.clubs.scores(),
-                "rumours": tally.rumours.scores(),
-            }
-            for tag, tally in sorted(by_tag.items())
-        },
+        "tags": {tag: _tag_scores(tag, tally) for tag, tally in sorted(by_tag.items())},
         "stories": stories,
         "unknown_labels": sorted(names.unknown),
     }
@@ -268,6 +328,21 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
 def _fmt(scores: dict[str, Any]) -> str:
     counts = f"tp {scores['tp']} fp {scores['fp']} fn {scores['fn']}"
     return f"P {scores['p']:.3f}  R {scores['r']:.3f}  F1 {scores['f1']:.3f}  ({counts})"
+
+
+def _pr(scores: dict[str, Any]) -> str:
+    """Precision and recall with their counts, compactly: ``P 0.950 R 1.000 (19/0/1)`` = tp/fp/fn."""
+    return f"P {scores['p']:.3f} R {scores['r']:.3f} ({scores['tp']}/{scores['fp']}/{scores['fn']})"
+
+
+def focus_tags(result: dict[str, Any]) -> list[str]:
+    """The tags the report details: ``FOCUS_TAGS`` present in the corpus, every held-out batch, every league."""
+    tags = result["tags"]
+    return (
+        [t for t in FOCUS_TAGS if t in tags]
+        + sorted(t for t in tags if t.startswith("heldout"))
+        + sorted(t for t in tags if t.startswith("league:"))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {args.corpus} ({result['items']} items)")
     for measure in ("players", "clubs", "rumours"):
         print(f"  {measure:<8} {_fmt(result[measure])}")
+    provisional = result["provisional"]
+    print(
+        f"  provisional  {provisional['skipped']}"
+        if "skipped" in provisional
+        else f"  provisional  {_fmt(provisional)} (detected names vs labels, folded)"
+    )
     agreement = result["agreement"]
     print(
         "  on matched rumours: "
@@ -298,6 +379,14 @@ def main(argv: list[str] | None = None) -> int:
             f" (fp {scores['rumours']['fp']:<2} fn {scores['rumours']['fn']:<2})"
             f"  players {scores['players']['f1']:.3f}  clubs {scores['clubs']['f1']:.3f}"
         )
+    print("\nplayers and clubs by tag (P R (tp/fp/fn)):")
+    for tag in focus_tags(result):
+        scores = result["tags"][tag]
+        line = f"  {tag:<28} n={scores['items']:<3} players {_pr(scores['players']):<27} clubs {_pr(scores['clubs'])}"
+        names = scores.get("provisional")
+        if names is not None and names["tp"] + names["fp"] + names["fn"]:
+            line += f"  provisional {_pr(names)}"
+        print(line)
     if result["unknown_labels"]:
         print("\nlabels not in the catalogue: " + "; ".join(result["unknown_labels"]))
     if args.errors:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from bench.eval import DEFAULT_CORPUS, Counts, evaluate, load_corpus, story_keys
+import bench.eval
+from bench.eval import DEFAULT_CORPUS, SEEDS, Counts, evaluate, load_corpus, main, story_keys
+from bot.catalogue import Catalogue, load_catalogue
+from bot.models import EntityKind
+from bot.sources import fold
 
 STAGES = {
     "interest",
@@ -27,15 +33,23 @@ STAGES = {
 }
 DEALS = {"permanent", "loan", "loan_option", "loan_obligation", "free", "swap", "pre_contract", "extension", None}
 
-# Floors, not targets: raise them when the numbers move up for good.
+# Floors, not targets: raise them when the numbers move up for good. Measured when set (183 items):
+# players P 0.980 R 0.996, clubs P 0.998 R 0.991, rumours P 0.908 R 0.969, provisional P 0.952 R 0.833.
 FLOORS = {
-    ("players", "p"): 0.95,
-    ("players", "r"): 0.90,
-    ("clubs", "p"): 0.95,
-    ("clubs", "r"): 0.95,
+    ("players", "p"): 0.96,
+    ("players", "r"): 0.97,
+    ("clubs", "p"): 0.98,
+    ("clubs", "r"): 0.97,
     ("rumours", "p"): 0.80,
     ("rumours", "r"): 0.75,
 }
+# The provisional-player detector (bot.catalogue.provisional) is newer and still being tuned.
+PROVISIONAL_FLOORS = {"p": 0.80, "r": 0.60}
+
+FIELDS = {"id", "feed", "title", "summary", "published", "tags", "players", "clubs", "rumours", "story"}
+OPTIONAL_FIELDS = {"provisional"}
+# Every league the corpus must span: the ``seeds/clubs/<league>.toml`` stems (``other`` is not a league).
+LEAGUES = {path.stem for path in (SEEDS / "clubs").glob("*.toml")} - {"other"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +60,11 @@ def corpus() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     return evaluate(DEFAULT_CORPUS)
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(SEEDS)
 
 
 # ----------------------------------------------------------------------------- corpus format
@@ -59,22 +78,25 @@ def test_corpus_is_big_and_varied_enough(corpus: list[dict[str, Any]]) -> None:
     assert sum(1 for item in corpus if not item["rumours"]) >= 10  # items that must produce nothing
 
 
+def test_corpus_meets_the_issue_5_counts(corpus: list[dict[str, Any]]) -> None:
+    """Issue #5 item 5: ≥ 150 items, ≥ 40 with players from outside the top five leagues, ≥ 20 with names
+    the catalogue does not contain; spelling and difficulty tags present; every league represented."""
+    tags = Counter(tag for item in corpus for tag in item["tags"])
+    assert len(corpus) >= 150
+    assert tags["non-top5"] >= 40
+    assert tags["provisional"] >= 20
+    assert sum(1 for item in corpus if item.get("provisional")) >= 20
+    for tag in ("ambiguous", "nickname", "diacritics", "no-diacritics"):
+        assert tags[tag] >= 10, tag
+    missing = sorted(league for league in LEAGUES if tags[f"league:{league}"] == 0)
+    assert not missing, f"no item for {missing}"
+
+
 def test_every_item_has_the_documented_fields(corpus: list[dict[str, Any]]) -> None:
     ids = [item["id"] for item in corpus]
     assert len(ids) == len(set(ids)), "ids must be unique"
     for item in corpus:
-        assert set(item) == {
-            "id",
-            "feed",
-            "title",
-            "summary",
-            "published",
-            "tags",
-            "players",
-            "clubs",
-            "rumours",
-            "story",
-        }
+        assert FIELDS <= set(item) <= FIELDS | OPTIONAL_FIELDS, item["id"]
         assert item["published"].endswith("Z")
         for rumour in item["rumours"]:
             assert set(rumour) == {"player", "from", "to", "stage", "deal", "negated"}, item["id"]
@@ -92,6 +114,44 @@ def test_story_keys_follow_the_rumours(corpus: list[dict[str, Any]]) -> None:
 
 def test_every_label_names_a_catalogue_entity(result: dict[str, Any]) -> None:
     assert result["unknown_labels"] == []
+
+
+def test_provisional_labels_are_names_in_the_text_that_the_catalogue_lacks(
+    corpus: list[dict[str, Any]], catalogue: Catalogue
+) -> None:
+    known = {fold(alias.text) for alias in catalogue.aliases} | {fold(e.name) for e in catalogue.entities.values()}
+    known |= {fold(alias) for person in catalogue.people for alias in (person.name, *person.aliases)}
+    for item in corpus:
+        names = item.get("provisional", [])
+        assert isinstance(names, list), item["id"]
+        # the tag and the labels go together: per-tag scores of "provisional" cover exactly these items
+        assert bool(names) == ("provisional" in item["tags"]), item["id"]
+        for name in names:
+            assert isinstance(name, str) and len(name.split()) >= 2, (item["id"], name)
+            assert name in item["title"] + "\n\n" + item["summary"], (item["id"], name)
+            assert fold(name) not in known, (item["id"], name)  # a catalogue name belongs in players
+
+
+def test_items_carry_the_league_tags_of_their_players_and_destinations(
+    corpus: list[dict[str, Any]], catalogue: Catalogue
+) -> None:
+    """``league:<stem>`` for each labelled player's club and each rumour's destination (a player-less item:
+    each named club); more league tags are allowed (a provisional player's club)."""
+    by_name = {(e.kind, fold(e.name)): e for e in catalogue.entities.values()}
+    league_of: dict[str, str] = {}  # club id -> league stem
+    for path in (SEEDS / "clubs").glob("*.toml"):
+        if path.stem != "other":
+            for club in tomllib.loads(path.read_text(encoding="utf-8"))["club"]:
+                league_of[by_name[(EntityKind.CLUB, fold(club["name"]))].id] = path.stem
+    for item in corpus:
+        tagged = {tag.removeprefix("league:") for tag in item["tags"] if tag.startswith("league:")}
+        assert tagged <= LEAGUES, item["id"]
+        club_ids = [by_name[(EntityKind.PLAYER, fold(name))].club_id for name in item["players"]]
+        club_ids += [by_name[(EntityKind.CLUB, fold(r["to"]))].id for r in item["rumours"]]
+        if not item["players"]:
+            club_ids += [by_name[(EntityKind.CLUB, fold(name))].id for name in item["clubs"]]
+        wanted = {league_of[cid] for cid in club_ids if cid in league_of}
+        assert wanted <= tagged, (item["id"], sorted(wanted - tagged))
 
 
 def test_corpus_file_is_one_json_object_per_line() -> None:
@@ -142,6 +202,71 @@ def test_evaluate_reads_any_corpus_path(tmp_path: Path) -> None:
     assert result["tags"]["t"]["items"] == 1
 
 
+def _fake_detect(names_by_text: dict[str, list[str]]) -> Any:
+    def detect(match: Any, catalogue: Any, *, sources: Any = None) -> list[SimpleNamespace]:
+        return [SimpleNamespace(name=n) for key, names in names_by_text.items() if key in match.text for n in names]
+
+    return detect
+
+
+def _item(item_id: str, summary: str, tags: list[str], provisional: list[str] | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": item_id,
+        "feed": "BBC Sport",
+        "title": "News",
+        "summary": summary,
+        "published": "2026-01-29T09:00:00Z",
+        "tags": tags,
+        "players": [],
+        "clubs": [],
+        "rumours": [],
+        "story": None,
+    }
+    if provisional is not None:
+        item["provisional"] = provisional
+    return item
+
+
+def test_provisional_measure_folds_names_and_counts_unlabelled_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = [
+        _item("a", "Lens striker Joe Bloggs", ["provisional", "league:ligue-1"], ["Joé  Bloggs", "Jan Kowalski"]),
+        _item("b", "Rangers manager Sam Jones", ["hard-negative"]),
+    ]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    fake = _fake_detect({"Joe Bloggs": ["JOE BLOGGS"], "Sam Jones": ["Sam Jones"]})
+    monkeypatch.setattr(bench.eval, "_provisional_detect", lambda: fake)
+    result = evaluate(path)
+    scores = result["provisional"]
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (1, 1, 1)  # folded match; b's name is a false alarm
+    assert result["tags"]["provisional"]["provisional"]["fp"] == 0
+    assert result["tags"]["hard-negative"]["provisional"]["fp"] == 1
+
+    assert main(["--corpus", str(path)]) == 0
+    report = capsys.readouterr().out
+    assert "provisional  P 0.500  R 0.500" in report
+    assert any(line.split()[:1] == ["league:ligue-1"] and "players P" in line for line in report.splitlines())
+
+
+def test_provisional_measure_is_skipped_without_a_usable_detector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(_item("a", "Lens striker Joe Bloggs", ["t"], ["Joe Bloggs"])) + "\n", encoding="utf-8")
+    monkeypatch.setattr(bench.eval, "_provisional_detect", lambda: None)
+    assert "skipped" in evaluate(path)["provisional"]
+
+    def broken(match: Any, catalogue: Any, *, sources: Any = None) -> list[Any]:
+        raise TypeError("new signature")
+
+    monkeypatch.setattr(bench.eval, "_provisional_detect", lambda: broken)
+    result = evaluate(path)
+    assert "new signature" in result["provisional"]["skipped"]
+    assert "provisional" not in result["tags"]["t"]
+
+
 # ----------------------------------------------------------------------------- quality floors
 
 
@@ -149,3 +274,12 @@ def test_evaluate_reads_any_corpus_path(tmp_path: Path) -> None:
 def test_quality_floor(result: dict[str, Any], measure: str, score: str) -> None:
     floor = FLOORS[(measure, score)]
     assert result[measure][score] >= floor, f"{measure} {score} = {result[measure][score]:.3f} < {floor}"
+
+
+@pytest.mark.parametrize("score", sorted(PROVISIONAL_FLOORS))
+def test_provisional_quality_floor(result: dict[str, Any], score: str) -> None:
+    scores = result["provisional"]
+    if "skipped" in scores:
+        pytest.skip(f"provisional detector not usable: {scores['skipped']}")
+    floor = PROVISIONAL_FLOORS[score]
+    assert scores[score] >= floor, f"provisional {score} = {scores[score]:.3f} < {floor}"

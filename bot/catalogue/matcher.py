@@ -48,6 +48,8 @@ _BOILERPLATE = re.compile(
     r"|(?m:^[ \t]*(?:read more|read next|follow us|sign up|subscribe|advertisement|related)\b[^\n]*$)",
     re.IGNORECASE,
 )
+# The word right before a name, separated by one space (no possessive: "Dortmund's Brandt" is fine).
+_NAME_BEFORE = re.compile(r"(?P<word>[^\W\d_][\w.-]*) $")
 # Sentence boundaries in the original text: end punctuation followed by space, or a line break.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 
@@ -75,6 +77,8 @@ class _Owners:
     places: tuple[str, ...]
     clubs: tuple[str, ...]  # every club owner, whatever the kind (for confirmation)
     players: tuple[str, ...]
+    mixed: bool  # one strong owner, plus others that hold it as a weaker kind ("Rangers": Rangers, QPR)
+    single_word: bool  # a surname-like alias, which another person's full name can contain
 
 
 Span = tuple[int, int, _Owners]
@@ -135,12 +139,12 @@ class Matcher:
                     add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
         self._automaton = ahocorasick.Automaton()
         for key, owners in entries.items():
-            self._automaton.add_word(key, (len(key) - 2, self._classify(owners)))
+            self._automaton.add_word(key, (len(key) - 2, self._classify(owners, single_word=" " not in key.strip())))
         if entries:
             self._automaton.make_automaton()
         self._empty = not entries
 
-    def _classify(self, owners: dict[str, AliasKind]) -> _Owners:
+    def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
         def of_kind(kind: EntityKind) -> tuple[str, ...]:
             return tuple(eid for eid in owners if (e := self.catalogue.find(eid)) is not None and e.kind is kind)
 
@@ -153,6 +157,8 @@ class Matcher:
             places=tuple(eid for eid, kind in owners.items() if kind is AliasKind.PLACE),
             clubs=of_kind(EntityKind.CLUB),
             players=of_kind(EntityKind.PLAYER),
+            mixed=len([eid for eid in owners if not eid.startswith(_PERSON)]) > 1,
+            single_word=single_word,
         )
 
     def match_item(self, title: str, body: str) -> MatchResult:
@@ -178,6 +184,7 @@ class Matcher:
         accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)
         named: set[str] = set()
         weak: list[tuple[int, Span]] = []
+        mixed: list[tuple[int, Span]] = []
         for index, span in enumerate(spans):
             start, end, owners = span
             if owners.context_only and not text[to_original(start, end)[0]].isupper():
@@ -185,6 +192,9 @@ class Matcher:
             if owners.person_name:
                 continue  # a manager's or journalist's full name: not a player, and swallows what it contains
             strong, places = owners.strong, owners.places
+            if len(strong) == 1 and owners.mixed:
+                mixed.append((index, span))  # decided once we know which clubs the item names
+                continue
             if len(strong) == 1:
                 chosen = strong[0]
             elif (
@@ -200,6 +210,13 @@ class Matcher:
             accepted[index] = (chosen, *to_original(start, end))
             named.add(chosen)
 
+        # "Rangers" names Rangers unless the item names QPR, whose shared word it also is.
+        for index, (start, end, owners) in mixed:
+            others = [eid for eid in (*owners.clubs, *owners.players) if eid in named and eid not in owners.strong]
+            chosen = others[0] if len(others) == 1 else owners.strong[0]
+            accepted[index] = (chosen, *to_original(start, end))
+            named.add(chosen)
+
         # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
         sentences = _Sentences(text)
         for want in (EntityKind.CLUB, EntityKind.PLAYER):
@@ -212,7 +229,32 @@ class Matcher:
                 if picked is not None:
                     accepted[index] = (picked, o_start, o_end)
                     named.add(picked)
-        return [Mention(eid, s, e, text[s:e]) for eid, s, e in accepted.values()]
+        return [
+            Mention(eid, s, e, text[s:e])
+            for index, (eid, s, e) in accepted.items()
+            if not (spans[index][2].single_word and eid in spans[index][2].players and self._namesake(text, s))
+        ]
+
+    def _namesake(self, text: str, start: int) -> bool:
+        """True when a surname follows another capitalised name: "Tyler Brandt" is not Julian Brandt.
+
+        Not applied after a sentence start ("Yesterday Brandt …"), a known name or a possessive
+        ("Dortmund's Brandt", "Dortmund Brandt"), or on a Title Case line, where every word is capitalised.
+        """
+        before = _NAME_BEFORE.search(text, max(0, start - 40), start)
+        if before is None:
+            return False
+        word = before.group("word")
+        if not word[0].isupper() or word.isupper() or self.catalogue.aliases_for(norm(word)):
+            return False
+        ahead = text[: before.start("word")].rstrip(" \t")
+        if not ahead or ahead[-1] in ".!?:;\n\"“‘'(—–-":
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        words = [w for w in text[line_start : line_end if line_end != -1 else len(text)].split() if len(w) > 3]
+        title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+        return not title_case
 
     def _pick(
         self,

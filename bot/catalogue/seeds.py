@@ -29,7 +29,9 @@ def load_catalogue(seeds_dir: Path) -> Catalogue:
     people = _load_people(seeds_dir / "people.toml", problems)
     common_words = _load_words(seeds_dir / "common_words.txt")
     collisions: list[Collision] = []
-    club_aliases = _downgrade_shared(club_aliases, _STRONGISH, AliasKind.CONFIRM, collisions)
+    # A club alias is demoted only when two clubs both claim it as a name; "Rangers" stays Rangers'
+    # even though QPR lists it as a shared word (the matcher prefers QPR when QPR is named).
+    club_aliases = _downgrade_shared(club_aliases, _STRONGISH, AliasKind.CONFIRM, collisions, trusted_by_several=True)
     club_index = _club_index(clubs, club_aliases)
     players, player_aliases = _load_players(sorted((seeds_dir / "players").glob("*.csv")), club_index, problems)
     player_aliases = _downgrade_shared(player_aliases, (AliasKind.STRONG,), AliasKind.CONTEXT, collisions)
@@ -191,12 +193,21 @@ def _load_words(path: Path) -> frozenset[str]:
 
 
 def _downgrade_shared(
-    aliases: list[Alias], trusted: tuple[AliasKind, ...], weaker: AliasKind, collisions: list[Collision]
+    aliases: list[Alias],
+    trusted: tuple[AliasKind, ...],
+    weaker: AliasKind,
+    collisions: list[Collision],
+    *,
+    trusted_by_several: bool = False,
 ) -> list[Alias]:
-    """An alias that several entities share cannot identify any of them alone: make it weaker for all."""
+    """An alias that several entities share cannot identify any of them alone: make it weaker for all.
+
+    With ``trusted_by_several``, only aliases that two or more entities hold as trusted kinds count.
+    """
     owners: dict[str, set[str]] = defaultdict(set)
     for alias in aliases:
-        owners[norm(alias.text)].add(alias.entity_id)
+        if not trusted_by_several or alias.kind in trusted:
+            owners[norm(alias.text)].add(alias.entity_id)
     out = []
     for alias in aliases:
         shared_by = owners[norm(alias.text)]

@@ -195,3 +195,17 @@ def test_lower_case_place_name_is_never_the_club(matcher: Matcher) -> None:
 def test_at_a_club_is_the_club(matcher: Matcher) -> None:
     """"his spell at Barcelona" names the club."""
     assert "club:barcelona" in matcher.match("During his spell at Barcelona he won the league.").entity_ids()
+
+
+def test_strong_name_shared_as_a_word_prefers_the_named_club(matcher: Matcher) -> None:
+    """"Rangers" is Rangers, unless the item names QPR, for whom it is a shared word."""
+    assert "club:rangers" in matcher.match("Rangers want a striker").entity_ids()
+    qpr = matcher.match("QPR beat Millwall. Rangers were superb.")
+    assert qpr.entity_ids() == ["club:queens-park-rangers", "club:millwall"]
+
+
+def test_surname_inside_another_full_name_is_not_the_player(matcher: Matcher) -> None:
+    """"Tyler Brandt" is someone else; "Dortmund's Brandt", "Yesterday Brandt" and Title Case headlines are Julian Brandt."""
+    assert "player:julian-brandt" not in matcher.match("Dortmund have signed Tyler Brandt from Hertha.").entity_ids()
+    for text in ("Dortmund's Brandt is wanted", "Yesterday Brandt scored twice.", "Dortmund Star Brandt Wanted By Arsenal"):
+        assert "player:julian-brandt" in matcher.match(text).entity_ids(), text

@@ -2,12 +2,13 @@
 
 The detector is pure (``detect(match, catalogue) -> list[ProvisionalCandidate]``) and deliberately
 narrow: a false provisional player becomes noise in somebody's alerts, a missed one only waits for the
-next article. A name is proposed only when it sits in one of four transfer/football shapes:
+next article. A name is proposed only when it sits in one of these transfer/football shapes:
 
 - ``club-position``: "<Club> <position> <Firstname Lastname>" ("Lens striker Joe Bloggs");
 - ``age``: "<Firstname Lastname>, 23," in a sentence with a club or a transfer word;
 - ``sign-from``: "sign <Name> from <Club>" (also "bid for", "move for", "swoop for" …);
-- ``international``: "the <nationality> international <Name>" / "<Name>, the <nationality> international".
+- ``international``: "the <nationality> international <Name>" / "<Name>, the <nationality> international";
+- ``scorer`` (match reports): "goals from <Name> and <Name>", "a header by <Name>".
 
 and then only if it survives every filter: 2–3 capitalised tokens (particles such as van, de, da, dos,
 di allowed between them), no token that is a month, a day, a position, a nationality, a sentence
@@ -99,7 +100,7 @@ _AFTER_CLUB = re.compile(
 )
 _AGE = re.compile(rf"{_NAME},{_SP}+(?:aged{_SP}+)?(?P<age>1[6-9]|[23]\d|4[0-2]),")
 _SIGN_FROM = re.compile(
-    rf"\b(?i:sign|signs|signed|signing|land|lands|landed|landing|snap{_SP}+up|snapped{_SP}+up|bring{_SP}+in|"
+    rf"\b(?i:sign|signs|signed|signing(?:{_SP}+of)?|signature{_SP}+of|land|lands|landed|landing|snap{_SP}+up|snapped{_SP}+up|bring{_SP}+in|"
     rf"brought{_SP}+in|recruit|recruited|poach|poached|capture|captured|(?:bid|bids|move|swoop|offer|deal|approach|"
     rf"push|race|battle|chase|interest|enquiry|inquiry|loan{_SP}+move){_SP}+for){_SP}+{_NAME}"
     rf"(?:{_SP}+(?i:on{_SP}+(?:a{_SP}+)?(?:loan|free(?:{_SP}+transfer)?|permanent{_SP}+deal)))?{_SP}+(?i:from)"
@@ -107,11 +108,20 @@ _SIGN_FROM = re.compile(
 )
 _INTERNATIONAL = re.compile(
     rf"\b{_NAT}{_SP}+(?i:(?:youth|under-2[01]|u-?2[01]|full|senior){_SP}+)?(?P<role>(?i:international|{_POSITION}))"
-    rf"{_SP}+{_NAME}"
+    rf"(?:{_SP}+(?i:{_POSITION}))?{_SP}+{_NAME}"
+)
+_NAME_2 = _NAME.replace("?P<name>", "")  # the same shape, without the group name (Python 3.11 f-strings)
+# Match reports: "Goals from Bas Kuipers and Joris van Dalen", "a brace from …", "header by …".
+_SCORER = re.compile(
+    rf"\b(?i:goals?|brace|double|hat-trick|hat{_SP}+trick|strike|header|penalty|equali[sz]er|winner)"
+    rf"{_SP}+(?i:from|by){_SP}+{_NAME}(?:{_SP}+(?i:and){_SP}+(?P<second>{_NAME_2}))?"
 )
 _INTERNATIONAL_AFTER = re.compile(
     rf"{_NAME},{_SP}+(?i:the|a|an){_SP}+(?:\d{{2}}-year-old{_SP}+)?{_NAT}{_SP}+(?i:international|{_POSITION})\b"
 )
+
+_AGE_HINT = re.compile(r",\s+(?:aged\s+)?\d\d,")
+_NAT_HINT = re.compile(_NAT)
 
 _MONTHS = ("January February March April May June July August September October November December "
            "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
@@ -159,7 +169,8 @@ _ROLE = (r"(?:manager|head\s+coach|coach|boss|director|sporting\s+director|techn
          r"musician|politician)")
 _ROLE_BEFORE = re.compile(rf"\b{_ROLE}(?:['’]s)?{_SP}+(?:[\w.'’-]+{_SP}+){{0,1}}$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(
-    rf"^{_SP}*(?:,|\(|–|—|-){_SP}*(?:(?:the|a|an|who\s+(?:is|was)(?:\s+(?:the|a|an))?){_SP}+)?"
+    rf"^(?:,{_SP}*\d{{2}},?)?{_SP}*(?:,|\(|–|—|-|as\b|is\b|was\b){_SP}*"
+    rf"(?:(?:the|a|an|new|their|our|who\s+(?:is|was)(?:\s+(?:the|a|an))?){_SP}+)?"
     rf"(?:[\w.'’-]+{_SP}+){{0,2}}{_ROLE}\b",
     re.IGNORECASE,
 )
@@ -167,7 +178,8 @@ _ROLE_AFTER = re.compile(
 _REPORTER_AFTER = re.compile(
     r"^\s*(?:(?:has|have)\s+)?(?:reports?|reported|writes|wrote|understands|tweeted|via\b)", re.IGNORECASE
 )
-_CITING_BEFORE = re.compile(r"\b(?:according\s+to|per|via|by|told|says|journalist|reporter|insider)\s+$",
+_CITING_BEFORE = re.compile(r"\b(?:according\s+to|per|via|by|told|says|journalist|reporter|insider|"
+                            r"appoint(?:s|ed)?|hire[sd]?|install(?:s|ed)?)\s+$",
                             re.IGNORECASE)
 _OTHER_SPORT = re.compile(
     r"\b(?:tennis|nba|nfl|nhl|mlb|f1|formula\s+(?:one|1)|grand\s+prix|cricket(?:er)?|golf(?:er)?|rugby|"
@@ -228,7 +240,7 @@ class ProvisionalDetector:
         self._known = {norm(a.text) for a in catalogue.aliases}
         self._people = {norm(alias) for person in catalogue.people for alias in person.aliases}
         places = {norm(a.text) for a in catalogue.aliases if a.kind is AliasKind.PLACE}
-        countries = {norm(c) for e in catalogue.entities.values() if e.country for c in (e.country,)}
+        countries = {norm(e.country) for e in catalogue.entities.values() if e.country}
         leagues = {norm(word) for e in catalogue.clubs() if e.league for word in e.league.split()}
         nationalities = {norm(word) for nat in _NATIONALITIES for word in nat.split()}
         self._bad_tokens = _STOPWORDS | places | countries | leagues | nationalities
@@ -246,19 +258,26 @@ class ProvisionalDetector:
                 current = None if _BEFORE_CLUB_FORMER.search(text, max(0, club.start - 12), club.start) else club
                 position = _POSITIONS.get(" ".join(hit.group("pos").lower().split()))
                 found.append(self._candidate(hit, text, "club-position", current, club.start, position=position))
-        for hit in _SIGN_FROM.finditer(text):
+        # Cheap guards first: the name-first patterns are costly to try at every offset of a long text.
+        lowered = text.lower()
+        for hit in _SIGN_FROM.finditer(text) if clubs and "from" in lowered else ():
             after = next((m for m in clubs if m.start == hit.end()), None)
             if after is not None:
                 found.append(self._candidate(hit, text, "sign-from", after, hit.start(), end=after.end))
-        for hit in _AGE.finditer(text):
+        for hit in _AGE.finditer(text) if _AGE_HINT.search(text) else ():
             found.append(self._candidate(hit, text, "age", self._club_near(hit, clubs, text), hit.start()))
-        for pattern in (_INTERNATIONAL, _INTERNATIONAL_AFTER):
+        nationality_named = _NAT_HINT.search(text) is not None
+        for pattern in (_INTERNATIONAL, _INTERNATIONAL_AFTER) if nationality_named else ():
             for hit in pattern.finditer(text):
                 nat = hit.group("nat")
                 found.append(
                     self._candidate(hit, text, "international", self._club_near(hit, clubs, text), hit.start(),
                                     nationality=nat)
                 )
+        for hit in _SCORER.finditer(text) if (" from " in lowered or " by " in lowered) else ():
+            for group in ("name", "second"):
+                if hit.group(group):
+                    found.append(self._candidate(hit, text, "scorer", None, hit.start(), group=group))
         return self._keep(found, match, clubs)
 
     # ------------------------------------------------------------------ internals
@@ -278,9 +297,10 @@ class ProvisionalDetector:
         end: int | None = None,
         position: str | None = None,
         nationality: str | None = None,
+        group: str = "name",
     ) -> ProvisionalCandidate:
-        start, stop = hit.span("name")
-        name = " ".join(hit.group("name").split())
+        start, stop = hit.span(group)
+        name = " ".join(hit.group(group).split())
         evidence = " ".join(text[evidence_start: end if end is not None else hit.end()].split())
         return ProvisionalCandidate(
             name, club.entity_id if club else None, evidence.rstrip(","), cue, start, stop, position,
@@ -289,7 +309,7 @@ class ProvisionalDetector:
 
     @staticmethod
     def _club_near(hit: re.Match[str], clubs: list[Mention], text: str) -> Mention | None:
-        """A current club named right next to the name: "Lens' Joe Bloggs", "Joe Bloggs of Lens", "(Lens)"."""
+        """A current club right next to the name: "Lens' Joe Bloggs", "Joe Bloggs of Lens", "… from Lens", "(Lens)"."""
         start, end = hit.span("name")
         for club in clubs:
             before = text[club.end:start]
@@ -297,7 +317,7 @@ class ProvisionalDetector:
                 return club
             between = text[end:club.start]
             if 0 <= club.start - end <= 24 and re.fullmatch(
-                r"(?:,\s*\d{2},)?\s*(?:\(|of\s+|at\s+|,\s+(?:of|at)\s+)(?:the\s+)?", between
+                r"(?:,\s*\d{2},)?\s*(?:\(|of\s+|at\s+|from\s+|,\s+(?:of|at|from)\s+)(?:the\s+)?", between
             ):
                 return club
         return None
@@ -434,9 +454,8 @@ _COUNTRY_OF = {
 
 
 def _country_of(nationality: str | None) -> str | None:
-    if nationality is None:
-        return None
-    return _COUNTRY_OF.get(nationality, nationality)
+    """The seed files' country name for a demonym; None when unsure (better blank than a demonym)."""
+    return _COUNTRY_OF.get(nationality) if nationality else None
 
 
 _DETECTORS: list[tuple[Catalogue, SourceDirectory | None, ProvisionalDetector]] = []

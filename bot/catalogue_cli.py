@@ -1,0 +1,153 @@
+"""`mercato catalogue …`: the operator's catalogue commands (argparse wiring and printing only).
+
+The use-cases live in ``bot.catalogue.operator``; every change is stored in the database given by
+``--db``/``MERCATO_DB`` and merged into the catalogue when the bot starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.catalogue import load_catalogue
+from bot.catalogue.operator import CatalogueOperator, Change
+from bot.config import Settings
+from bot.errors import InvalidInput
+from bot.storage import Storage
+
+Handler = Callable[[CatalogueOperator, argparse.Namespace, datetime], Awaitable[int]]
+
+
+def add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `catalogue` and its actions on the top-level subparsers."""
+    catalogue = sub.add_parser("catalogue", help="inspect and edit the player/club catalogue (stored in the database)")
+    actions = catalogue.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
+
+    add = actions.add_parser("add-player", help="add a player the seeds lack")
+    add.add_argument("name")
+    add.add_argument("--club", required=True, help="his current club (name, nickname or id)")
+    add.add_argument("--alias", action="append", default=[], metavar="A",
+                     help="another name (repeatable; prefix ~ for context-only)")
+    add.add_argument("--position", help="GK, DF, MF or FW")
+    add.add_argument("--nationality")
+
+    alias = actions.add_parser("add-alias", help="give a player or club another name")
+    alias.add_argument("entity", help="a name or an id such as player:radu-dragusin")
+    alias.add_argument("alias")
+    alias.add_argument("--context", action="store_true",
+                       help="only counts next to the full name or the club (common words, shared surnames)")
+
+    move = actions.add_parser("move-player", help="record a transfer: the player's new club, as of today")
+    move.add_argument("name")
+    move.add_argument("club")
+
+    actions.add_parser("import", help="add or update players from a CSV (seed columns)").add_argument(
+        "file", type=Path
+    )
+    actions.add_parser("export", help="write every player to a CSV (seed columns)").add_argument("file", type=Path)
+
+    stats = actions.add_parser("stats", help="how many clubs, players, aliases and provisional players")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+
+    check = actions.add_parser(
+        "check", help="report duplicates, colliding and common-word aliases (exit 1 on problems)"
+    )
+    check.add_argument("--strict", action="store_true", help="aliases to review count as problems too")
+    check.add_argument("--verbose", action="store_true", help="list every explained collision")
+
+
+def run_catalogue(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one `catalogue` action; return the exit status."""
+    return asyncio.run(_run(settings, args))
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    handlers: dict[str, Handler] = {
+        "add-player": _add_player,
+        "add-alias": _add_alias,
+        "move-player": _move_player,
+        "import": _import,
+        "export": _export,
+        "stats": _stats,
+        "check": _check,
+    }
+    now = datetime.now(UTC)
+    base = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
+    storage = await Storage.open(settings.db_path)
+    try:
+        operator = await CatalogueOperator.open(storage, base, settings.seeds_dir, now=now)
+        return await handlers[args.catalogue_command](operator, args, now)
+    finally:
+        await storage.close()
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one line for the operator (stdout, or stderr for problems)."""
+    (sys.stderr if err else sys.stdout).write(text + "\n")
+
+
+def _print_change(change: Change) -> int:
+    say(change.message)
+    if change.relinked:
+        say(f"{change.relinked} free-text follow(s) now follow {change.entity.name}.")
+    for warning in change.warnings:
+        say(f"note: {warning}")
+    say("Restart the bot to use it.")
+    return 0
+
+
+async def _add_player(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    change = await operator.add_player(
+        args.name, club=args.club, aliases=args.alias, position=args.position, nationality=args.nationality, now=now
+    )
+    return _print_change(change)
+
+
+async def _add_alias(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    return _print_change(await operator.add_alias(args.entity, args.alias, context=args.context, now=now))
+
+
+async def _move_player(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    return _print_change(await operator.move_player(args.name, args.club, now=now))
+
+
+async def _import(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    report = await operator.import_csv(args.file, now=now)
+    say(
+        f"Imported {args.file}: {report.added} added, {report.moved} moved, {report.aliases} alias(es) added, "
+        f"{report.unchanged} unchanged."
+    )
+    if report.relinked:
+        say(f"{report.relinked} free-text follow(s) now follow a player.")
+    for problem in report.problems:
+        say(f"skipped {problem}", err=True)
+    return 1 if report.problems else 0
+
+
+async def _export(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    try:
+        count = await asyncio.to_thread(operator.export_csv, args.file)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {args.file}: {exc.strerror}") from exc
+    say(f"Exported {count} players to {args.file}.")
+    return 0
+
+
+async def _stats(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    stats = operator.stats()
+    if args.json:
+        say(json.dumps(stats))
+    else:
+        say(", ".join(f"{value} {key}" for key, value in stats.items()))
+    return 0
+
+
+async def _check(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    report = await operator.check()
+    say(report.render(verbose=args.verbose))
+    return 1 if report.failed(strict=args.strict) else 0

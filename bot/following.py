@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.catalogue import Catalogue, norm
+from bot.catalogue.operator import PROMOTE_AFTER_FEEDS
 from bot.errors import InvalidInput, LimitReached, NotFound
 from bot.models import Entity, EntityKind, Follow
 from bot.storage import Storage
@@ -76,6 +77,9 @@ class Following:
             term=target.term,
             term_norm=norm(target.term) if target.term else None,
         )
+        if added and target.entity is not None and target.entity.provisional:
+            # Someone cares about a player the catalogue only knew provisionally: make him a regular.
+            await self.storage.entities.promote_eligible(min_feeds=PROMOTE_AFTER_FEEDS, now=now)
         if added is None:
             raise LimitReached(
                 f"You already follow {self.limit} players, clubs and terms in this server, the most allowed. "

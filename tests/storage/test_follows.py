@@ -104,3 +104,17 @@ async def test_term_follow_matches_whole_words_only(storage: Storage, following:
     item = FeedItem("guid:3", "Zorblaxian tactics", "", None, NOW)
     [stored] = await storage.items.insert(feed.id, [NewItem(item, "feed:1:3", True, ())], fetched_at=NOW)
     assert await concerned_follows(storage, stored, feed) == {}
+
+
+async def test_following_a_provisional_player_promotes_him(storage: Storage, catalogue: Catalogue) -> None:
+    """A follow is one of the two ways a provisional player becomes a regular one."""
+    from bot.models import Alias, AliasKind, Entity, EntityKind
+
+    await storage.catalogue.sync(catalogue)
+    kid = Entity("player:zorblax-wonderkid", EntityKind.PLAYER, "Zorblax Wonderkid", provisional=True)
+    await storage.entities.save_player(kid, [Alias("Zorblax Wonderkid", kid.id, AliasKind.STRONG)], source="provisional")
+    merged = Catalogue.build([*catalogue.entities.values(), kid], [*catalogue.aliases, Alias("Zorblax Wonderkid", kid.id, AliasKind.STRONG)])
+    target, added = await Following(storage, merged).follow(guild_id=1, user_id=7, query="zorblax wonderkid", now=NOW)
+    assert added and target.entity == kid
+    layer = await storage.entities.layer()
+    assert [(s.entity.provisional, s.source) for s in layer.entities if s.entity.id == kid.id] == [(False, "learned")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -219,6 +219,12 @@ class Dispatcher:
             await self.storage.outbox.reschedule(row.id, at=at, error=reason, now=now)
             log.warning("outbox row %s failed (%s); retrying at %s", row.id, reason, at.isoformat())
             result.retried += 1
+
+    async def tell(self, notices: Sequence[tuple[int, str]], sender: Sender) -> None:
+        """Send one-off notices to servers' admins (best effort: a failure is only logged)."""
+        for guild_id, text in notices:
+            if not await sender.notify_guild(guild_id, text):
+                log.warning("could not tell server %s: %s", guild_id, text)
 
     async def channel_failed(self, guild_id: int, reason: str, sender: Sender) -> None:
         """Stop channel alerts for a server, drop its pending channel rows, and tell it once."""

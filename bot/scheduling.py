@@ -34,6 +34,7 @@ class TickReport:
     feeds_polled: int = 0
     alerts: int = 0
     enqueued: int = 0
+    notices: tuple[tuple[int, str], ...] = ()  # (guild id, text): things to tell a server's admins
 
 
 Cycle = Callable[[datetime, timedelta], Awaitable[TickReport]]
@@ -102,6 +103,10 @@ class Poller:
     async def _job(self) -> None:
         try:
             await self.tick()
+        except asyncio.CancelledError:
+            # Shutdown cancels a running tick (APScheduler's executor does). Whatever it stored is
+            # committed; alerts it had not planned yet are planned by the next start's first tick.
+            log.info("poll tick cancelled by shutdown")
         except Exception:
             log.exception("poll tick failed")
 
@@ -133,5 +138,5 @@ class Poller:
 
     async def wait_for_ticks(self, count: int, timeout: float = 5.0) -> None:
         """Wait until at least ``count`` ticks have completed since start."""
-        async with self._ticked:
-            await asyncio.wait_for(self._ticked.wait_for(lambda: self.ticks >= count), timeout)
+        async with asyncio.timeout(timeout), self._ticked:
+            await self._ticked.wait_for(lambda: self.ticks >= count)

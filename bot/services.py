@@ -21,6 +21,7 @@ from bot.alerts import (
     build_alert_view,
     item_tier,
     plan_deliveries,
+    safe_link,
 )
 from bot.app import App
 from bot.catalogue import norm
@@ -29,7 +30,7 @@ from bot.delivery import Dispatcher
 from bot.errors import InvalidInput, LimitReached, NotFound
 from bot.feeds.guard import validate_feed_url
 from bot.following import Following, FollowTarget, describe_entity
-from bot.ingest import IngestedItem
+from bot.ingest import FeedReport, IngestedItem
 from bot.models import Entity, EntityKind, Feed, StoredItem
 from bot.routing import concerned_follows, item_folded_text, term_matches
 from bot.rumours import Rumour, extract_rumours
@@ -178,7 +179,7 @@ def feed_health(feed: Feed) -> FeedLine:
 
 
 def _headline(item: StoredItem) -> Headline:
-    return Headline(" ".join(item.title.split()), item.link, item.feed_title, item.published_at)
+    return Headline(" ".join(item.title.split()), safe_link(item.link), item.feed_title, item.published_at)
 
 
 class Services:
@@ -440,7 +441,20 @@ class Services:
             newest = max(a.item.id for a in alerts)
             await self.storage.meta.set(PLANNED_THROUGH, str(max(newest, planned_through)))
         deadline = self.poller.deadline_mode
-        return TickReport(now, deadline, interval, len(result.reports), len(alerts), enqueued.added)
+        notices = await self._paused_feed_notices(result.reports)
+        return TickReport(now, deadline, interval, len(result.reports), len(alerts), enqueued.added, notices)
+
+    async def _paused_feed_notices(self, reports: Sequence[FeedReport]) -> tuple[tuple[int, str], ...]:
+        """Tell each server that added a feed when the feed gets paused (it happens once per pause)."""
+        notices = []
+        for report in reports:
+            feed = await self.storage.feeds.get(report.feed_id) if report.paused else None
+            for guild_id in feed.guild_ids if feed is not None else ():
+                if guild_id != GLOBAL:
+                    text = (f"Mercato paused the feed <{report.url}> after repeated failures (last: {report.error}). "
+                            "Fix it, then run /feeds add again to resume it.")
+                    notices.append((guild_id, text))
+        return tuple(notices)
 
     async def _planned_through(self) -> int:
         """The id of the newest item whose alerts are planned; on a first start, every item stored so far."""

@@ -130,6 +130,8 @@ class Delivery(commands.Cog):
         self.sender = DiscordSender(bot)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._notices: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
         """Start draining (after the bot is ready) and listen for poll ticks."""
@@ -140,6 +142,7 @@ class Delivery(commands.Cog):
         """Stop draining; a row in flight stays pending and is retried after a restart."""
         with contextlib.suppress(ValueError):
             self.bot.services.poller.listeners.remove(self._on_tick)
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -147,6 +150,10 @@ class Delivery(commands.Cog):
 
     def _on_tick(self, report: TickReport) -> None:
         self.wake()  # a tick may have added rows, or turned sent rows into edits
+        if report.notices:
+            task = asyncio.create_task(self.bot.services.dispatcher.tell(report.notices, self.sender))
+            self._notices.add(task)  # keep a reference until done, or the task may be collected
+            task.add_done_callback(self._notices.discard)
 
     def wake(self) -> None:
         """Drain now (new rows were enqueued, or the clock moved)."""
@@ -155,7 +162,7 @@ class Delivery(commands.Cog):
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
         dispatcher = self.bot.services.dispatcher
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await dispatcher.drain(self.sender)
@@ -164,8 +171,11 @@ class Delivery(commands.Cog):
                 log.exception("outbox drain failed")
                 due = None
             delay = IDLE_S if due is None else min(max(due, MIN_WAIT_S), IDLE_S)
+            # asyncio.timeout, not asyncio.wait_for: on Python 3.11 wait_for loses a cancellation that
+            # arrives as the event is set, and cog_unload would then wait for this task forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
 
 async def setup(bot: MercatoBot) -> None:

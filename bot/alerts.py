@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.catalogue import Catalogue
@@ -22,6 +22,8 @@ from bot.models import EntityKind, FollowHit, StoredItem
 from bot.rumours import Rumour
 from bot.storage.guilds import DmMode, GuildSettings, UserSettings
 from bot.storage.outbox import Delivery, TargetKind
+from bot.storage.stories import Story
+from bot.stories import heat, primary
 
 SUMMARY_CHARS = 280
 MAX_LINES = 5
@@ -30,8 +32,36 @@ AlertKey = Callable[[IngestedItem], str]
 
 
 def alert_key(ingested: IngestedItem) -> str:
-    """The identity of an alert: one message per key and target. For now one per item."""
-    return f"item:{ingested.item.id}"
+    """The identity of an alert for an item on its own: its primary story at its stage, else the item."""
+    head = primary(ingested.stories)
+    return head.key if head is not None else f"item:{ingested.item.id}"
+
+
+class StoryAlertKeys:
+    """Alert keys that make one alert per story, called once per item in poll order.
+
+    An item whose stories (at their current stage) an alert already carries gets that alert's key:
+    delivering it again edits the message ("also reported by …"). Otherwise the key is its primary
+    story at its stage, so a stage climb (talks → agreement) is a new key and a new alert. ``known``
+    starts from what the outbox remembers and grows as this poll's items are keyed.
+    """
+
+    def __init__(self, known: Mapping[str, str]) -> None:
+        self.known = dict(known)
+        self.carried: dict[str, list[str]] = {}  # alert key -> story keys it now carries
+
+    def __call__(self, ingested: IngestedItem) -> str:
+        """Key one item and remember the stories its alert carries."""
+        head = primary(ingested.stories)
+        if head is None:
+            return f"item:{ingested.item.id}"
+        ordered = [head, *(u for u in ingested.stories if u is not head)]
+        key = next((self.known[u.key] for u in ordered if u.key in self.known), head.key)
+        for update in ingested.stories:
+            if update.key not in self.known:
+                self.known[update.key] = key
+                self.carried.setdefault(key, []).append(update.key)
+        return key
 
 
 def item_tier(ingested: IngestedItem, feed_tier: int | None = None) -> int | None:
@@ -137,7 +167,9 @@ class AlertView:
     fee: str | None = None
     source: str | None = None
     tier: int | None = None
-    outlets: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()  # the other outlets that reported the story ("also reported by")
+    outlet_count: int | None = None  # distinct outlets behind the story, the head's included
+    heat: float | None = None
 
 
 def safe_link(link: str | None) -> str | None:
@@ -173,4 +205,50 @@ def build_alert_view(
         entities=tuple(e.name for e in entities),
         follow_entity_id=target.id if target else None,
         follow_label=target.name if target else None,
+    )
+
+
+def pretty(value: str) -> str:
+    """``advanced_talks`` -> ``advanced talks``, ``loan_option`` -> ``loan with option to buy``."""
+    return {"loan_option": "loan with option to buy", "loan_obligation": "loan with obligation to buy"}.get(
+        value, value.replace("_", " ")
+    )
+
+
+def build_story_view(
+    head: StoredItem,
+    entity_ids: Sequence[str],
+    story: Story,
+    head_stories: Sequence[Story],
+    catalogue: Catalogue,
+    now: datetime,
+) -> AlertView:
+    """Describe a story's alert: the head report's text, every rumour it carries, the trail behind ``story``.
+
+    Re-rendered on every further report, so the outlets, stage and heat shown are always current.
+    """
+    base = build_alert_view(head, entity_ids, catalogue)
+    lines = []
+    for s in sorted(head_stories, key=lambda s: (s.id != story.id, s.id))[:MAX_LINES]:
+        player = catalogue.find(s.player_id)
+        club = catalogue.find(s.to_club_id)
+        if player is None or club is None:
+            continue
+        outlets = len(s.outlets)
+        lines.append(f"{describe_entity(player, catalogue)} → {club.name} · {pretty(s.stage.value)} · "
+                     f"{outlets} outlet{'s' if outlets != 1 else ''}")
+    best = min(story.reports, key=lambda r: (r.tier if r.tier is not None else 9, r.published), default=None)
+    source = (best.cited or best.outlet) if best is not None else None
+    head_outlet = next((r.outlet for r in story.reports if r.item_id == head.id), None)
+    return replace(
+        base,
+        lines=tuple(lines) or base.lines,
+        stage=pretty(story.stage.value),
+        deal=pretty(story.deal.value) if story.deal else None,
+        fee=story.fee,
+        source=source,
+        tier=best.tier if best is not None else None,
+        outlets=tuple(o for o in story.outlets if o != head_outlet),
+        outlet_count=len(story.outlets),
+        heat=heat(story.reports, story.stage, now),
     )

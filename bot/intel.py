@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,15 +91,34 @@ async def as_of(storage: Storage, now: datetime) -> datetime:
     return min(now, latest) if latest is not None else now
 
 
+def visible(story: Story, feed_ids: Container[int]) -> Story | None:
+    """The story as a server sees it: only reports from feeds it reads (None if it sees none)."""
+    reports = tuple(r for r in story.reports if r.feed_id in feed_ids)
+    if not reports:
+        return None
+    return replace(story, reports=reports) if len(reports) != len(story.reports) else story
+
+
 async def shortlist(
-    storage: Storage, catalogue: Catalogue, club_id: str, now: datetime, *, days: int = SHORTLIST_DAYS, limit: int = 15
+    storage: Storage,
+    catalogue: Catalogue,
+    club_id: str,
+    now: datetime,
+    *,
+    days: int = SHORTLIST_DAYS,
+    limit: int = 15,
+    feed_ids: Container[int] | None = None,
 ) -> list[StoryView]:
-    """The players currently linked with a club, hottest first (denied and collapsed stories left out)."""
+    """The players currently linked with a club, hottest first (denied and collapsed stories left out).
+
+    ``feed_ids`` limits the evidence to the feeds one server reads.
+    """
     now = await as_of(storage, now)
     stories = await storage.stories.for_club(club_id, now - timedelta(days=days))
     best: dict[str, StoryView] = {}
-    for story in stories:
-        if story.stage.is_negative:
+    for found in stories:
+        story = visible(found, feed_ids) if feed_ids is not None else found
+        if story is None or story.stage.is_negative:
             continue
         current = view(story, catalogue, now)
         if story.player_id not in best or current.heat > best[story.player_id].heat:
@@ -107,12 +127,19 @@ async def shortlist(
 
 
 async def player_timeline(
-    storage: Storage, catalogue: Catalogue, player_id: str, now: datetime, *, days: int = 90
+    storage: Storage,
+    catalogue: Catalogue,
+    player_id: str,
+    now: datetime,
+    *,
+    days: int = 90,
+    feed_ids: Container[int] | None = None,
 ) -> list[StoryView]:
-    """A player's stories, hottest club first."""
+    """A player's stories, hottest club first (``feed_ids``: only what one server's feeds reported)."""
     now = await as_of(storage, now)
     stories = await storage.stories.for_player(player_id, now - timedelta(days=days))
-    return sorted((view(s, catalogue, now) for s in stories), key=lambda v: -v.heat)
+    seen = [s for s in (visible(s, feed_ids) if feed_ids is not None else s for s in stories) if s is not None]
+    return sorted((view(s, catalogue, now) for s in seen), key=lambda v: -v.heat)
 
 
 async def recent(storage: Storage, catalogue: Catalogue, now: datetime, *, hours: int = 48) -> list[StoryView]:

@@ -8,19 +8,24 @@ that runs it, and the :class:`~bot.delivery.Dispatcher` that drains the outbox.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import intel
 from bot.alerts import (
     AlertKey,
     AlertView,
     PlanContext,
     Planned,
+    StoryAlertKeys,
     alert_key,
     build_alert_view,
+    build_story_view,
     item_tier,
     plan_deliveries,
+    pretty,
     safe_link,
 )
 from bot.app import App
@@ -40,6 +45,7 @@ from bot.storage.guilds import DmMode
 from bot.storage.outbox import EnqueueResult, OutboxRow
 
 log = logging.getLogger(__name__)
+_STORY_KEY = re.compile(r"^story:(\d+):")  # alert keys of stories (bot.stories.StoryUpdate.key)
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 MAX_SERVER_FEEDS = 10
@@ -94,6 +100,11 @@ class ShortlistEntry:
     outlets: int
     items: int
     latest: datetime
+    stage: str | None = None
+    deal: str | None = None
+    source: str | None = None
+    tier: int | None = None
+    heat: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +121,8 @@ class TimelineEntry:
 
     headline: Headline
     clubs: tuple[str, ...]
+    stage: str | None = None
+    outlets: tuple[str, ...] = ()  # the story's outlet trail, first report first
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,23 +297,52 @@ class Services:
         return found[0]
 
     async def shortlist(self, *, guild_id: int, query: str) -> Shortlist:
-        """Players linked with a club: most distinct outlets first, then the most recent."""
+        """Players linked with a club, hottest story first (see bot.stories for the heat formula)."""
         club = self._entity(query, EntityKind.CLUB, "club")
-        since = self.now() - timedelta(days=SHORTLIST_DAYS)
-        rows = await self.storage.timeline.shortlist(club.id, guild_id=guild_id, since=since)
+        feeds = await self.storage.timeline.visible_feeds(guild_id)
+        views = await intel.shortlist(
+            self.storage, self.catalogue, club.id, self.now(), days=SHORTLIST_DAYS, feed_ids=feeds
+        )
         entries = []
-        for row in rows:
-            player = self.catalogue.find(row.player_id)
-            if player is None:
-                continue
-            current = self.catalogue.club_of(player.id)
-            entries.append(ShortlistEntry(player.name, current.name if current else None, row.outlets, row.items,
-                                          row.latest))
+        for v in views:
+            current = self.catalogue.club_of(v.story.player_id)
+            source, tier = v.best_source()
+            entries.append(
+                ShortlistEntry(
+                    v.player,
+                    current.name if current else v.from_club,
+                    v.outlets,
+                    len(v.story.reports),
+                    v.story.last_at,
+                    stage=pretty(v.story.stage.value),
+                    deal=pretty(v.story.deal.value) if v.story.deal else None,
+                    source=source,
+                    tier=tier,
+                    heat=v.heat,
+                )
+            )
         return Shortlist(club.name, tuple(entries))
 
     async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
-        """A player's rumour timeline: which clubs, which outlets, when (newest first)."""
+        """A player's rumours: one line per story (club, stage, outlet trail), hottest first.
+
+        Falls back to the latest items about him when no rumour was extracted yet.
+        """
         player = self._entity(query, EntityKind.PLAYER, "player")
+        feeds = await self.storage.timeline.visible_feeds(guild_id)
+        views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
+        if views:
+            entries = [
+                TimelineEntry(
+                    Headline(" ".join(head.title.split()), safe_link(head.link), head.outlet, head.published),
+                    (v.to_club,),
+                    stage=pretty(v.story.stage.value),
+                    outlets=tuple(v.story.outlets),
+                )
+                for v in views[:limit]
+                if (head := v.story.reports[0])
+            ]
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries))
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -494,20 +536,41 @@ class Services:
             now=now,
             default_lead=timedelta(hours=self.settings.deadline_lead_hours),
         )
-        deliveries = plan_deliveries(planned, ctx, key=self.key)
-        return await self.storage.outbox.enqueue(deliveries, now=now)
+        if self.key is not alert_key:
+            return await self.storage.outbox.enqueue(plan_deliveries(planned, ctx, key=self.key), now=now)
+        # One alert per story: reports of a story an alert already carries edit that alert.
+        story_keys = [u.key for p in planned for u in p.ingested.stories]
+        keyer = StoryAlertKeys(await self.storage.outbox.alerts_for_stories(story_keys))
+        deliveries = plan_deliveries(planned, ctx, key=keyer)
+        return await self.storage.outbox.enqueue(deliveries, now=now, stories=keyer.carried)
 
     def _feed_tier(self, feed: Feed) -> int | None:
         source = self.app.sources.for_feed(feed.url, feed.title)
         return source.tier if source is not None and source.known else None
 
     async def render(self, row: OutboxRow) -> AlertView | None:
-        """The alert a row delivers, from its (newest) item; None if the item is gone."""
+        """The alert a row delivers: its story's head report and trail, or its (newest) item; None if gone."""
+        story_key = _STORY_KEY.match(row.alert_key)
+        if story_key is not None:
+            view = await self._render_story(int(story_key.group(1)), row.item_id)
+            if view is not None:
+                return view
         item = await self.storage.items.get(row.item_id)
         if item is None:
             return None
         entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(item.id)))
         return build_alert_view(item, entity_ids, self.catalogue, self._rumours(item))
+
+    async def _render_story(self, story_id: int, fallback_item_id: int) -> AlertView | None:
+        story = await self.storage.stories.get(story_id)
+        if story is None:
+            return None
+        head = await self.storage.items.get(story.head_item_id) or await self.storage.items.get(fallback_item_id)
+        if head is None:
+            return None
+        entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(head.id)))
+        head_stories = await self.storage.stories.of_item(head.id)
+        return build_story_view(head, entity_ids, story, head_stories, self.catalogue, self.now())
 
     def _rumours(self, item: StoredItem) -> list[Rumour]:
         """The item's rumours (who to which club), re-extracted; none if extraction fails."""

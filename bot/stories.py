@@ -61,6 +61,7 @@ class Report:
     title: str = ""
     known_source: bool = True
     cited: str | None = None  # the source the report cites, when it names one
+    feed_id: int | None = None  # the feed that carried it (which servers may see it)
 
 
 def tier_weight(tier: int | None) -> float:

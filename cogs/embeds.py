@@ -56,6 +56,10 @@ def alert_embed(view: AlertView) -> discord.Embed:
             embed.add_field(name=name, value=safe_text(value, FIELD_VALUE_LIMIT, single_line=True))
     if view.tier is not None:
         embed.add_field(name="Tier", value=str(view.tier))
+    if view.outlet_count is not None:
+        embed.add_field(name="Outlets", value=str(view.outlet_count))
+    if view.heat is not None:
+        embed.add_field(name="Heat", value=f"{view.heat:.2f}")
     if view.outlets:
         embed.add_field(name="Also reported by", value=safe_text(", ".join(view.outlets), FIELD_VALUE_LIMIT))
     if view.entities:
@@ -116,9 +120,16 @@ def shortlist_text(shortlist: Shortlist) -> str:
     for rank, e in enumerate(shortlist.entries, 1):
         current = f" ({safe_text(e.current_club, 80, single_line=True)})" if e.current_club else ""
         outlets = f"{e.outlets} outlet{'s' if e.outlets != 1 else ''}"
-        rows.append(f"{rank}. **{safe_text(e.player, 100, single_line=True)}**{current} · {outlets} · "
+        facts = [safe_text(x, 60, single_line=True) for x in (e.stage, e.deal) if x]
+        if e.source:
+            tier = f" (tier {e.tier})" if e.tier is not None else ""
+            facts.append(f"{safe_text(e.source, 60, single_line=True)}{tier}")
+        facts.append(outlets)
+        if e.heat is not None:
+            facts.append(f"heat {e.heat:.1f}")
+        rows.append(f"{rank}. **{safe_text(e.player, 100, single_line=True)}**{current} · {' · '.join(facts)} · "
                     f"latest {ts(e.latest)}")
-    return fit([f"Players linked with **{club}**:", *rows])
+    return fit([f"Players linked with **{club}**, hottest first:", *rows])
 
 
 def timeline_text(timeline: Timeline) -> str:
@@ -128,8 +139,11 @@ def timeline_text(timeline: Timeline) -> str:
         return f"No rumours about **{player}** yet."
     rows = []
     for e in timeline.entries:
-        clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}** — " if e.clubs else ""
-        rows.append(f"• {clubs}{headline(e.headline)}")
+        clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}**" if e.clubs else ""
+        stage = f" · {safe_text(e.stage, 40, single_line=True)}" if e.stage else ""
+        trail = f" · {safe_text(', '.join(e.outlets), 300, single_line=True)}" if e.outlets else ""
+        lead = f"{clubs}{stage}{trail} — " if clubs or stage or trail else ""
+        rows.append(f"• {lead}{headline(e.headline)}")
     return fit([f"Rumours about **{player}**, newest first:", *rows])
 
 

@@ -302,3 +302,31 @@ async def test_a_bug_in_the_sender_is_retried_not_lost(harness: Harness, caplog:
     row = await harness.row(CH, 10)
     assert (row.status, row.attempts, row.last_error) == (Status.PENDING, 1, "internal error: KeyError")
     assert "unexpected error delivering outbox row" in caplog.text
+
+
+def test_story_alert_keys_one_alert_per_story() -> None:
+    """Reports of a story an alert carries reuse its key; a stage climb or a new story gets a new key."""
+    from datetime import UTC, datetime
+
+    from bot.alerts import StoryAlertKeys
+    from bot.ingest import IngestedItem
+    from bot.models import Feed, MatchResult, StoredItem
+    from bot.rumours import Stage
+    from bot.stories import StoryUpdate
+
+    now = datetime(2026, 1, 29, tzinfo=UTC)
+    feed = Feed(1, "https://x", None, None, None, None, 0, None, now, False, True)
+
+    def ingested(item_id: int, *updates: StoryUpdate) -> IngestedItem:
+        item = StoredItem(item_id, 1, f"g{item_id}", "t", "", None, now, now, True)
+        return IngestedItem(item, MatchResult("t", ()), feed, (), updates)
+
+    talks_a = StoryUpdate(1, "p", "milan", Stage.TALKS, None, True)
+    interest_b = StoryUpdate(2, "q", "milan", Stage.INTEREST, None, True)
+    keys = StoryAlertKeys({"story:9:interest": "story:7:bid"})
+    assert keys(ingested(10, talks_a, interest_b)) == "story:1:talks"  # primary: the most advanced
+    assert keys(ingested(11, StoryUpdate(2, "q", "milan", Stage.INTEREST, Stage.INTEREST, False))) == "story:1:talks"
+    assert keys(ingested(12, StoryUpdate(1, "p", "milan", Stage.AGREEMENT, Stage.TALKS, False))) == "story:1:agreement"
+    assert keys(ingested(13, StoryUpdate(9, "r", "roma", Stage.INTEREST, None, False))) == "story:7:bid"  # known
+    assert keys(ingested(14)) == "item:14"  # no rumour: one alert per item
+    assert keys.carried["story:1:talks"] == ["story:1:talks", "story:2:interest"]

@@ -8,7 +8,8 @@ a sent row becomes a pending ``edit`` of the message already posted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -93,6 +94,12 @@ ON CONFLICT (alert_key, target_kind, target_id) DO UPDATE SET
     updated_at = excluded.updated_at
 WHERE status <> 'dropped'
 """
+ALERTS_FOR_STORIES: Final = """
+SELECT story_key, alert_key FROM alert_stories WHERE story_key IN (SELECT value FROM json_each(:keys))
+"""
+REMEMBER_STORY: Final = """
+INSERT INTO alert_stories (story_key, alert_key) VALUES (:story_key, :alert_key) ON CONFLICT DO NOTHING
+"""
 DUE: Final = """
 SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now
 ORDER BY next_attempt_at, id LIMIT :limit
@@ -156,10 +163,25 @@ class OutboxStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def enqueue(self, deliveries: Sequence[Delivery], *, now: datetime) -> EnqueueResult:
-        """Commit deliveries in one transaction (before anything is sent); duplicates update, never add."""
+    async def alerts_for_stories(self, story_keys: Iterable[str]) -> dict[str, str]:
+        """The alert key already carrying each of these story keys (``story:<id>:<stage>``), where one does."""
+        rows = await self._db.fetchall(ALERTS_FOR_STORIES, {"keys": json.dumps(sorted(set(story_keys)))})
+        return {str(r["story_key"]): str(r["alert_key"]) for r in rows}
+
+    async def enqueue(
+        self, deliveries: Sequence[Delivery], *, now: datetime, stories: Mapping[str, Iterable[str]] | None = None
+    ) -> EnqueueResult:
+        """Commit deliveries in one transaction (before anything is sent); duplicates update, never add.
+
+        ``stories`` records, in the same transaction, which story keys each alert key carries (the
+        first alert to carry a story keeps it), so later reports of them edit that alert.
+        """
         added = edits = 0
         async with self._db.transaction() as conn:
+            await conn.executemany(
+                REMEMBER_STORY,
+                [{"alert_key": a, "story_key": k} for a, keys in (stories or {}).items() for k in keys],
+            )
             for d in deliveries:
                 params = {
                     "alert_key": d.alert_key,

@@ -41,7 +41,7 @@ ON CONFLICT DO NOTHING
 """
 _SELECT: Final = "SELECT * FROM stories"
 REPORTS_OF: Final = """
-SELECT r.*, i.link, i.title FROM reports r JOIN items i ON i.id = r.item_id
+SELECT r.*, i.link, i.title, i.feed_id FROM reports r JOIN items i ON i.id = r.item_id
 WHERE r.story_id IN (SELECT value FROM json_each(:ids))
 ORDER BY r.published_at, r.item_id
 """
@@ -131,6 +131,7 @@ def _report(row: aiosqlite.Row) -> Report:
         title=row["title"],
         known_source=bool(row["known_source"]),
         cited=row["cited"],
+        feed_id=row["feed_id"],
     )
 
 

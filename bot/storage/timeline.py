@@ -58,6 +58,7 @@ WHERE i.id > :after_id AND i.alertable = 1 AND i.published_at >= :since
 ORDER BY i.id LIMIT :limit
 """
 MAX_ITEM_ID: Final = "SELECT max(id) FROM items"
+VISIBLE_FEEDS: Final = "SELECT DISTINCT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id)"
 
 
 def _item(row: aiosqlite.Row) -> StoredItem:
@@ -110,6 +111,11 @@ class TimelineStore:
         """The newest item's id (0 when there is none)."""
         row = await self._db.fetchone(MAX_ITEM_ID)
         return 0 if row is None or row[0] is None else int(row[0])
+
+    async def visible_feeds(self, guild_id: int) -> set[int]:
+        """The feeds whose items a server may see: the operator's and its own."""
+        rows = await self._db.fetchall(VISIBLE_FEEDS, {"global": GLOBAL, "guild_id": guild_id})
+        return {int(r[0]) for r in rows}
 
     async def shortlist(self, club_id: str, *, guild_id: int, since: datetime, limit: int = 10) -> list[CoMention]:
         """Players linked with a club in the items this server can see: most outlets, then newest, first."""

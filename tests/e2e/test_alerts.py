@@ -20,7 +20,10 @@ async def test_seed_article_alerts_the_server_that_follows_dragusin_only(fake_di
 
         report = await m.publish(OLD_ITEM, seed_item())
         [alert] = await m.channel_alerts(fake.second_channel_id)
-        row = await m.row("item:2", "channel", fake.guild_id)
+        stories = {(s.player_id, s.to_club_id): s for s in await m.storage.stories.of_item(2)}
+        # One alert per story: keyed by the item's most advanced story (Drăgușin → Milan, talks).
+        milan = stories[("player:radu-dragusin", "club:ac-milan")]
+        row = await m.row(f"story:{milan.id}:talks", "channel", fake.guild_id)
 
     assert report.alerts == 1
     embed = alert["embeds"][0]
@@ -99,10 +102,14 @@ async def test_dm_modes_inside_and_outside_the_deadline_lead_time(fake_discord: 
         # Inside the lead time: deadline-mode followers get DMs too.
         m.clock.at = IN_DEADLINE - timedelta(seconds=m.settings.poll_interval)
         await m.publish(OLD_ITEM, seed_item("inside", published=IN_DEADLINE - timedelta(hours=1)))
-        await fake.wait_for(lambda: len(fake.dm_messages(always)) == 2 and fake.dm_messages(deadline))
+        await fake.wait_for(lambda: fake.dm_messages(deadline))
+        # The second report is the same story: the always-fan's DM is edited, not sent again.
+        await fake.wait_for(lambda: fake.dm_messages(always)[0]["edited_timestamp"])
 
+    assert len(fake.dm_messages(always)) == 1
     assert len(fake.dm_messages(deadline)) == 1
-    assert fake.dm_messages(deadline)[0]["embeds"][0]["url"] == "https://news.example/inside"
+    # The alert shows the story's first report; the later one joined its trail.
+    assert fake.dm_messages(deadline)[0]["embeds"][0]["url"] == "https://news.example/outside"
     assert fake.dm_messages(off) == []
     assert all(msg["allowed_mentions"] == {"parse": []} for msg in fake.dm_messages(always))
 
@@ -114,3 +121,47 @@ async def test_deadline_lead_time_is_per_server(fake_discord: FakeDiscord, tmp_p
         await m.command("alerts", {"hours": 120}, subcommand="leadtime", user=fake_discord.admin_id)
         await m.publish(OLD_ITEM, seed_item())  # 4 days 10 h before the close: inside 120 h
         await fake_discord.wait_for(lambda: fake_discord.dm_messages(fake_discord.member_id))
+
+
+async def test_one_alert_per_story_edited_by_further_reports_and_reposted_on_a_stage_climb(
+    fake_discord: FakeDiscord, tmp_path
+) -> None:
+    """Another outlet's report of the same rumour edits the alert (outlets, heat); "agreement" posts a new one."""
+    import copy
+
+    from tests.e2e.helpers import rss
+
+    fake = fake_discord
+    sky = ("sky-1", "Milan in talks with Tottenham over Radu Drăgușin",
+           "AC Milan are in talks with Tottenham over a loan for defender Radu Drăgușin, Sky Sports understands.",
+           START + timedelta(hours=1))
+    agreed = ("cm-2", "AC Milan agree deal with Tottenham for Drăgușin",
+              "AC Milan have reached an agreement with Tottenham for Radu Drăgușin, according to Calciomercato.",
+              START + timedelta(hours=2))
+    async with start_mercato(fake, tmp_path) as m:
+        await m.primed_feed(OLD_ITEM)
+        m.feeds.add("/sky", rss(OLD_ITEM, title="Sky Sports"))
+        await m.storage.feeds.add(m.feeds.url("/sky"), now=m.clock())
+        await m.tick()  # the new feed's first poll: stored, not alerted
+        await m.bot.services.set_alert_channel(guild_id=fake.guild_id, channel_id=fake.channel_id)
+        await m.command("follow", {"name": "dragusin"})
+
+        await m.publish(OLD_ITEM, seed_item())
+        first = copy.deepcopy((await m.channel_alerts(fake.channel_id))[0])  # the fake edits messages in place
+        m.feeds.add("/sky", rss(OLD_ITEM, sky, title="Sky Sports"))
+        await m.publish(OLD_ITEM, seed_item())
+        await fake.wait_for(lambda: fake.channel_messages(fake.channel_id)[0]["edited_timestamp"])
+        edited = fake.channel_messages(fake.channel_id)[0]
+        await m.publish(OLD_ITEM, seed_item(), agreed)
+        _, climbed = await m.channel_alerts(fake.channel_id, count=2)
+
+    def fields(message: dict) -> dict[str, str]:
+        return {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+
+    assert fields(first)["Stage"] == "talks" and fields(first)["Outlets"] == "1"
+    assert fields(first)["Source"].startswith("Calciomercato") and fields(first)["Tier"] == "3"
+    assert edited["id"] == first["id"]  # edited in place, not posted again
+    assert fields(edited)["Outlets"] == "2" and "Sky Sports" in fields(edited)["Also reported by"]
+    assert float(fields(edited)["Heat"]) > float(fields(first)["Heat"])
+    assert fields(climbed)["Stage"].startswith("agreement")
+    assert len(fake.calls("POST", "/channels/{channel_id}/messages")) == 2

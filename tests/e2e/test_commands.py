@@ -111,8 +111,9 @@ async def test_shortlist_rumours_latest_after_the_seed_article(fake_discord: Fak
     assert [c["value"] for c in clubs[:2]] == ["club:ac-milan", "club:inter"]
     listing = text(shortlist)
     assert shortlist.callback_type == 5 and not shortlist.ephemeral  # deferred, public
-    assert listing.startswith("Players linked with **AC Milan**:")
-    assert "**Radu Drăgușin** (Tottenham)" in listing and "**Nathan Aké** (Manchester City)" in listing
+    assert listing.startswith("Players linked with **AC Milan**, hottest first:")
+    assert "**Radu Drăgușin** (Tottenham) · talks" in listing and "**Nathan Aké** (Manchester City) · interest" in listing
+    assert listing.index("Radu Drăgușin") < listing.index("Nathan Aké")  # talks is hotter than interest
     assert "Inter" not in listing
     assert text(rumours).startswith("Rumours about **Radu Drăgușin (Tottenham)**")
     assert "AC Milan" in text(rumours) and "Calciomercato" in text(rumours)

@@ -59,12 +59,13 @@ Entry = tuple[str, AliasKind]
 # side, so the automaton only ever reports whole-word hits. "Milan's", "Alexander-Arnold" and
 # "A.C. Milan" fold to "milan s", "alexander arnold", "a c  milan" on both sides alike.
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_PUNCT_TO_SPACE = {code: " " for code in range(128) if chr(code) not in _WORD_CHARS}
+# A bytes table: bytes.translate is a C table lookup, several times faster than str.translate.
+_PUNCT_TO_SPACE = bytes(code if chr(code) in _WORD_CHARS else 32 for code in range(256))
 
 
 def _words(folded: str) -> str:
     """Map every non-alphanumeric character of folded (lower-case ASCII) text to a space."""
-    return folded.translate(_PUNCT_TO_SPACE)
+    return folded.encode("ascii", "replace").translate(_PUNCT_TO_SPACE).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ class Folded:
 _ONE_TO_ONE: dict[int, str] = {ord(c): " " for c in "\t\n\r\f\v"}
 _OTHER: set[str] = set()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_SPACES = bytes(32 if chr(code) in "\t\n\r\f\v" else code for code in range(256))
 
 
 def _learn(chars: set[str]) -> bool:
@@ -76,7 +77,7 @@ def _learn(chars: set[str]) -> bool:
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching and keep the offset map back to it."""
     if text.isascii():
-        return Folded(text.translate(_ONE_TO_ONE).lower())
+        return Folded(text.encode("ascii").translate(_ASCII_SPACES).decode("ascii").lower())
     if _learn(set(_NON_ASCII.findall(text))):
         return Folded(text.translate(_ONE_TO_ONE).lower())
     pieces: list[str] = []

@@ -20,6 +20,22 @@ The extractor is rule-based and works sentence by sentence (clause by clause ins
    deal type); a new contract with no club named is with his own club.
 6. Background is blanked before cues are read ("joined from Metz in 2021", "last summer"), and a
    conditional offer ("could offer") is interest, not a bid.
+7. A player named only in relation to the subject ("a replacement for X", "cover for X", "will
+   partner X", "compared to X", "the brother of X", "following X's departure") is a *companion*: not
+   the subject of the clause's transfer, and a club named right after him ("lost X to Liverpool")
+   is his, not the subject's. A relative clause about him (", who remains a target for United")
+   is read with him as its subject.
+8. An offer still to be made ("ready to offer", "preparing a bid", "will submit an offer") is
+   interest; an accepted offer ("have accepted a €25m bid", "the proposal has been accepted") is an
+   agreement; a stage announced as still to come ("still has to agree personal terms") is not
+   reached; a price stance ("will not let him leave for less than his clause") is no denial.
+9. A player "in talks with <club>" negotiates with the club he would join (when a club is in talks
+   with a club, the second one sells), and a clause naming a footballer the catalogue lacks does not
+   hand his move to the item's only catalogue player.
+
+Speed: the cue patterns are long alternations; a clause is first scanned once for the literal words
+they need (``_Prefilter``), clauses naming nobody skip the cue battery, and citations are looked up
+lazily, once per claim where the sentence cannot cite anything else. Results are unchanged by these.
 
 Every rule is about wording, never about a particular player or club; the labelled corpus in
 ``tests/data/`` (``python -m bench.eval``) measures them.
@@ -29,6 +45,7 @@ Pure: data in, data out; never imports ``discord``.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 from bisect import bisect_left
@@ -36,7 +53,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.models import Entity, MatchResult, Mention
 from bot.sources import Source, SourceDirectory, fold, fold_with_map
@@ -150,6 +167,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr vs v no nos fc ac sc cf inc ltd co etc approx gen prof rev sen rep mt ft".split()
 )
 _SENTENCE_END = re.compile(r"[.!?]+['\"’”)]*(?=\s)")
+_ENDS_SENTENCE = re.compile(r"[.!?)\"'’”]$")
 _CITE_PAREN_END = re.compile(r"\)\s*(?=[A-Z0-9\"'‘“])")
 
 
@@ -191,8 +209,8 @@ def _is_abbreviation(before: str) -> bool:
     if word is None:
         return False
     token = word.group(1)
-    if "." in token:  # "A.C", "e.g"
-        return True
+    if "." in token:  # "A.C", "e.g"; but "Calciomercato.com." ends a sentence
+        return all(len(part) <= 2 for part in token.split(".") if part)
     return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
 
 
@@ -254,7 +272,9 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
         (
             Stage.ADVANCED_TALKS,
             (
-                r"\badvanced\b|\bclos(?:e|ing)\s+in\s+on\b|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing)"
+                r"\badvanced\b|\bclos(?:e|ing)\s+in\s+on\b"
+                r"|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing|tying|extending|renewing|committing)"
+                r"|\bwill\s+(?:sign|join|extend|renew|complete)\b"
                 r"|\bedg(?:e|es|ing)\s+closer\b|\bnearing\b|\bon\s+the\s+verge\b|\bfinal\s+details\b|\bfinalis\w+|\bfinaliz\w+"
                 r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize|extend|renew)\b"
                 r"|\bfinal\s+stages\b"
@@ -265,15 +285,17 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             (
                 # "could/would offer", "could make an offer" are intentions (interest), and a player
                 # "offered to" a club is his agent knocking on doors, not a bid.
-                r"(?<!could )(?<!would )(?<!might )(?<!could make an )(?<!would make an )"
-                r"\b(?:bid|bids|bidding|offer|offers)\b"
+                # (The lookbehinds follow the word boundary: the same test at the same position, but
+                # the engine can then skip non-word positions quickly.)
+                r"\b(?<!could )(?<!would )(?<!might )(?<!could make an )(?<!would make an )"
+                r"(?:bid|bids|bidding|offer|offers)\b"
                 r"|\boffered\b(?!\s+to\b)|\btabled?\b|\bsubmitted\b|\bpropos(?:al|ed|es)\b"
             ),
         ),
         (
             Stage.AGREEMENT,
             (
-                r"(?<!pre-contract )(?<!precontract )\bagreement\b|\bagreed\b"
+                r"\b(?<!pre-contract )(?<!precontract )agreement\b|\bagreed\b"
                 r"|\bagree(?:s)?\s+(?:a\s+)?(?:fee|deal|terms)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
                 r"|\bdeal\s+(?:is\s+)?in\s+place\b|\bfee\s+agreed\b"
             ),
@@ -293,10 +315,10 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
         (
             Stage.OFFICIAL,
             (
-                r"\bofficial(?:ly)?\b|(?<!to )(?<!be )\bannounc(?:e|es|ed)\b"
+                r"\bofficial(?:ly)?\b|\b(?<!to )(?<!be )announc(?:e|es|ed)\b"
                 r"|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
                 r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bunveil\w*"
-                r"|(?<!to )\bcomplet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?"
+                r"|\b(?<!to )complet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?"
                 r"(?:move|transfer|switch|signing|loan)\b"
                 r"|\bwelcome[sd]?\s+(?:\S+\s+){1,4}to\b|\bwelcome\s+to\b|\b(?:pleased|delighted|happy|proud|thrilled)\s+to\s+(?:announce|confirm)"
             ),
@@ -336,6 +358,33 @@ _REJECTED = re.compile(
 )
 _OFFER_WORD = re.compile(r"\b(?:bid|bids|offer|offers|offered|proposal|approach|approaches)\b")
 
+# "ready to offer £15m", "preparing an offer", "will submit a formal bid", "lining up a £30m offer",
+# "open to offers": an offer that is planned (or invited) has not been made.
+_INTENT_BEFORE = re.compile(
+    r"(?:\bto|\bwill|\bplan|\bplans|\b(?:prepar|readi|ready|plann|plott|mull|consider|contemplat|lin(?:e|es|ing)\s+up)\w*)"
+    r"\s+(?:(?:make|table|submit|launch|lodge|put\s+in|send|present|prepare|test\s+\S+\s+(?:resolve\s+)?with)\s+)?"
+    r"(?:(?:an?|the|their|his|its|another|fresh|new|formal|opening|first|second|improved|official|concrete|bumper|club-record"
+    r"|initial|(?:£|€|\$)\S+|\S+m)\s+){0,4}$"
+)
+# "have accepted a €25m offer", "agreed to accept a proposal"; "the offer has been accepted by Lazio".
+_ACCEPTED_BEFORE = re.compile(
+    r"\b(?<!not )(?<!never )(?:accepted|agreed\s+to\s+accept|agree\s+to\s+accept)\s+(?:\S+\s+){0,4}$"
+)
+_ACCEPTED_AFTER = re.compile(r"^[^.;]{0,60}?\b(?:has|have|was|were|had)\s+been\s+accepted\b")
+_ACCEPT_HEADLINE = re.compile(r"\baccepts?\s+(?:\S+\s+){0,4}$")
+# A late stage the text announces as still to come is not reached yet.
+_PENDING_BEFORE = re.compile(
+    r"\b(?:still\s+(?:has|have|had|needs?|need)\s+to|yet\s+to|must\s+(?:still\s+|now\s+|first\s+)?|needs?\s+to|has\s+to|have\s+to)"
+    r"\s+(?:\S+\s+){0,2}$"
+)
+_PENDABLE = frozenset({Stage.AGREEMENT, Stage.PERSONAL_TERMS, Stage.MEDICAL})
+# A price stance ("will not let him leave for less than his clause", "won't sell unless …") names
+# the terms of a sale; it does not refuse one.
+_PRICE_STANCE_AFTER = re.compile(  # used with match(text, pos): no "^"
+    r"[^.;]{0,60}?\b(?:for\s+(?:less\s+than|under|below|anything\s+(?:less|below|under))|less\s+than|below\s+(?:£|€|\$|\d|their|the|his)"
+    r"|unless|cheaply|on\s+the\s+cheap|at\s+a\s+discount|without\s+(?:\S+\s+){0,2}(?:fee|clause|price|valuation))\b"
+)
+
 # Deal cues, most specific first; a less specific cue inside a more specific one is dropped
 # ("loan" inside "loan with an option to buy").
 _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
@@ -368,6 +417,8 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
             Deal.EXTENSION,
             (
                 r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal)\b|\bcontract\s+(?:extension|renewal|talks)\b"
+                r"|\b(?:fresh|improved)\s+(?:long-term\s+|\w+-year\s+)?(?:contract|deal|terms)\b"
+                r"|\bt(?:ie|ies|ied|ying)\s+(?:his|her|their)\s+(?:long-term\s+)?future\s+to\b"
                 r"|\bextend(?:ed|s|ing)?\s+(?:his\s+|their\s+|the\s+)?(?:contract|deal|stay)\b|\bextension\b|\brenew(?:al|ed|s|ing)?\b"
                 r"|\bcommit(?:ted|s)?\s+(?:his\s+)?(?:long-term\s+)?future\b"
             ),
@@ -386,6 +437,7 @@ _FEE = re.compile(
     r"|(?P<undisclosed>\bundisclosed\s+(?:fee|sum|amount)\b)",
     re.IGNORECASE,
 )
+_HAS_DIGIT = re.compile(r"\d")
 _WAGE_AFTER = re.compile(
     r"^\s*(?:-a-week|a\s+week|per\s+week|p/?w|a\s+year|per\s+year|per\s+season|a\s+season|net)", re.I
 )
@@ -500,6 +552,55 @@ _AFTER_CLUB_ROLE = re.compile(
     rf"(?:(?:former|new|young|experienced|towering|veteran|talented|versatile|left-footed|right-footed)\s+)?(?P<role>{_ROLES})\b(?!-)"
 )
 _PRONOUN = re.compile(r"\b(?:he|him|his)\b")
+# "Gasperini has already spoken to the Dutchman": the buyer in touch with the player himself.
+_CONTACT_PLAYER = re.compile(
+    rf"\b(?:sp(?:o|ea)ke?n?|talked|phoned|called)\s+(?:\S+\s+){{0,2}}(?:to|with)\s+"
+    rf"(?:him\b|the\s+player\b|the\s+(?:\d{{1,2}}-year-old|{_NATION_RE})\b|the\s+(?:\S+\s+)?(?:{_ROLES})\b)"
+)
+
+# A player named only in relation to the subject of the clause is not the subject of its transfer:
+# "as a replacement for X", "cover for the injured X", "will partner X", "compared to X", "the brother
+# of Liverpool midfielder X", "alongside X", "in place of X", "to replace X", "reunite him with X".
+_COMPANION_CUES = (
+    r"(?:replacement|successor|heir|understudy|deputy|stand-in|cover|back-?up|alternative|partner"
+    r"|brother|sister|cousin|son|nephew|team-?mate|club-?mate)s?\s+(?:for|to|of)"
+    r"|(?:provid\w*|offer\w*|add\w*|giv\w*)\s+(?:\S+\s+)?competition\s+(?:for|to)"
+    r"|replac(?:e|es|ing)|succeed(?:s|ing)?|partner(?:s|ing)?|challeng(?:e|es|ing)|emulat(?:e|es|ing)|unseat|usurp|displace"
+    r"|(?:compared|likened|comparisons?|comparable)\s+(?:to|with)(?:\s+(?:that|those)\s+of)?"
+    r"|(?:compet(?:e|es|ing)|battl(?:e|es|ing)|vie|vying|fight(?:ing)?)\s+with"
+    r"|(?:deputis\w*|deputiz\w*|stand(?:s|ing)?\s+in|step(?:s|ping)?\s+in|fill(?:s|ing)?\s+in|cover(?:s|ing)?|compensate)\s+for"
+    r"|alongside|beside|instead\s+of|in\s+place\s+of|next\s+to|together\s+with|the\s+same\s+\w+\s+as"
+    r"|in\s+the\s+(?:mould|style)\s+of|the\s+likes\s+of|(?:gap|void|hole|vacancy|shoes)\s+(?:left\s+by|of)"
+    r"|(?:following|after|since|in\s+the\s+wake\s+of)\s+(?:the\s+)?(?:departure|exit|sale|loss|injury|absence|retirement)\s+of"
+    r"|lost|brother|sister|cousin|team-?mates?|join(?:s|ing)?(?:\s+compatriots?)?|reunit\w*\s+(?:\S+\s+){0,5}?with"
+)
+_COMPANION_DESCRIPTORS = (
+    rf"(?:(?:the|his|her|their|fellow|older|younger|elder|twin|injured|departed|departing|outgoing|veteran|captain|skipper"
+    rf"|first-choice|established|current|compatriot|countryman|former|club|international)\s+)*"
+    rf"(?:(?:[\w'-]+\s+){{0,3}}(?:{_ROLES})s?\s+)?"
+)
+_COMPANION_BEFORE = re.compile(rf"\b(?:{_COMPANION_CUES})\s+{_COMPANION_DESCRIPTORS}$")
+# "will compete with Geovany Quenda and Francisco Trincão": a name list after the cue (the names before
+# "and" must be capitalised in the original text).
+_COMPANION_LIST_BEFORE = re.compile(
+    rf"\b(?:{_COMPANION_CUES})\s+(?P<names>(?:[\w'-]+\s+){{1,3}})(?:and|or|&)\s+{_COMPANION_DESCRIPTORS}$"
+)
+_COMPANION_CONJUNCTION = re.compile(r"\s*(?:,|and|or|&|as\s+well\s+as)\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?")
+# "competition for Drăgușin's signature": he is what the clubs compete for, not a rival of the subject.
+_OBJECT_AFTER = re.compile(
+    r"'s?\s+(?:signature|services|transfer|move|future|situation|representatives|agents?|camp)\b"
+)
+_COMPANION_CLUB_GAP = re.compile(r"[^,;.()]{0,40}")
+# "X's former team-mate", "X's replacement", "to take X's place"; "following X's departure".
+_COMPANION_AFTER = re.compile(
+    r"'s?\s+(?:former\s+|ex-\s*|old\s+|current\s+|international\s+|club\s+)?(?:team-?mates?|club-?mates?|brother|sister|cousin|son"
+    r"|father|replacement|successor|heir|understudy|deputy|back-?up|stand-in|strike\s+partner|partner|shoes|place|position|spot"
+    r"|shirt|footsteps|compatriot|countryman)\b"
+)
+_AFTER_EVENT = re.compile(r"\b(?:following|after|since|in\s+the\s+wake\s+of)\s+$")
+_EVENT_AFTER = re.compile(r"'s?\s+(?:\w+\s+)?(?:departure|exit|sale|injury|absence|retirement)\b")
+_RELATIVE_AFTER = re.compile(r"\s*,\s*(?:who|whose)\b")
+_COMPANION_TO = re.compile(r"\s+to\s+(?:the\s+)?")
 
 # ----------------------------------------------------------------------------- club roles
 
@@ -510,7 +611,7 @@ _SUITOR_FROM = re.compile(
 _FROM_BEFORE = re.compile(
     r"(?:\bfrom|\bleav(?:e|es|ing)|\bleft|\bquit(?:ting)?|\bexit\s+(?:from\s+)?|\baway\s+from|\bsold\s+by|\breleased\s+by"
     r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+(?:at|with)"
-    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|(?<!medical )(?<!arrive )(?<!arrived )\bat|\bof)"
+    r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|\b(?<!medical )(?<!arrive )(?<!arrived )at|\bof)"
     r"\s+(?:the\s+|his\s+|current\s+club\s+)?$"
 )
 # The counterpart of a negotiation is the selling club: "talks with Tottenham for Drăgușin",
@@ -533,8 +634,143 @@ _NOT_SUITOR_BEFORE = re.compile(
     r"|\bloan\s+spell\s+(?:at|with)|\bclash\s+with|\bderby\s+(?:against|with)|\bvictory\s+over|\btrip\s+to"
     r"|\bwin\s+at|\bwin\s+over|\bon\s+loan\s+from\s+\S+\s+at)\s+(?:the\s+|his\s+)?$"
 )
+_UNKNOWN_NAME_AFTER = re.compile(rf"\b(?:(?:{_ROLES})|sign|signing|buy|land|capture|bring\s+in)\s+(?=\S)")
+_CAPITALISED_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:de|da|van|von|der|den|dos|del|di|le|la)\s+)?[A-Z][\w'’-]+)+")
+_ARTICLE_END = re.compile(r"\b(?:a|an)\s+$")
+_FORMER_END = re.compile(r"\b(?:former|ex-?)\s*$")
+_ON_LOAN_END = re.compile(r"\bon\s+loan\s+(?:at|with)\s+(?:the\s+)?$")
+_SCORE_AFTER = re.compile(r"^\s*\d+\s*[-–]\s*\d+")
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
 _TO_CONSTRUCT = re.compile(r"^\s*(?:'s?\s+(?:move|switch|transfer|loan)\s+)?(?:to|->|→|>)\s+(?:the\s+)?$")
+
+
+# ----------------------------------------------------------------------------- literal prefilters
+
+# The cue patterns are long alternations that Python's regex engine tries at every position of a
+# clause. Each alternative needs some literal word ("bid", "offer", "agreed"); checking those with
+# ``in`` (a C substring search) first skips most patterns on most clauses. The literals are read off
+# the compiled patterns, so they cannot drift from them; if the parser is unavailable, nothing is
+# skipped.
+try:
+    _SRE_PARSER: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - a Python without re._parser: no prefilter
+    _SRE_PARSER = None
+
+
+def _required(items: Any) -> frozenset[str] | None:
+    """Literals one of which every match of the parsed sequence ``items`` contains, or None."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(av))
+            continue
+        if run:
+            consider(frozenset({"".join(run)}))
+            run = []
+        if name == "SUBPATTERN":
+            consider(_required(av[-1]))
+        elif name == "BRANCH":
+            alternatives = [_required(alt) for alt in av[1]]
+            if all(alternatives):
+                consider(frozenset().union(*(a for a in alternatives if a)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            consider(_required(av[2]))
+    if run:
+        consider(frozenset({"".join(run)}))
+    return best
+
+
+def _literals_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The prefilter literals of ``pattern`` (None: always run it)."""
+    if _SRE_PARSER is None or pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        found = _required(_SRE_PARSER.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover - an unexpected parser shape: no prefilter
+        return None
+    if not found:
+        return None
+    # "offer" already covers "offered": keep the shortest literals only.
+    return tuple(sorted(lit for lit in found if not any(o != lit and o in lit for o in found)))
+
+
+class _Prefilter:
+    """Which cue patterns can match a text, from one Aho-Corasick pass over it.
+
+    Every registered pattern whose literals are all at least three characters long gets its literals
+    into one automaton; a pattern with a shorter literal ("at", "of") is always run. The answer for
+    a text is remembered (a clause is read several times).
+    """
+
+    def __init__(self) -> None:
+        self._filtered: dict[re.Pattern[str], int] = {}
+        self._automaton: Any = None
+        self._cache: dict[str, frozenset[int]] = {}
+
+    def register(self, patterns: Iterable[re.Pattern[str]]) -> None:
+        """Build the automaton over the literals of ``patterns``."""
+        words: dict[str, set[int]] = {}
+        for pattern in patterns:
+            literals = _literals_of(pattern)
+            if literals is None or min(map(len, literals)) < 3 or pattern in self._filtered:
+                continue
+            index = self._filtered[pattern] = len(self._filtered)
+            for literal in literals:
+                words.setdefault(literal, set()).add(index)
+        if _AHOCORASICK is None or not words:
+            self._filtered.clear()
+            return
+        automaton = _AHOCORASICK.Automaton()
+        for word, indexes in words.items():
+            automaton.add_word(word, frozenset(indexes))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def present(self, text: str) -> frozenset[int]:
+        """The registered patterns one of whose literals occurs in ``text``."""
+        found = self._cache.get(text)
+        if found is None:
+            if len(self._cache) >= 8192:
+                self._cache.clear()  # a crude bound: texts come back within one item, rarely later
+            hits: set[int] = set()
+            for _end, indexes in self._automaton.iter(text):
+                hits |= indexes
+            found = self._cache[text] = frozenset(hits)
+        return found
+
+    def may_match(self, pattern: re.Pattern[str], text: str) -> bool:
+        """A necessary condition for ``pattern.search(text)`` (always True for unregistered patterns)."""
+        index = self._filtered.get(pattern)
+        return index is None or index in self.present(text)
+
+    def index(self, pattern: re.Pattern[str]) -> int | None:
+        """The pattern's number in ``present`` answers, or None when it is always run."""
+        return self._filtered.get(pattern)
+
+
+try:
+    _AHOCORASICK: Any = importlib.import_module("ahocorasick")
+except ImportError:  # pragma: no cover - the dependency is required by bot.sources anyway
+    _AHOCORASICK = None
+_PREFILTER = _Prefilter()  # patterns are registered at the end of the module, once all are defined
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """A cheap necessary condition for ``pattern.search(text)``: one of its literals occurs in ``text``."""
+    return _PREFILTER.may_match(pattern, text)
+
+
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when the prefilter says it cannot match."""
+    return pattern.search(text) if _may_match(pattern, text) else None
 
 
 # ----------------------------------------------------------------------------- internals
@@ -560,6 +796,7 @@ class _Clause:
     end: int
     sentence: int
     title: bool = False
+    subject: str | None = None  # the companion player a relative clause (", who …") is about
 
 
 @dataclass(slots=True)
@@ -577,6 +814,21 @@ class _Context:
     player_ids: list[str] = field(default_factory=list)  # distinct players mentioned in the item
     cues: str = ""  # ``folded`` with background ("joined in 2021") blanked: where cues are read
     past: list[tuple[int, int]] = field(default_factory=list)  # the blanked spans
+    companions: dict[int, int] = field(default_factory=dict)  # folded start → end of companion player mentions
+    # The mentions as (folded start, position in ``mentions``, folded end, mention), by folded start,
+    # and those starts: a clause finds its mentions by bisection instead of scanning them all.
+    spans: list[tuple[int, int, int, Mention]] = field(default_factory=list)
+    span_starts: list[int] = field(default_factory=list)
+
+    def index_spans(self) -> None:
+        """Fold every mention's span once."""
+        self.spans = sorted((self.to_folded[m.start], i, self.to_folded[m.end], m) for i, m in enumerate(self.mentions))
+        self.span_starts = [span[0] for span in self.spans]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, Mention]]:
+        """The mentions starting in ``[start, end)`` as (folded start, folded end, mention), in ``mentions`` order."""
+        found = self.spans[bisect_left(self.span_starts, start) : bisect_left(self.span_starts, end)]
+        return [(s, e, m) for s, _i, e, m in sorted(found, key=lambda span: span[1])]
 
     def entity(self, entity_id: str) -> Entity | None:
         if entity_id not in self.entities:
@@ -591,6 +843,53 @@ class _Context:
 
     def original(self, start: int, end: int) -> str:
         return self.text[self.to_original[start] : self.to_original[end]]
+
+
+class _LazySource:
+    """The source a sentence (or claim) rests on, looked up only when a pair first needs it.
+
+    Finding citations is the costliest step per sentence, and most sentences add no new pair: the
+    lookup waits until one does, then is remembered. A sentence that cites nobody falls back on its
+    claim's source.
+
+    A sentence cites a source only with a cue next to its name, and that cue is still next to it in
+    the claim the sentence belongs to. So when the claim cites at most one source, the sentence cites
+    that one or nobody, and either way ends up with the claim's source: its own lookup is skipped.
+    This holds when the sentence meets its neighbours at sentence punctuation (``clean``); a bare
+    line break could sit inside a name ("Sky" / "Sports News").
+    """
+
+    __slots__ = ("_cited", "_fallback", "_sources", "_text", "_value", "clean")
+
+    def __init__(
+        self, sources: SourceDirectory, text: str, fallback: _LazySource | None, *, clean: bool = False
+    ) -> None:
+        self._sources = sources
+        self._text = text
+        self._fallback = fallback
+        self._cited: list[Source] | None = None
+        self._value: Source | bool | None = False  # False: not looked up yet
+        self.clean = clean
+
+    def cited(self) -> list[Source]:
+        """Every source the text cites, in order (looked up once)."""
+        if self._cited is None:
+            self._cited = self._sources.cited(self._text)
+        return self._cited
+
+    def get(self) -> Source | None:
+        """The first source the text cites, else the fallback's."""
+        if self._value is False:
+            claim = self._fallback
+            if claim is None:
+                cited = self.cited()
+                self._value = cited[0] if cited else None
+            elif self.clean and len(claim.cited()) <= 1:
+                self._value = claim.get()
+            else:
+                own = self.cited()
+                self._value = own[0] if own else claim.get()
+        return self._value if isinstance(self._value, Source) else None
 
 
 @dataclass(slots=True)
@@ -611,16 +910,48 @@ def _is_club(entity_id: str) -> bool:
     return entity_id.startswith("club:")
 
 
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+
+
 def _folded_index(text: str) -> tuple[str, list[int], list[int]]:
     """Fold ``text``; return the folded text and maps original → folded and folded → original."""
     folded, starts = fold_with_map(text)
     if len(folded) == len(text) and starts == list(range(len(text) + 1)):
         return folded, starts, starts  # one-to-one fold: both maps are the identity
     # Each original index maps to the first folded char it produced (or the next one, if none):
-    # the first position in ``starts[:-1]`` whose original index is >= it.
+    # the first position in ``starts[:-1]`` whose original index is >= it. Only non-ASCII characters
+    # can fold to more or fewer than one character ("€" → "EUR", an emoji → nothing), so the map is
+    # looked up at those characters and their successors and is linear in between (ASCII runs).
     produced = starts[:-1]
-    to_folded = [bisect_left(produced, index) for index in range(len(text) + 1)]
+    anchors = sorted({0, len(text), *(i for m in _NON_ASCII_CHAR.finditer(text) for i in (m.start(), m.end()))})
+    to_folded: list[int] = []
+    for anchor, following in itertools.pairwise(anchors):
+        first = bisect_left(produced, anchor)
+        to_folded.extend(range(first, first + following - anchor))
+    to_folded.append(bisect_left(produced, len(text)))
     return folded, to_folded, starts
+
+
+# ``SourceDirectory.lookup`` compares a name with every alias; the same parentheses come back in item
+# after item ("(Photo by …/Getty Images)", "(Mirror)"). Answers are kept per directory (held here, so
+# that its id cannot be reused while its answers are).
+_SOURCE_NAMES: dict[int, tuple[SourceDirectory, dict[str, bool]]] = {}
+
+
+def _names_source(sources: SourceDirectory, name: str) -> bool:
+    """True when ``name`` is, in full, a source of the directory."""
+    entry = _SOURCE_NAMES.get(id(sources))
+    if entry is None:
+        if len(_SOURCE_NAMES) >= 8:
+            _SOURCE_NAMES.clear()
+        entry = _SOURCE_NAMES[id(sources)] = (sources, {})
+    answers = entry[1]
+    found = answers.get(name)
+    if found is None:
+        if len(answers) >= 8192:
+            answers.clear()
+        found = answers[name] = sources.lookup(name) is not None
+    return found
 
 
 def _claims(text: str, sentences: list[tuple[int, int]], sources: SourceDirectory, title_end: int) -> list[list[int]]:
@@ -630,7 +961,7 @@ def _claims(text: str, sentences: list[tuple[int, int]], sources: SourceDirector
         if start < title_end:
             continue
         paren = re.search(r"\(([^()]{1,60})\)\.?\s*$", text[start:end])
-        if paren and sources.lookup(re.split(r"\s+[-–]\s+|,", paren.group(1))[0]) is not None:
+        if paren and _names_source(sources, re.split(r"\s+[-–]\s+|,", paren.group(1))[0]):
             cite_ends.append(index)
     if len(cite_ends) < 2:
         return [list(range(len(sentences)))]
@@ -659,7 +990,10 @@ def _deal_cues_cached(folded: str) -> tuple[tuple[int, Deal], ...]:
     # A clause is read several times (evidence, deal type, extension check): cache by its text.
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Deal]] = []
-    for deal, pattern in _DEAL_CUES:
+    present = _PREFILTER.present(folded)
+    for deal, pattern, index in _DEAL_CUES_INDEXED:
+        if index is not None and index not in present:
+            continue
         for match in pattern.finditer(folded):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
@@ -670,6 +1004,8 @@ def _deal_cues_cached(folded: str) -> tuple[tuple[int, Deal], ...]:
 
 
 def _fees(original: str) -> list[str]:
+    if not _HAS_DIGIT.search(original) and "undisclosed" not in original.lower():
+        return []  # every fee pattern needs a figure or "undisclosed": skip the case-insensitive scan
     fees: list[str] = []
     for match in _FEE.finditer(original):
         if match.group("undisclosed"):
@@ -712,7 +1048,14 @@ def extract_rumours(
     text = match.text
     folded, to_folded, to_original = _folded_index(text)
     ctx = _Context(text, folded, to_folded, to_original, list(match.mentions), catalogue, sources)
-    players_in_item = list(dict.fromkeys(m.entity_id for m in match.mentions if _is_player(m.entity_id)))
+    ctx.index_spans()
+    ctx.companions = _companions(ctx)
+    # A player named only as someone else's replacement, partner or brother is not in the item's cast.
+    players_in_item = list(
+        dict.fromkeys(
+            m.entity_id for m in match.mentions if _is_player(m.entity_id) and ctx.fspan(m)[0] not in ctx.companions
+        )
+    )
     ctx.player_ids = players_in_item
     ctx.cues, ctx.past = _mask_history(folded)
     if not players_in_item:
@@ -723,15 +1066,23 @@ def extract_rumours(
     state = _State()
     for claim_index, claim in enumerate(_claims(text, sentences, sources, title_end)):
         claim_text = " ".join(text[sentences[i][0] : sentences[i][1]] for i in claim)
-        claim_source = sources.report_source(claim_text, None)
+        claim_source = _LazySource(sources, claim_text, None)
+        # Sentences of the claim that end at sentence punctuation (the last one needs none).
+        ends_clean = [
+            position == len(claim) - 1 or bool(_ENDS_SENTENCE.search(text, *sentences[i]))
+            for position, i in enumerate(claim)
+        ]
         recent: list[str] = []  # players of this claim, most recent last
         state.last_group = []
-        for sentence_index in claim:
+        for position, sentence_index in enumerate(claim):
             o_start, o_end = sentences[sentence_index]
-            source = sources.report_source(text[o_start:o_end], None) or claim_source
+            clean = ends_clean[position] and (position == 0 or ends_clean[position - 1])
+            source = _LazySource(sources, text[o_start:o_end], claim_source, clean=clean)
             carried: list[str] = []
             title = o_start < title_end
-            for clause in _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index, title=title):
+            for clause in _split_relatives(
+                ctx, _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index, title=title)
+            ):
                 state.clauses.append((claim_index, clause))
                 carried = _read_clause(ctx, state, clause, claim_index, recent, players_in_item, source, carried)
 
@@ -797,16 +1148,74 @@ def _stages(chunk: str, *, title: bool = False) -> list[Stage]:
 
 @lru_cache(maxsize=4096)
 def _stages_cached(chunk: str, title: bool) -> tuple[Stage, ...]:
-    stages = [stage for stage, pattern in _STAGE_CUES if pattern.search(chunk)]
-    if title and _HEADLINE_OFFICIAL.search(chunk) and not _HERE_WE_GO.search(chunk):
+    stages: list[Stage] = []
+    present = _PREFILTER.present(chunk)  # one automaton pass instead of a regex per stage
+    for stage, pattern, index in _STAGE_CUES_INDEXED:
+        if index is not None and index not in present:
+            continue
+        found = [m for m in pattern.finditer(chunk) if not _is_pending(chunk, m.start(), stage)]
+        if not found:
+            continue
+        if stage is Stage.BID:
+            # An offer the selling club accepted is an agreement between the clubs; an offer the
+            # buyer is only getting ready to make is interest. Either way, not a bid on the table.
+            kinds = {_bid_kind(chunk, m, title=title) for m in found}
+            if Stage.AGREEMENT in kinds:
+                stages.append(Stage.AGREEMENT)
+            stage = Stage.BID if Stage.BID in kinds else Stage.INTEREST
+        if stage not in stages:
+            stages.append(stage)
+    if Stage.CONTACT not in stages and _may_match(_CONTACT_PLAYER, chunk) and _CONTACT_PLAYER.search(chunk):
+        stages.append(Stage.CONTACT)
+    if title and _search(_HEADLINE_OFFICIAL, chunk) and not _search(_HERE_WE_GO, chunk):
         stages.append(Stage.OFFICIAL)
     return tuple(stages)
 
 
+def _bid_kind(chunk: str, match: re.Match[str], *, title: bool) -> Stage:
+    """What one bid cue reports: a bid made, an offer accepted (agreement) or one planned (interest)."""
+    before = chunk[max(0, match.start() - 60) : match.start()]
+    after = chunk[match.end() : match.end() + 80]
+    if _search(_ACCEPTED_BEFORE, before) or _ACCEPTED_AFTER.match(after):
+        return Stage.AGREEMENT
+    if title and _search(_ACCEPT_HEADLINE, before):
+        return Stage.AGREEMENT  # "Feyenoord accept Marseille offer": headlines use the present
+    if _search(_INTENT_BEFORE, before):
+        return Stage.INTEREST
+    return Stage.BID
+
+
+def _is_pending(chunk: str, start: int, stage: Stage) -> bool:
+    """True for a late-stage cue the text says is still to come ("still has to agree personal terms")."""
+    return stage in _PENDABLE and bool(_PENDING_BEFORE.search(chunk, max(0, start - 40), start))
+
+
 def _negations(ctx: _Context, clause: _Clause) -> tuple[bool, bool, bool]:
     """Whether a clause denies, reports a collapse, or reports a rejection."""
-    chunk = ctx.cues[clause.start : clause.end]
-    return bool(_DENIED.search(chunk)), bool(_COLLAPSED.search(chunk)), bool(_REJECTED.search(chunk))
+    return _negations_cached(ctx.cues[clause.start : clause.end])
+
+
+@lru_cache(maxsize=4096)
+def _negations_cached(chunk: str) -> tuple[bool, bool, bool]:
+    # A clause is read again when it refines pairs found elsewhere: cache by its text.
+    return _is_denial(chunk), _is_collapse(chunk), _may_match(_REJECTED, chunk) and bool(_REJECTED.search(chunk))
+
+
+def _is_denial(chunk: str) -> bool:
+    """True when a (folded) clause refuses or denies a move, price stances aside."""
+    return _may_match(_DENIED, chunk) and any(
+        not _PRICE_STANCE_AFTER.match(chunk, m.end()) for m in _DENIED.finditer(chunk)
+    )
+
+
+def _is_collapse(chunk: str) -> bool:
+    """True when a (folded) clause reports a move that fell through."""
+    return _may_match(_COLLAPSED, chunk) and bool(_COLLAPSED.search(chunk))
+
+
+def _has_weak_cue(chunk: str) -> bool:
+    """True when a (folded) clause has generic transfer vocabulary ("deal", "move", "sign")."""
+    return _may_match(_WEAK_CUES, chunk) and bool(_WEAK_CUES.search(chunk))
 
 
 def _negate(ev: _Evidence, stage: Stage) -> None:
@@ -821,16 +1230,21 @@ def _read_clause(
     claim_index: int,
     recent: list[str],
     players_in_item: list[str],
-    source: Source | None,
+    source: _LazySource,
     carried: list[str],
 ) -> list[str]:
     """Collect the evidence of one clause; return the suitors a following clause may inherit."""
     refs, described_from = _player_refs(ctx, clause, recent, players_in_item, state.last_group)
-    clubs = [m for m in ctx.mentions if _is_club(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end]
-    # With one player in the item, "The club will pay Manchester United €30m" is about him too.
-    owners = refs or (
-        [_Ref(players_in_item[0], clause.start, clause.start, explicit=False)] if len(players_in_item) == 1 else []
-    )
+    inside = ctx.within(clause.start, clause.end)
+    clubs = [m for _s, _e, m in inside if _is_club(m.entity_id)]
+    if not refs and not clubs:
+        # Nobody named or described: the clause can only deny or end pairs found elsewhere in the
+        # claim ("There is no truth in the reports"). Skip the cue battery unless it does.
+        return _read_empty_clause(ctx, state, clause, claim_index, recent, carried)
+    # With one player in the item, "The club will pay Manchester United €30m" is about him too, unless
+    # the clause names a footballer the catalogue lacks ("Rangers want to sign Kacper Nowicki").
+    only_player = len(players_in_item) == 1 and not _names_unknown_player(ctx, clause)
+    owners = refs or ([_Ref(players_in_item[0], clause.start, clause.start, explicit=False)] if only_player else [])
     roles = _club_roles(ctx, clause, clubs, owners)
     for player_id, club_id in [*described_from, *roles.from_pairs]:
         state.from_text.setdefault(player_id, club_id)
@@ -848,13 +1262,15 @@ def _read_clause(
 
     chunk = ctx.cues[clause.start : clause.end]
     for mention in clubs:
+        if ctx.companions and _after_companion(ctx, ctx.fspan(mention)[0], clause):
+            roles.excluded.add(mention.entity_id)  # the companion's club, not the subject's suitor
         if any(a <= ctx.fspan(mention)[0] < b for a, b in ctx.past):
             # a club named in the player's past ("who joined from VfB Stuttgart in 2021") is no suitor
             # here; it may still be one elsewhere ("close to joining City a year ago … City want him")
             roles.excluded.add(mention.entity_id)
     stages = _stages(chunk, title=clause.title)
     has_deal = bool(_deal_cues(chunk))
-    linked = bool(stages) or has_deal or bool(_WEAK_CUES.search(chunk))
+    linked = bool(stages) or has_deal or _has_weak_cue(chunk)
     denied, collapsed, rejected = _negations(ctx, clause)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))
     state.mentioned[clause.start] = (frozenset(player_ids), frozenset(m.entity_id for m in clubs))
@@ -885,14 +1301,16 @@ def _read_clause(
     if player_ids and not suitors and not to_pairs:
         if carried:
             suitors = carried  # "Milan have ruled out X, but remain keen on Y": the subject carries over
-        elif any(deal is Deal.EXTENSION for _pos, deal in _deal_cues(chunk)) and not clubs:
-            # "The French defender has signed a new deal until 2030": a new contract with no club
-            # named is with his own club.
+        elif any(deal is Deal.EXTENSION for _pos, deal in _deal_cues(chunk)) and all(
+            any(m.entity_id in _own_clubs(ctx, state, p)[1] for p in player_ids) for m in clubs
+        ):
+            # "The French defender has signed a new deal until 2030", "will sign a new deal at Celtic
+            # Park": a new contract with no other club named is with his own club.
             suitors = [c for p in player_ids if (c := _current_club(ctx, state, p)) is not None]
         elif not (denied or collapsed):
             state.player_only.extend((claim_index, player_id, clause) for player_id in player_ids)
     if not player_ids and suitors:
-        if stages and len(players_in_item) == 1:
+        if stages and only_player:
             player_ids = players_in_item  # one player in the whole item: "Roma are also interested" is about him
         elif recent:
             for club_id in suitors:
@@ -904,8 +1322,25 @@ def _read_clause(
         ev.claims.add(claim_index)
         _add_evidence(ctx, ev, clause, stages, denied, collapsed, rejected)
         if ev.source is None:
-            ev.source = source
+            ev.source = source.get()
     return suitors or carried
+
+
+def _read_empty_clause(
+    ctx: _Context, state: _State, clause: _Clause, claim_index: int, recent: list[str], carried: list[str]
+) -> list[str]:
+    """``_read_clause`` for a clause that names no player and no club (the same outcome, fewer regexes)."""
+    state.mentioned[clause.start] = (frozenset(), frozenset())
+    chunk = ctx.cues[clause.start : clause.end]
+    collapsed = _is_collapse(chunk)
+    if not collapsed and not _is_denial(chunk):
+        return carried
+    linked = bool(_stages(chunk, title=clause.title)) or bool(_deal_cues(chunk)) or _has_weak_cue(chunk)
+    if not linked:
+        negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        for player_id in recent[-1:]:
+            state.negations.append((claim_index, player_id, frozenset(), frozenset(), negation))
+    return carried
 
 
 def _mask_history(folded: str) -> tuple[str, list[tuple[int, int]]]:
@@ -917,7 +1352,7 @@ def _mask_history(folded: str) -> tuple[str, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for end in [*(m.start() for m in re.finditer(r"[,.;!?\n]", folded)), len(folded)]:
-        if _HISTORY.search(folded, start, end):
+        if _may_match(_HISTORY, folded[start:end]) and _HISTORY.search(folded, start, end):
             spans.append((start, end))
         start = end + 1
     masked = list(folded)
@@ -1022,7 +1457,7 @@ def _add_evidence(
     """Add one clause's stage, negation, deal and fee cues to a pair's evidence."""
     chunk = ctx.cues[clause.start : clause.end]
     positive = list(stages)
-    offer = _OFFER_WORD.search(chunk)
+    offer = _search(_OFFER_WORD, chunk)
     if rejected and offer:
         ev.rejected = True  # a turned-down bid is still a bid: the rumour lives on
         positive.append(Stage.CONTACT if offer.group(0).startswith("approach") else Stage.BID)
@@ -1042,11 +1477,80 @@ def _add_evidence(
             ev.fee = fees[0]
 
 
+def _companions(ctx: _Context) -> dict[int, int]:
+    """The player mentions that only relate to another player ("a replacement for X"): folded start → end."""
+    found: dict[int, int] = {}
+    folded = ctx.folded
+    last_end = -1  # end of the previous companion mention, for lists ("cover for X and Y")
+    for mention in sorted(ctx.mentions, key=lambda m: m.start):
+        if not _is_player(mention.entity_id):
+            continue
+        start, end = ctx.fspan(mention)
+        before = folded[max(0, start - 90) : start]
+        after = folded[end : end + 40]
+        if _OBJECT_AFTER.match(after):
+            continue
+        listed = _search(_COMPANION_LIST_BEFORE, before)
+        if (
+            _search(_COMPANION_BEFORE, before)
+            or _COMPANION_AFTER.match(after)
+            or (_search(_AFTER_EVENT, before) and _EVENT_AFTER.match(after))
+            or (last_end >= 0 and _COMPANION_CONJUNCTION.fullmatch(folded, last_end, start) is not None)
+            or (
+                listed is not None
+                and _capitalised(
+                    ctx, start - len(before) + listed.start("names"), start - len(before) + listed.end("names")
+                )
+            )
+        ):
+            found[start] = end
+            last_end = end
+    return found
+
+
+def _capitalised(ctx: _Context, start: int, end: int) -> bool:
+    """True when every word of the folded span ``[start, end)`` starts with a capital in the original."""
+    words = ctx.original(start, end).split()
+    return bool(words) and all(word[0].isupper() for word in words)
+
+
+def _after_companion(ctx: _Context, club_start: int, clause: _Clause) -> bool:
+    """True for a club named right after a companion ("lost Isak to Liverpool", "his brother X plays for Inter")."""
+    return any(
+        clause.start <= c_start and c_end <= club_start and _COMPANION_CLUB_GAP.fullmatch(ctx.folded, c_end, club_start)
+        for c_start, c_end in ctx.companions.items()
+    )
+
+
+def _split_relatives(ctx: _Context, clauses: list[_Clause]) -> list[_Clause]:
+    """Give a relative clause about a companion its own clause, with him as its subject.
+
+    "… a successor to Baleba, who remains a target for Manchester United": Baleba is no subject of
+    the main clause, but he is the subject of the relative one.
+    """
+    if not ctx.companions:
+        return clauses
+    result: list[_Clause] = []
+    for clause in clauses:
+        for mention in ctx.mentions:
+            start, end = ctx.fspan(mention)
+            if start not in ctx.companions or not clause.start <= start < clause.end:
+                continue
+            relative = _RELATIVE_AFTER.match(ctx.folded, end)
+            if relative is None or relative.end() >= clause.end:
+                continue
+            result.append(_Clause(clause.start, end, clause.sentence, clause.title, clause.subject))
+            clause = _Clause(relative.end(), clause.end, clause.sentence, clause.title, mention.entity_id)
+        result.append(clause)
+    return result
+
+
 def _split_clauses(folded: str, start: int, end: int, sentence: int, *, title: bool = False) -> list[_Clause]:
     """Split a sentence at clause breaks ("; ", ", but", " while " …) so that cues stay local."""
     clauses: list[_Clause] = []
     cursor = start
-    for match in _CLAUSE_BREAK.finditer(folded, start, end):
+    breaks = _CLAUSE_BREAK.finditer(folded, start, end) if _may_match(_CLAUSE_BREAK, folded[start:end]) else ()
+    for match in breaks:
         if match.start() > cursor:
             clauses.append(_Clause(cursor, match.start(), sentence, title))
         cursor = match.end()
@@ -1059,29 +1563,29 @@ def _player_refs(
     ctx: _Context, clause: _Clause, recent: list[str], players_in_item: list[str], last_group: Sequence[str] = ()
 ) -> tuple[list[_Ref], list[tuple[str, str]]]:
     """Player references in a clause (mentions and descriptions) and "from" clubs implied by them."""
+    inside = ctx.within(clause.start, clause.end)
     refs = [
-        _Ref(m.entity_id, *ctx.fspan(m), explicit=True)
-        for m in ctx.mentions
-        if _is_player(m.entity_id) and clause.start <= ctx.fspan(m)[0] < clause.end
+        _Ref(m.entity_id, start, end, explicit=True)
+        for start, end, m in inside
+        if _is_player(m.entity_id) and start not in ctx.companions
     ]
+    if clause.subject is not None:
+        refs.insert(0, _Ref(clause.subject, clause.start, clause.start, explicit=False))  # ", who …"
     from_pairs: list[tuple[str, str]] = []
     chunk = ctx.folded[clause.start : clause.end]
     history = recent + [r.player_id for r in refs]
 
     # "the Tottenham centre-back", "Tottenham CB", "Spurs' Romanian defender"
-    for mention in ctx.mentions:
+    for m_start, m_end, mention in inside:
         if not _is_club(mention.entity_id):
-            continue
-        m_start, m_end = ctx.fspan(mention)
-        if not clause.start <= m_start < clause.end:
             continue
         role = _AFTER_CLUB_ROLE.match(ctx.folded[m_end : clause.end])
         if role is None or any(r.explicit and r.start >= m_end and r.start <= m_end + role.end() + 1 for r in refs):
             continue
         before = ctx.folded[max(clause.start, m_start - 12) : m_start]
-        if re.search(r"\b(?:a|an)\s+$", before):
+        if _ARTICLE_END.search(before):
             continue  # "is a Rossoneri player": where he goes, not where he is
-        former = bool(re.search(r"\b(?:former|ex-?)\s*$", before))
+        former = bool(_FORMER_END.search(before))
         player_id = _resolve(
             ctx, history, players_in_item, club_id=None if former else mention.entity_id, dem=role.group("dem")
         )
@@ -1095,7 +1599,9 @@ def _player_refs(
         if any(r.start <= d_start < r.end or d_start <= r.start < d_end for r in refs):
             continue
         dem = desc.group("dem") or desc.group("dem2")
-        player_id = _resolve(ctx, history, players_in_item, club_id=None, dem=dem)
+        # A description refers back: to players named before it, not to one named later in the clause.
+        earlier = recent + [r.player_id for r in refs if r.start < d_start]
+        player_id = _resolve(ctx, earlier, players_in_item, club_id=None, dem=dem)
         if player_id is not None:
             refs.append(_Ref(player_id, d_start, d_end, explicit=False))
 
@@ -1156,31 +1662,31 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
     hosts = {
         m.entity_id
         for m in clubs
-        if re.search(
-            r"\bon\s+loan\s+(?:at|with)\s+(?:the\s+)?$",
-            folded[max(clause.start, ctx.fspan(m)[0] - 40) : ctx.fspan(m)[0]],
-        )
+        if _ON_LOAN_END.search(folded[max(clause.start, ctx.fspan(m)[0] - 40) : ctx.fspan(m)[0]])
     }
     for mention in clubs:
         club_id = mention.entity_id
         start, end = ctx.fspan(mention)
         before = folded[max(clause.start, start - 60) : start]
         after = folded[end : min(clause.end, end + 40)]
-        if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or re.match(r"^\s*\d+\s*[-–]\s*\d+", after):
+        if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
             roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
             continue
-        if re.search(r"\bon\s+loan\s+(?:at|with)\s+(?:the\s+)?$", before):
+        if _ON_LOAN_END.search(before):
             roles.loan_hosts.append(club_id)
             roles.excluded.add(club_id)
             continue
-        if _NOT_SUITOR_BEFORE.search(before):
+        if _search(_NOT_SUITOR_BEFORE, before):
             roles.excluded.add(club_id)
             continue
-        if _PARENT_BEFORE.search(before):
+        if _search(_PARENT_BEFORE, before):
             roles.excluded.add(club_id)
             roles.sellers.extend((ref.player_id, club_id) for ref in refs)
             continue
-        if _SELLER_BEFORE.search(before):
+        seller_cue = _search(_SELLER_BEFORE, before)
+        if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
+            seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
+        if seller_cue is not None:
             roles.excluded.add(club_id)
             # The seller is the player's club, unless his own club is named here as well (a swap:
             # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
@@ -1189,6 +1695,9 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
                 entity = ctx.entity(ref.player_id)
                 if entity is None or entity.club_id not in others:
                     roles.sellers.append((ref.player_id, club_id))
+            continue
+        if any(not r.explicit and r.start == start and r.end > end for r in refs):
+            roles.excluded.add(club_id)  # "Lazio's captain", "the Tottenham centre-back": his club
             continue
         # "Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa"
         owner_of = next(
@@ -1203,7 +1712,7 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
             ),
             None,
         )
-        from_cue = _FROM_BEFORE.search(before) if not _SUITOR_FROM.search(before) else None
+        from_cue = _search(_FROM_BEFORE, before) if not _search(_SUITOR_FROM, before) else None
         if owner_of is not None or player_before is not None or from_cue:
             roles.excluded.add(club_id)
             targets = (
@@ -1227,16 +1736,54 @@ def _club_roles(ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list
             roles.suitors.append(club_id)
     # A club excluded in one place but a suitor in another of the same clause stays a suitor
     # ("Milan, who beat Roma, want Frattesi" never excludes Milan itself).
-    roles.excluded -= {
-        c for c in roles.suitors if any(m.entity_id == c for m in clubs if _is_suitor_mention(ctx, m, clause))
-    }
+    if roles.excluded.intersection(roles.suitors):
+        roles.excluded -= {
+            c for c in roles.suitors if any(m.entity_id == c for m in clubs if _is_suitor_mention(ctx, m, clause))
+        }
     return roles
+
+
+def _player_negotiates(
+    ctx: _Context, clause: _Clause, clubs: list[Mention], refs: list[_Ref], cue: re.Match[str], offset: int
+) -> bool:
+    """True when the party of "talks with <club>" is the player himself, not a buying club.
+
+    "Milan are in talks with Tottenham": Tottenham sells. "Lloris has opened discussions with Nice":
+    the player (or his camp) negotiates with the club he would join. The party is the entity named
+    nearest before the cue in the clause.
+    """
+    if not cue.group(0).rstrip().endswith("with"):
+        return False  # "an offer to Dortmund", "contacted Juventus": always the seller
+    cue_start = offset + cue.start()
+    player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described
+    club_end = max((e for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=-1)
+    return player_end > club_end and clause.start <= player_end
+
+
+def _names_unknown_player(ctx: _Context, clause: _Clause) -> bool:
+    """True when the clause names a footballer who is not a catalogue mention.
+
+    The shapes are the provisional detector's: a full name after a role ("winger Unai Gorostiza") or
+    after a signing verb ("sign Kacper Nowicki from Lech").
+    """
+    for found in _UNKNOWN_NAME_AFTER.finditer(ctx.folded, clause.start, clause.end):
+        name_start = found.end()
+        original = ctx.original(name_start, min(clause.end, name_start + 60))
+        name = _CAPITALISED_NAME.match(original)
+        if name is None:
+            continue
+        name_end = name_start + len(fold(name.group(0)))
+        if not any(ctx.fspan(m)[0] < name_end and name_start < ctx.fspan(m)[1] for m in ctx.mentions):
+            return True
+    return False
 
 
 def _is_suitor_mention(ctx: _Context, mention: Mention, clause: _Clause) -> bool:
     start, _end = ctx.fspan(mention)
     before = ctx.folded[max(clause.start, start - 60) : start]
-    return not (_NOT_SUITOR_BEFORE.search(before) or (_FROM_BEFORE.search(before) and not _SUITOR_FROM.search(before)))
+    return not (
+        _search(_NOT_SUITOR_BEFORE, before) or (_search(_FROM_BEFORE, before) and not _search(_SUITOR_FROM, before))
+    )
 
 
 def _to_constructs(ctx: _Context, refs: list[_Ref], clubs: list[Mention]) -> list[tuple[str, str]]:
@@ -1248,3 +1795,35 @@ def _to_constructs(ctx: _Context, refs: list[_Ref], clubs: list[Mention]) -> lis
             if start >= ref.end and _TO_CONSTRUCT.match(ctx.folded[ref.end : start]):
                 pairs.append((ref.player_id, mention.entity_id))
     return pairs
+
+
+_PREFILTER.register(
+    [
+        *(pattern for _stage, pattern in _STAGE_CUES),
+        *(pattern for _deal, pattern in _DEAL_CUES),
+        _WEAK_CUES,
+        _DENIED,
+        _COLLAPSED,
+        _REJECTED,
+        _HISTORY,
+        _CONTACT_PLAYER,
+        _CLAUSE_BREAK,
+        _NOT_SUITOR_BEFORE,
+        _PARENT_BEFORE,
+        _SELLER_BEFORE,
+        _FROM_BEFORE,
+        _SUITOR_FROM,
+        _COMPANION_BEFORE,
+        _COMPANION_LIST_BEFORE,
+        _AFTER_EVENT,
+        _ACCEPTED_BEFORE,
+        _INTENT_BEFORE,
+        _ACCEPT_HEADLINE,
+        _HEADLINE_OFFICIAL,
+        _HERE_WE_GO,
+        _OFFER_WORD,
+    ]
+)
+# The stage and deal loops test each pattern's number against one ``present`` answer per clause.
+_STAGE_CUES_INDEXED = tuple((stage, pattern, _PREFILTER.index(pattern)) for stage, pattern in _STAGE_CUES)
+_DEAL_CUES_INDEXED = tuple((deal, pattern, _PREFILTER.index(pattern)) for deal, pattern in _DEAL_CUES)

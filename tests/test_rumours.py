@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from bot.models import Entity, EntityKind, MatchResult, Mention
 from bot.rumours import Deal, Rumour, Stage, extract_rumours, highest_stage, split_sentences
-from bot.sources import SourceDirectory, load_sources
+from bot.sources import SourceDirectory, fold, load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -388,3 +389,188 @@ def test_seed_article_end_to_end(sources: SourceDirectory) -> None:
     assert got[("player:nathan-ake", "club:manchester-city", "club:ac-milan")].stage is Stage.INTEREST
     assert all(r.source is not None and r.source.name == "Calciomercato.com" for r in rumours)
     assert not any(r.negated for r in rumours)
+
+
+# ----------------------------------------------------------------------------- companions, intent, price stances
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Milan want Drăgușin as a replacement for Maignan.",
+        "Milan want Drăgușin as cover for the injured Maignan.",
+        "Milan want Drăgușin as the long-term successor to Maignan.",
+        "Milan want Drăgușin to partner Aké at the back.",
+        "Milan want Drăgușin, who would compete with Aké for a place.",
+        "Milan want Drăgușin, who has been compared to Aké.",
+        "Milan want Drăgușin to play alongside Aké.",
+        "Milan want Drăgușin in place of Aké.",
+        "Milan want Drăgușin to replace Aké.",
+        "Milan want Drăgușin following Aké's departure.",
+        "Milan want Drăgușin, Aké's former team-mate.",
+        "Milan want Drăgușin as back-up for Maignan and Aké.",
+    ],
+)
+def test_a_player_named_only_in_relation_to_the_subject_gets_no_rumour(sources: SourceDirectory, body: str) -> None:
+    assert pairs(extract(sources, "Defender news", body)) == {("radu-dragusin", "ac-milan")}
+
+
+def test_a_companion_only_item_gives_the_companion_no_rumour(sources: SourceDirectory) -> None:
+    # Aké is the only catalogue player; the signing is someone the catalogue lacks.
+    body = "Napoli are closing in on a new centre-back, who would arrive as a replacement for Aké."
+    assert extract(sources, "Napoli close in", body) == []
+
+
+def test_a_relative_clause_about_a_companion_is_his_own_rumour(sources: SourceDirectory) -> None:
+    body = "Milan want Drăgușin as the successor to Aké, who remains a target for Juventus."
+    assert pairs(extract(sources, "Succession", body)) == {("radu-dragusin", "ac-milan"), ("nathan-ake", "juventus")}
+
+
+def test_a_club_named_after_a_companion_is_his_not_the_subjects(sources: SourceDirectory) -> None:
+    body = "Chelsea, who lost Aké to Napoli in the summer, are tracking Drăgușin."
+    assert pairs(extract(sources, "Chelsea look", body)) == {("radu-dragusin", "chelsea")}
+
+
+def test_competing_for_a_players_signature_does_not_make_him_a_companion(sources: SourceDirectory) -> None:
+    body = "With Roma and Napoli also circling, competition for Drăgușin's signature is intensifying."
+    assert pairs(extract(sources, "Race", body)) == {("radu-dragusin", "as-roma"), ("radu-dragusin", "napoli")}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Milan are ready to offer €25m for Drăgușin.",
+        "Milan are preparing an offer for Drăgușin.",
+        "Milan are set to make an offer for Drăgușin.",
+        "Milan plan a bid for Drăgușin.",
+        "Milan will submit a formal offer for Drăgușin next week.",
+        "Milan are lining up a €25m bid for Drăgușin.",
+    ],
+)
+def test_an_offer_still_to_be_made_is_interest(sources: SourceDirectory, body: str) -> None:
+    assert only(extract(sources, "Milan plan", body)).stage is Stage.INTEREST
+
+
+def test_an_offer_made_is_still_a_bid(sources: SourceDirectory) -> None:
+    assert only(extract(sources, "Milan move", "Milan have made a €25m offer for Drăgușin.")).stage is Stage.BID
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Spurs accept Milan bid for Drăgușin", ""),
+        ("Milan news", "Tottenham have accepted a €25m offer from Milan for Drăgușin."),
+        ("Milan news", "Milan's €25m proposal for Drăgușin has been accepted by Tottenham."),
+    ],
+)
+def test_an_accepted_offer_is_an_agreement(sources: SourceDirectory, title: str, body: str) -> None:
+    rumour = only(extract(sources, title, body))
+    assert (rumour.to_club_id, rumour.stage) == ("club:ac-milan", Stage.AGREEMENT)
+
+
+def test_a_stage_still_to_come_is_not_reached(sources: SourceDirectory) -> None:
+    body = "Tottenham have accepted Milan's offer for Drăgușin, who still has to agree personal terms."
+    assert only(extract(sources, "Milan news", body)).stage is Stage.AGREEMENT
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Tottenham will not let Drăgușin leave for less than €30m, with Milan tracking him.",
+        "Tottenham won't sell Drăgușin unless their valuation is met, with Milan tracking him.",
+    ],
+)
+def test_a_price_stance_is_not_a_denial(sources: SourceDirectory, body: str) -> None:
+    rumour = only(extract(sources, "Spurs stance", body))
+    assert rumour.to_club_id == "club:ac-milan" and not rumour.negated and rumour.stage is Stage.INTEREST
+
+
+def test_a_plain_refusal_is_still_a_denial(sources: SourceDirectory) -> None:
+    body = "Tottenham will not sell Drăgușin this month, with Milan tracking him."
+    assert only(extract(sources, "Spurs stance", body)).stage is Stage.DENIED
+
+
+def test_a_player_in_talks_with_a_club_would_join_it(sources: SourceDirectory) -> None:
+    rumour = only(extract(sources, "Free agent", "Aké is in talks with Napoli after leaving Manchester City."))
+    assert (rumour.from_club_id, rumour.to_club_id, rumour.stage) == (
+        "club:manchester-city",
+        "club:napoli",
+        Stage.TALKS,
+    )
+
+
+def test_a_club_in_talks_with_a_club_is_buying_from_it(sources: SourceDirectory) -> None:
+    rumour = only(extract(sources, "Milan move", "Milan are in talks with Tottenham over Drăgușin."))
+    assert (rumour.from_club_id, rumour.to_club_id) == ("club:tottenham", "club:ac-milan")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Maignan will sign a new deal at Milan.",
+        "Maignan is close to tying his future to Milan until 2030.",
+        "Maignan has agreed fresh terms with Milan.",
+    ],
+)
+def test_new_contract_wordings_are_extensions(sources: SourceDirectory, body: str) -> None:
+    rumour = only(extract(sources, "Maignan future", body))
+    assert (rumour.to_club_id, rumour.from_club_id, rumour.deal) == ("club:ac-milan", None, Deal.EXTENSION)
+
+
+def test_the_only_catalogue_player_does_not_inherit_an_unknown_players_move(sources: SourceDirectory) -> None:
+    body = "Napoli want to sign Tomas Novak from Genoa. Napoli also want Aké."
+    rumour = only(extract(sources, "Napoli plans", body))
+    assert (rumour.player_id, rumour.from_club_id, rumour.to_club_id) == (
+        "player:nathan-ake",
+        "club:manchester-city",  # not Genoa, the unknown player's club
+        "club:napoli",
+    )
+
+
+def test_a_web_address_ends_a_sentence(sources: SourceDirectory) -> None:
+    text = "Title\n\nMilan asked about Aké, says Calciomercato.com. Roma want Drăgușin."
+    assert [text[a:b] for a, b in split_sentences(text)][1:] == [
+        "Milan asked about Aké, says Calciomercato.com.",
+        "Roma want Drăgușin.",
+    ]
+
+
+# ----------------------------------------------------------------------------- speed helpers stay exact
+
+
+def _corpus_texts() -> list[str]:
+    corpus = ROOT / "tests" / "data" / "corpus.jsonl"
+    items = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [fold(item["title"] + "\n\n" + item["summary"]) for item in items]
+
+
+def test_the_literal_prefilter_never_skips_a_pattern_that_matches() -> None:
+    # The prefilter may only say "cannot match" when the pattern really cannot: check every
+    # registered pattern on every sentence-sized window of the corpus.
+    from bot.rumours import _PREFILTER, _may_match
+
+    patterns = list(_PREFILTER._filtered)
+    assert len(patterns) >= 20  # the cue battery is registered
+    checked = 0
+    for text in _corpus_texts():
+        for start in range(0, len(text), 40):
+            window = text[start : start + 120]
+            for pattern in patterns:
+                if pattern.search(window):
+                    assert _may_match(pattern, window), (pattern.pattern[:60], window)
+                    checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("text", ["€25m for Drăgușin", "Straße ß 😀 end", "😀", "", "a€b€", "Ødegaard’s “deal” – ½"])
+def test_the_folded_offset_map_matches_its_definition(text: str) -> None:
+    from bisect import bisect_left
+
+    from bot.rumours import _folded_index
+    from bot.sources import fold_with_map
+
+    folded, to_folded, _to_original = _folded_index(text)
+    expected_folded, starts = fold_with_map(text)
+    assert folded == expected_folded
+    # each original index maps to the first folded character it produced (or the next one)
+    assert to_folded == [bisect_left(starts[:-1], index) for index in range(len(text) + 1)]

@@ -77,9 +77,9 @@ def _learn(chars: set[str]) -> bool:
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching and keep the offset map back to it."""
     if text.isascii():
-        return Folded(text.encode("ascii").translate(_ASCII_SPACES).decode("ascii").lower())
+        return Folded(_ascii_lower(text))
     if _learn(set(_NON_ASCII.findall(text))):
-        return Folded(text.translate(_ONE_TO_ONE).lower())
+        return Folded(_ascii_lower(_NON_ASCII.sub(_one_char, text)))
     pieces: list[str] = []
     norm_at: list[int] = []
     orig_at: list[int] = []
@@ -100,7 +100,18 @@ def fold(text: str) -> Folded:
         orig_at.append(end)
         pos = end
     pieces.append(text[pos:])
-    return Folded("".join(pieces).translate(_ONE_TO_ONE).lower(), tuple(norm_at), tuple(orig_at))
+    folded = _NON_ASCII.sub(_one_char, "".join(pieces))
+    return Folded(_ascii_lower(folded), tuple(norm_at), tuple(orig_at))
+
+
+def _one_char(found: re.Match[str]) -> str:
+    return _ONE_TO_ONE[ord(found.group())]
+
+
+def _ascii_lower(text: str) -> str:
+    # str.translate with a dict walks the string in Python-level lookups on non-ASCII input; by
+    # now the text is ASCII, so a bytes table does the whitespace in C.
+    return text.encode("ascii", "replace").translate(_ASCII_SPACES).decode("ascii").lower()
 
 
 def norm(text: str) -> str:

@@ -101,6 +101,20 @@ def _one_to_one(text: str) -> bool:
 _CITED_CACHE_SIZE = 4096
 
 
+def _fold_run(text: str) -> str:
+    """Fold a run of ASCII and one-character-fold text (str.translate with a dict is slow on non-ASCII)."""
+    if text.isascii():
+        return text.lower()
+    return _NON_ASCII.sub(lambda found: _ONE_CHAR[ord(found.group())], text).lower()
+
+
+def _cased_run(text: str) -> str:
+    """Transliterate such a run, keeping case."""
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda found: _ONE_CHAR_CASED[ord(found.group())], text)
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for matching (diacritics removed, case folded) and map back to the original.
 
@@ -110,7 +124,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     Folding is done per character so that offsets survive expansions such as "ß" → "ss".
     """
     if text.isascii() or _one_to_one(text):
-        return text.translate(_ONE_CHAR).casefold(), list(range(len(text) + 1))
+        return _fold_run(text), list(range(len(text) + 1))
     pieces: list[str] = []
     starts: list[int] = []
     pos = 0
@@ -118,7 +132,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
         char, index = found.group(), found.start()
         if ord(char) in _ONE_CHAR:
             continue  # folded with the run around it
-        pieces.append(text[pos:index].translate(_ONE_CHAR).casefold())
+        pieces.append(_fold_run(text[pos:index]))
         starts.extend(range(pos, index))
         pos = index + 1
         piece = anyascii(char).casefold()
@@ -127,7 +141,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
         piece = piece or " "
         pieces.append(piece)
         starts.extend([index] * len(piece))
-    pieces.append(text[pos:].translate(_ONE_CHAR).casefold())
+    pieces.append(_fold_run(text[pos:]))
     starts.extend(range(pos, len(text) + 1))
     return "".join(pieces), starts
 
@@ -140,14 +154,14 @@ def fold(text: str) -> str:
 def _ascii_keep_case(text: str) -> str:
     """Transliterate per character without case folding; same length as ``fold(text)``."""
     if text.isascii() or _one_to_one(text):
-        return text.translate(_ONE_CHAR_CASED)
+        return _cased_run(text)
     pieces: list[str] = []
     pos = 0
     for found in _NON_ASCII.finditer(text):
         char, index = found.group(), found.start()
         if ord(char) in _ONE_CHAR:
             continue
-        pieces.append(text[pos:index].translate(_ONE_CHAR_CASED))
+        pieces.append(_cased_run(text[pos:index]))
         pos = index + 1
         piece = anyascii(char)
         if not piece and not char.isspace():
@@ -156,7 +170,7 @@ def _ascii_keep_case(text: str) -> str:
         # Keep the length equal to the folded form (casefold never changes ASCII length, but a
         # non-ASCII char may casefold to a different length than its transliteration).
         pieces.append(piece if len(piece) == len(piece.casefold()) else piece.casefold())
-    pieces.append(text[pos:].translate(_ONE_CHAR_CASED))
+    pieces.append(_cased_run(text[pos:]))
     return "".join(pieces)
 
 

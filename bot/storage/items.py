@@ -46,7 +46,8 @@ class NewItem:
     mentions: tuple[Mention, ...] = ()
 
 
-def _item(row: aiosqlite.Row) -> StoredItem:
+def item_from_row(row: aiosqlite.Row) -> StoredItem:
+    """Map an ``items`` row (joined with its feed's title as ``feed_title``) to a StoredItem."""
     return StoredItem(
         id=row["id"],
         feed_id=row["feed_id"],
@@ -121,48 +122,15 @@ class ItemStore:
     async def get(self, item_id: int) -> StoredItem | None:
         """Return one item."""
         row = await self._db.fetchone(_SELECT + " WHERE i.id = :id", {"id": item_id})
-        return _item(row) if row else None
+        return item_from_row(row) if row else None
 
     async def mentions(self, item_id: int) -> list[tuple[str, str]]:
         """Return (entity id, matched text) for one item, in the order stored."""
         rows = await self._db.fetchall(MENTIONS_OF, {"item_id": item_id})
         return [(row["entity_id"], row["matched"]) for row in rows]
 
-    async def co_mentioned_players(self, club_id: str, *, since: datetime, limit: int = 10) -> list[CoMention]:
-        """Players (not the club's own) mentioned with a club, most outlets then newest first."""
-        return await co_mentioned_players(self._db, club_id, since=since, limit=limit)
-
     async def count(self) -> int:
         """Return how many items are stored."""
         row = await self._db.fetchone(COUNT)
         return int(row[0]) if row else 0
 
-
-CO_MENTIONED_PLAYERS: Final = """
-SELECT p.entity_id AS player_id, count(DISTINCT i.feed_id) AS outlets, count(DISTINCT i.id) AS items,
-       max(i.published_at) AS latest
-FROM mentions c
-JOIN mentions p ON p.item_id = c.item_id
-JOIN entities e ON e.id = p.entity_id AND e.kind = 'player'
-JOIN items i ON i.id = c.item_id
-WHERE c.entity_id = :club_id AND (e.club_id IS NULL OR e.club_id <> :club_id) AND i.published_at >= :since
-GROUP BY p.entity_id
-ORDER BY outlets DESC, latest DESC
-LIMIT :limit
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class CoMention:
-    """A player mentioned together with a club: in how many outlets and items, and when last."""
-
-    player_id: str
-    outlets: int
-    items: int
-    latest: datetime
-
-
-async def co_mentioned_players(db: Database, club_id: str, *, since: datetime, limit: int = 10) -> list[CoMention]:
-    """Players (not the club's own) mentioned with ``club_id`` since ``since``: most outlets, then newest, first."""
-    rows = await db.fetchall(CO_MENTIONED_PLAYERS, {"club_id": club_id, "since": to_db(since), "limit": limit})
-    return [CoMention(r["player_id"], r["outlets"], r["items"], from_db(r["latest"])) for r in rows]

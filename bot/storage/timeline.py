@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-import aiosqlite
-
 from bot.models import StoredItem
-from bot.storage.db import Database, from_db, to_db
+from bot.storage.db import Database, to_db
 from bot.storage.feeds import GLOBAL
-from bot.storage.items import CoMention
+from bot.storage.items import item_from_row as _item
 
 _VISIBLE: Final = "i.feed_id IN (SELECT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id))"
 _SELECT: Final = "SELECT i.*, f.title AS feed_title FROM items i JOIN feeds f ON f.id = i.feed_id"
@@ -36,21 +34,6 @@ LATEST_ANY: Final = f"{_SELECT} WHERE {_VISIBLE} ORDER BY i.published_at DESC, i
 MENTIONED_IN: Final = """
 SELECT item_id, entity_id FROM mentions WHERE item_id IN (SELECT value FROM json_each(:ids)) ORDER BY rowid
 """
-# The shortlist: players (not the club's own) co-mentioned with a club in items the server can see,
-# most distinct outlets (feeds) first, then the most recent.
-SHORTLIST: Final = f"""
-SELECT p.entity_id AS player_id, count(DISTINCT i.feed_id) AS outlets, count(DISTINCT i.id) AS items,
-       max(i.published_at) AS latest
-FROM mentions c
-JOIN mentions p ON p.item_id = c.item_id
-JOIN entities e ON e.id = p.entity_id AND e.kind = 'player'
-JOIN items i ON i.id = c.item_id
-WHERE c.entity_id = :club_id AND (e.club_id IS NULL OR e.club_id <> :club_id) AND i.published_at >= :since
-    AND {_VISIBLE}
-GROUP BY p.entity_id
-ORDER BY outlets DESC, latest DESC
-LIMIT :limit
-"""
 # Crash recovery of the outbox: alertable items stored after the last planned one (all feeds).
 ALERTABLE_AFTER: Final = f"""
 {_SELECT}
@@ -59,21 +42,6 @@ ORDER BY i.id LIMIT :limit
 """
 MAX_ITEM_ID: Final = "SELECT max(id) FROM items"
 VISIBLE_FEEDS: Final = "SELECT DISTINCT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id)"
-
-
-def _item(row: aiosqlite.Row) -> StoredItem:
-    return StoredItem(
-        id=row["id"],
-        feed_id=row["feed_id"],
-        uid=row["uid"],
-        title=row["title"],
-        summary=row["summary"],
-        link=row["link"],
-        published_at=from_db(row["published_at"]),
-        fetched_at=from_db(row["fetched_at"]),
-        alertable=bool(row["alertable"]),
-        feed_title=row["feed_title"],
-    )
 
 
 class TimelineStore:
@@ -116,9 +84,3 @@ class TimelineStore:
         """The feeds whose items a server may see: the operator's and its own."""
         rows = await self._db.fetchall(VISIBLE_FEEDS, {"global": GLOBAL, "guild_id": guild_id})
         return {int(r[0]) for r in rows}
-
-    async def shortlist(self, club_id: str, *, guild_id: int, since: datetime, limit: int = 10) -> list[CoMention]:
-        """Players linked with a club in the items this server can see: most outlets, then newest, first."""
-        params = {"club_id": club_id, "guild_id": guild_id, "global": GLOBAL, "since": to_db(since), "limit": limit}
-        rows = await self._db.fetchall(SHORTLIST, params)
-        return [CoMention(r["player_id"], r["outlets"], r["items"], from_db(r["latest"])) for r in rows]

@@ -287,6 +287,10 @@ class Services:
 
     # ------------------------------------------------------------------ rumours
 
+    def check_entity(self, query: str, kind: EntityKind) -> Entity:
+        """Resolve a club or player name, or raise NotFound saying what to do (before a public defer)."""
+        return self._entity(query, kind, "club" if kind is EntityKind.CLUB else "player")
+
     def _entity(self, query: str, kind: EntityKind, what: str) -> Entity:
         entity = self.catalogue.find(query.strip())
         if entity is not None and entity.kind is kind:

@@ -26,6 +26,7 @@ class Rumours(MercatoCog):
     @app_commands.guild_only()
     async def shortlist(self, interaction: discord.Interaction[Any], club: app_commands.Range[str, 1, 100]) -> None:
         """Rank the players linked with a club."""
+        self.services.check_entity(club, EntityKind.CLUB)  # a wrong name is answered privately, before the defer
         await interaction.response.defer(thinking=True)
         result = await self.services.shortlist(guild_id=guild_of(interaction), query=club)
         await reply(interaction, shortlist_text(result))
@@ -39,7 +40,8 @@ class Rumours(MercatoCog):
     @app_commands.describe(player="A player: pick one from the list")
     @app_commands.guild_only()
     async def rumours(self, interaction: discord.Interaction[Any], player: app_commands.Range[str, 1, 100]) -> None:
-        """Show a player's rumours, newest first."""
+        """Show a player's rumours, hottest first."""
+        self.services.check_entity(player, EntityKind.PLAYER)  # a wrong name is answered privately
         await interaction.response.defer(thinking=True)
         result = await self.services.rumours(guild_id=guild_of(interaction), query=player)
         await reply(interaction, timeline_text(result))

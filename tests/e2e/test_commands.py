@@ -120,6 +120,7 @@ async def test_shortlist_rumours_latest_after_the_seed_article(fake_discord: Fak
     assert "(<https://news.example/seed>)" in text(latest) and "Weekend fixtures" not in text(latest)
     assert text(about).startswith("Latest about **AC Milan**:")
     assert "I don't know a club called “Nowhere Rovers”" in text(unknown)
+    assert unknown.ephemeral  # a mistake is answered to the caller only, not to the channel
     assert all(m["allowed_mentions"] == {"parse": []} for r in (shortlist, rumours, latest) for m in r.followups)
 
 

@@ -50,7 +50,7 @@ import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
@@ -1080,9 +1080,8 @@ def extract_rumours(
             source = _LazySource(sources, text[o_start:o_end], claim_source, clean=clean)
             carried: list[str] = []
             title = o_start < title_end
-            for clause in _split_relatives(
-                ctx, _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index, title=title)
-            ):
+            clauses = _split_clauses(folded, to_folded[o_start], to_folded[o_end], sentence_index, title=title)
+            for clause in _split_relatives(ctx, _split_coordinated(ctx, clauses)):
                 state.clauses.append((claim_index, clause))
                 carried = _read_clause(ctx, state, clause, claim_index, recent, players_in_item, source, carried)
 
@@ -1557,6 +1556,40 @@ def _split_clauses(folded: str, start: int, end: int, sentence: int, *, title: b
     if cursor < end:
         clauses.append(_Clause(cursor, end, sentence, title))
     return clauses
+
+
+_AND = re.compile(r",?\s+and\s+(?:the\s+)?")
+
+
+def _split_coordinated(ctx: _Context, clauses: list[_Clause]) -> list[_Clause]:
+    """Split "X want A and Y have made an offer for B" into two clauses, so neither move borrows the other's.
+
+    Only at an "and" that starts a new subject (a club or player is named right after it), when each
+    side names a player or club pair of its own and carries a transfer word: "Milan and Roma want X"
+    and "Drăgușin and Aké are on Milan's list" stay whole.
+    """
+    out: list[_Clause] = []
+    for clause in clauses:
+        cursor = clause.start
+        for found in _AND.finditer(ctx.folded, clause.start, clause.end):
+            after = ctx.within(found.end(), found.end() + 1)
+            if not after:
+                continue
+            left, right = (cursor, found.start()), (found.end(), clause.end)
+            if all(_independent(ctx, *side) for side in (left, right)):
+                out.append(replace(clause, start=cursor, end=found.start()))
+                cursor = found.end()
+        out.append(replace(clause, start=cursor) if cursor != clause.start else clause)
+    return out
+
+
+def _independent(ctx: _Context, start: int, end: int) -> bool:
+    """A stretch that could stand as its own transfer clause: a player, a club, and a transfer word."""
+    named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
+    if not (any(_is_player(e) for e in named) and any(_is_club(e) for e in named)):
+        return False
+    chunk = ctx.cues[start:end]
+    return bool(_stages(chunk)) or _WEAK_CUES.search(chunk) is not None
 
 
 def _player_refs(

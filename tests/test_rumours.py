@@ -574,3 +574,13 @@ def test_the_folded_offset_map_matches_its_definition(text: str) -> None:
     assert folded == expected_folded
     # each original index maps to the first folded character it produced (or the next one)
     assert to_folded == [bisect_left(starts[:-1], index) for index in range(len(text) + 1)]
+
+
+def test_and_between_two_moves_keeps_them_apart(matcher, catalogue, sources: SourceDirectory) -> None:
+    """"A want X and B have bid for Y": X goes to A only, Y to B only; "Milan and Roma want X" stays whole."""
+    text = ("Rangers boss Russell Martin wants Kieran Tierney back and Al-Hilal have made an offer for "
+            "Kyogo Furuhashi, claims the Daily Record.")
+    found = {(r.player_id, r.to_club_id) for r in extract_rumours(matcher.match_item("Gossip", text), catalogue, sources=sources)}
+    assert found == {("player:kieran-tierney", "club:rangers"), ("player:kyogo-furuhashi", "club:al-hilal")}
+    both = extract_rumours(matcher.match_item("Gossip", "AC Milan and Napoli want Jonathan David."), catalogue, sources=sources)
+    assert {r.to_club_id for r in both} == {"club:ac-milan", "club:napoli"}

@@ -32,6 +32,15 @@ The extractor is rule-based and works sentence by sentence (clause by clause ins
 9. A player "in talks with <club>" negotiates with the club he would join (when a club is in talks
    with a club, the second one sells), and a clause naming a footballer the catalogue lacks does not
    hand his move to the item's only catalogue player.
+10. Moves worded as a departure or a first approach link player and club: "on the brink of leaving
+   X for Y" (Y buys, X sells; "the brink of Y" names no owner), "made a first move for", "have had the
+   winger watched", "met the player's representatives"; "a pre-contract with Y" is with the club he joins.
+   "Committing his future to" his club, "pen a new deal", "prolong his contract" are extensions.
+11. A deal type told apart from the move ("The agreement includes a buy option", "the sellers
+   accept €30m, a permanent deal") applies to the claim's only move, when the clause names no
+   other club and no other player on the move; it completes a bare loan ("loan" → "loan with
+   option"), an obligation spelt out refines a generic loan-to-buy, and an option ruled out ("would
+   not include a purchase option") leaves a plain loan.
 
 Speed: the cue patterns are long alternations; a clause is first scanned once for the literal words
 they need (``_Prefilter``), clauses naming nobody skip the cue battery, and citations are looked up
@@ -250,7 +259,7 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"|\bsignature\b|\bmove\s+(?:for|to)\b|\bswoop\w*|\bkeeping\s+tabs\b|\bplot\w*\b|\bsights\b|\bdream\b"
                 r"|\bwould\s+like\b|\blooking\s+at\b|\bweigh\w*\s+up\b|\bpriority\b|\bsidelines\b|\blurking\b|\bin\s+the\s+wings\b"
                 r"|\bon\s+(?:red\s+)?alert\b|\bwish\s?list\b|\b(?:top|head)\s+of\s+(?:their|the|his|its)\s+(?:\S+\s+)?list\b"
-                r"|\bearmarked\b|\bidentified\b|\b(?:first|top|preferred)\s+(?:choice|option)\b|\boffered\s+to\b(?!\s+(?:pay|buy|sign)\b)|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
+                r"|\bearmarked\b|\bidentified\b|\bha(?:d|s|ve)\s+(?:\S+\s+){1,3}(?:watched|observed)\b|\bsent\s+(?:\S+\s+){1,3}to\s+(?:watch|observe)\b|\bwatching\s+brief\b|\b(?:first|top|preferred)\s+(?:choice|option)\b|\boffered\s+to\b(?!\s+(?:pay|buy|sign)\b)|\bfollow(?:s|ing|ed)?\s+(?:\S+\s+){0,4}closely\b|\bcredited\b|\bwanted\b"
             ),
         ),
         (
@@ -259,24 +268,25 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"\bapproach(?:ed|es)?\b|\bcontact(?:ed|s)?\b|\benquir\w+|\binquir\w+|\bsounded\s+out\b|\bsound\s+out\b"
                 r"|\brequest(?:ed)?\s+information\b|\basked\s+(?:\w+\s+){0,3}(?:about|for\s+information)\b"
                 r"|\bsp(?:o|ea)ken?\s+(?:\S+\s+){0,2}to\s+(?:\S+\s+){0,3}(?:agents?|representatives|entourage|camp|father|brother)\b"
+                r"|\b(?:tak\w*|took|made|mak\w*)\s+(?:a|the|their|its)\s+(?:\S+\s+)?first\s+(?:\S+\s+)?(?:steps?|moves?)\b"
             ),
         ),
         (
             Stage.TALKS,
             (
-                r"\btalks\b|\bnegotiat\w+|\bdiscussions?\b|\bmeeting\b|\bmet\s+with\b|\bmet\s+(?:the\s+)?(?:player's\s+)?(?:agent|representatives)"
+                r"\btalks\b|\bnegotiat\w+|\bdiscussions?\b|\bmeeting\b|\bmet\s+with\b|\bsat\s+down\s+with\b"
                 r"|\bin\s+dialogue\b|\bopened\s+(?:talks|discussions|dialogue)|\bdiscuss(?:ed|es|ing)?\b"
-                r"|\bmet\s+(?:\S+\s+){0,3}(?:officials|directors|executives|representatives|chiefs)\b"
+                r"|\b(?:met|meets?)\s+(?:\S+\s+){0,3}(?:officials|directors|executives|representatives|chiefs|agents?|entourage|intermediar\w+)\b"
             ),
         ),
         (
             Stage.ADVANCED_TALKS,
             (
                 r"\badvanced\b|\bclos(?:e|ing)\s+in\s+on\b"
-                r"|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing|tying|extending|renewing|committing)"
-                r"|\bwill\s+(?:sign|join|extend|renew|complete)\b"
-                r"|\bedg(?:e|es|ing)\s+closer\b|\bnearing\b|\bon\s+the\s+verge\b|\bfinal\s+details\b|\bfinalis\w+|\bfinaliz\w+"
-                r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize|extend|renew)\b"
+                r"|\bclose\s+to\s+(?:a\s+deal|an\s+agreement|agreeing|signing|completing|sealing|tying|extending|renewing|committing|penning)"
+                r"|\bwill\s+(?:sign|join|extend|renew|complete|pen|prolong|commit)\b"
+                r"|\bedg(?:e|es|ing)\s+closer\b|\bnearing\b|\bon\s+the\s+(?:verge|brink|cusp)\b|\bfinal\s+details\b|\bfinalis\w+|\bfinaliz\w+"
+                r"|\b(?:set|poised|expected|due|likely|primed)\s+to\s+(?:join|sign|complete|seal|move|land|finalise|finalize|extend|renew|pen|prolong|commit)\b"
                 r"|\bfinal\s+stages\b"
             ),
         ),
@@ -296,7 +306,7 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
             Stage.AGREEMENT,
             (
                 r"\b(?<!pre-contract )(?<!precontract )agreement\b|\bagreed\b"
-                r"|\bagree(?:s)?\s+(?:a\s+)?(?:fee|deal|terms)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
+                r"|\bagree(?:s)?\s+(?:an?\s+)?(?:\S+\s+){0,2}?(?:fee|deal|terms|pre-?contract|pre-?agreement)\b|\breach(?:ed)?\s+(?:an\s+)?agreement\b"
                 r"|\bdeal\s+(?:is\s+)?in\s+place\b|\bfee\s+agreed\b"
             ),
         ),
@@ -318,6 +328,7 @@ _STAGE_CUES: tuple[tuple[Stage, re.Pattern[str]], ...] = tuple(
                 r"\bofficial(?:ly)?\b|\b(?<!to )(?<!be )announc(?:e|es|ed)\b"
                 r"|\bconfirm(?:s|ed)?\s+(?:the\s+)?(?:signing|arrival|transfer|departure|loan|capture)"
                 r"|\b(?:has|have)\s+(?:officially\s+)?(?:signed|joined|completed)\b|\bunveil\w*"
+                r"|\b(?:has|have)\s+(?:now\s+|officially\s+)?(?:committed|tied)\s+(?:his|her|their)\s+(?:long-term\s+)?future\b"
                 r"|\b(?<!to )complet(?:es|ed)\s+(?:his\s+|her\s+|a\s+|the\s+)?(?:\w+\s+)?"
                 r"(?:move|transfer|switch|signing|loan)\b"
                 r"|\bwelcome[sd]?\s+(?:\S+\s+){1,4}to\b|\bwelcome\s+to\b|\b(?:pleased|delighted|happy|proud|thrilled)\s+to\s+(?:announce|confirm)"
@@ -335,7 +346,7 @@ _HERE_WE_GO = re.compile(r"\bhere\s+we\s+go\b")
 # player and a club named together, not enough to pin a club on a player named elsewhere.
 _WEAK_CUES = re.compile(
     r"\boffer\w*|\bsell(?:s|ing)?\b|\bsale\b|\bsign(?:ing|s|ed)?\b|\bdeal\b|\btransfer\b(?!\s+(?:window|market|news|gossip|ban|deadline))|\bswitch\b|\bmove\b"
-    r"|\bjoin(?:ing|s|ed)?\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b|\barrival\b|\breplace\b"
+    r"|\bjoin(?:ing|s|ed)?\b|\bleav(?:e|es|ing)\s+(?:\S+\s+){1,4}?for\b|\bpen(?:s|ned|ning)?\s+(?:a|an|his|her|the|their)\b|\bopen(?:s|ed|ing)?\s+the\s+door\b|\blure\b|\bprise\b|\bprising\b|\bpoach\w*|\bsnap\s+up\b|\bbring\b|\barrival\b|\breplace\b"
 )
 
 _DENIED = re.compile(
@@ -394,7 +405,7 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
             Deal.LOAN_OBLIGATION,
             (
                 r"\bloan\s+with\s+(?:an?\s+)?(?:conditional\s+)?obligation\b(?:\s+to\s+(?:buy|purchase|sign))?|\bobligation\s+to\s+(?:buy|purchase|sign)\b"
-                r"|\bobligat\w+\s+(?:purchase|buy)\b|\bmandatory\s+(?:purchase|buy|option)\b|\bbuy\s+obligation\b|\bobbligo\b"
+                r"|\bobligat\w+\s+(?:purchase|buy)\b|\bobligation\b(?=[^.;]{0,60}?\b(?:trigger\w*|kicks?\s+in|activat\w*|becomes?\s+(?:mandatory|binding)))|\bmandatory\s+(?:purchase|buy|option)\b|\bbuy\s+obligation\b|\bobbligo\b"
             ),
         ),
         (
@@ -416,11 +427,11 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
         (
             Deal.EXTENSION,
             (
-                r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal)\b|\bcontract\s+(?:extension|renewal|talks)\b"
+                r"\bnew\s+(?:long-term\s+|improved\s+|bumper\s+|\w+-year\s+)?(?:contract|deal|terms)\b|\bcontract\s+(?:extension|renewal|talks)\b"
                 r"|\b(?:fresh|improved)\s+(?:long-term\s+|\w+-year\s+)?(?:contract|deal|terms)\b"
                 r"|\bt(?:ie|ies|ied|ying)\s+(?:his|her|their)\s+(?:long-term\s+)?future\s+to\b"
                 r"|\bextend(?:ed|s|ing)?\s+(?:his\s+|their\s+|the\s+)?(?:contract|deal|stay)\b|\bextension\b|\brenew(?:al|ed|s|ing)?\b"
-                r"|\bcommit(?:ted|s)?\s+(?:his\s+)?(?:long-term\s+)?future\b"
+                r"|\bcommit(?:s|ted|ting)?\s+(?:his\s+|her\s+|their\s+)?(?:long-term\s+)?future\b|\bprolong\w*\s+(?:his\s+|her\s+|their\s+|the\s+)?(?:contract|deal|stay)\b"
             ),
         ),
         (Deal.PERMANENT, r"\bpermanent(?:ly)?\b|\boutright\b"),
@@ -430,6 +441,13 @@ _DEAL_CUES: tuple[tuple[Deal, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+
+# "would not include a purchase option", "without an obligation to buy", "no option to buy": a plain loan.
+_NO_OPTION_BEFORE = re.compile(
+    r"(?:\bno|\bwithout|\bnot\s+(?:\S+\s+)?(?:include|including|contain|have|come\s+with|carry)|\bexclud\w*)"
+    r"\s+(?:an?\s+|any\s+)?(?:\S+\s+)?$"
+)
+_BUY_AFTER_LOAN = (Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
 
 _FEE = re.compile(
     r"(?P<cur>£|€|\$|EUR\s?|GBP\s?|USD\s?)(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>m\b|mn\b|million\b|bn\b|billion\b|k\b)?"
@@ -607,10 +625,11 @@ _COMPANION_TO = re.compile(r"\s+to\s+(?:the\s+)?")
 _SUITOR_FROM = re.compile(
     r"\b(?:interest|bid|bids|offer|offers|approach|enquiry|enquiries|proposal|contact|talks|attention|admirers?|competition"
     r"|advances|swoop|pursuit|suitors?)\s+(?:\w+\s+){0,2}from\s+(?:the\s+)?$"
+    r"|\b(?:brink|verge|cusp|radar|shortlist|wish\s?list)\s+of\s+(?:the\s+)?$"
 )
 _FROM_BEFORE = re.compile(
     r"(?:\bfrom|\bleav(?:e|es|ing)|\bleft|\bquit(?:ting)?|\bexit\s+(?:from\s+)?|\baway\s+from|\bsold\s+by|\breleased\s+by"
-    r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\bcontract\s+(?:at|with)"
+    r"|\bdepart(?:ure)?\s+from|\bparent\s+club|\bowned\s+by|\bunder\s+contract\s+(?:at|with|until\s+\d{4}\s+at)|\b(?<!pre-)contract\s+(?:at|with)"
     r"|\bcurrently\s+at|\bplays\s+for|\bplaying\s+for|\b(?<!medical )(?<!arrive )(?<!arrived )at|\bof)"
     r"\s+(?:the\s+|his\s+|current\s+club\s+)?$"
 )
@@ -634,7 +653,10 @@ _NOT_SUITOR_BEFORE = re.compile(
     r"|\bloan\s+spell\s+(?:at|with)|\bclash\s+with|\bderby\s+(?:against|with)|\bvictory\s+over|\btrip\s+to"
     r"|\bwin\s+at|\bwin\s+over|\bon\s+loan\s+from\s+\S+\s+at)\s+(?:the\s+|his\s+)?$"
 )
-_UNKNOWN_NAME_AFTER = re.compile(rf"\b(?:(?:{_ROLES})|sign|signing|buy|land|capture|bring\s+in)\s+(?=\S)")
+_UNKNOWN_NAME_AFTER = re.compile(
+    rf"\b(?:(?:{_ROLES})|sign|signing|buy|land|capture|bring\s+in|want(?:s|ed)?|target(?:s|ing)?|eye(?:s|ing)?"
+    rf"|chas(?:e|es|ing)|pursu(?:e|es|ing)|lure|snap\s+up)\s+(?=\S)"
+)
 _CAPITALISED_NAME = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:(?:de|da|van|von|der|den|dos|del|di|le|la)\s+)?[A-Z][\w'’-]+)+")
 _ARTICLE_END = re.compile(r"\b(?:a|an)\s+$")
 _FORMER_END = re.compile(r"\b(?:former|ex-?)\s*$")
@@ -998,6 +1020,8 @@ def _deal_cues_cached(folded: str) -> tuple[tuple[int, Deal], ...]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
+            if deal in _BUY_AFTER_LOAN and _NO_OPTION_BEFORE.search(folded, max(0, match.start() - 40), match.start()):
+                deal = Deal.LOAN  # an option (or obligation) the text rules out: a plain loan
             found.append((match.start(), deal))
     found.sort()
     return tuple(found)
@@ -1115,6 +1139,11 @@ def extract_rumours(
     for (player_id, club_id), ev in sorted(state.evidence.items(), key=lambda item: item[1].order):
         if not ev.deals:
             ev.deals = _claim_deals(ctx, state, player_id, club_id, ev)
+        elif _pick_deal(ev.deals) in (Deal.LOAN, Deal.LOAN_OPTION):
+            # "close to a loan for X. The agreement includes a buy option": the structure is
+            # often completed a sentence later.
+            more = _claim_deals(ctx, state, player_id, club_id, ev)
+            ev.deals.extend(d for d in more if d in _BUY_AFTER_LOAN and d not in ev.deals)
         rumour = _build(ctx, state, player_id, club_id, ev, feed_source)
         if rumour is not None:
             rumours.append(rumour)
@@ -1366,24 +1395,48 @@ def _current_club(ctx: _Context, state: _State, player_id: str) -> str | None:
 
 
 def _claim_deals(ctx: _Context, state: _State, player_id: str, club_id: str, ev: _Evidence) -> list[Deal]:
-    """Deal cues of the pair's claims in clauses naming its player or its club, for pairs with none.
+    """Deal cues of the pair's claims in clauses that speak for its move, for pairs with none (or a bare loan).
 
     "Zirkzee to Roma, here we go. United accepted a loan with an obligation to buy": the deal type is
-    often told in a sentence of its own.
+    often told in a sentence of its own. A clause speaks for the move when it names (or describes)
+    the player and no other player on the move; or, when the pair is the only move of the claim,
+    when it names no other club than the two of the move and his own ("The agreement includes a buy
+    option", "United accept €30m, a permanent deal", "Roma are pushing for a loan").
     """
     found: list[Deal] = []
     single_player = len({p for p, _c in state.evidence}) == 1 and len(ctx.player_ids) == 1
+    moving = _moving_pairs(ctx, state)
+    own = _own_clubs(ctx, state, player_id)[1] | {club_id}
     for claim_index, clause in state.clauses:
         if claim_index not in ev.claims:
             continue
         players, clubs = state.mentioned.get(clause.start, (frozenset(), frozenset()))
-        # A clause naming only the club speaks for this player only when he is the item's only player.
-        if player_id not in players and not (club_id in clubs and single_player):
-            continue
-        if players - {player_id}:
+        movers = {p for p, _c, claims in moving if claim_index in claims}
+        if (players - {player_id}) & movers:
             continue  # another player's deal
-        found.extend(deal for _pos, deal in _deal_cues(ctx.cues[clause.start : clause.end]) if deal not in found)
+        chunk = ctx.cues[clause.start : clause.end]
+        if player_id in players or (club_id in clubs and single_player):
+            pass
+        elif (
+            [(p, c) for p, c, claims in moving if claim_index in claims] == [(player_id, club_id)]
+            and clubs <= own
+            and _deal_cues(chunk)
+            and not _names_unknown_player(ctx, clause)
+        ):
+            pass  # the claim's only move, in a clause naming nobody else on the move
+        else:
+            continue
+        found.extend(deal for _pos, deal in _deal_cues(chunk) if deal not in found)
     return found
+
+
+def _moving_pairs(ctx: _Context, state: _State) -> list[tuple[str, str, set[int]]]:
+    """The pairs that are moves (or extensions), not a player's own club: (player, club, claims)."""
+    return [
+        (p, c, ev.claims)
+        for (p, c), ev in state.evidence.items()
+        if Deal.EXTENSION in ev.deals or c not in _own_clubs(ctx, state, p)[1]
+    ]
 
 
 def _own_clubs(ctx: _Context, state: _State, player_id: str) -> tuple[str | None, set[str | None]]:
@@ -1402,12 +1455,15 @@ _BUYING_DEALS = (Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
 
 
 def _pick_deal(deals: Sequence[Deal]) -> Deal | None:
-    """The first deal type mentioned, refined when a later cue specifies it ("loan" → "loan with option")."""
+    """The first deal type mentioned, refined when a later cue specifies it ("loan" → "loan with option" →
+    "obligation")."""
     if not deals:
         return None
     first = deals[0]
     if first is Deal.LOAN:
-        return next((d for d in deals if d in (Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)), first)
+        return next((d for d in deals if d in _BUY_AFTER_LOAN), first)
+    if first is Deal.LOAN_OPTION and Deal.LOAN_OBLIGATION in deals:
+        return Deal.LOAN_OBLIGATION  # "a loan-to-buy … the obligation becomes mandatory if": the specific one
     return first
 
 

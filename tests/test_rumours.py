@@ -517,6 +517,133 @@ def test_new_contract_wordings_are_extensions(sources: SourceDirectory, body: st
     assert (rumour.to_club_id, rumour.from_club_id, rumour.deal) == ("club:ac-milan", None, Deal.EXTENSION)
 
 
+@pytest.mark.parametrize(
+    ("body", "from_club", "to_club", "stage", "deal"),
+    [
+        # leaving one club for another: the second is the suitor, the first the club he leaves
+        (
+            "Vlahović is on the cusp of swapping Juventus for Barcelona.",
+            "juventus",
+            "barcelona",
+            Stage.ADVANCED_TALKS,
+            None,
+        ),
+        ("Vlahović will leave Juventus for Chelsea in the summer.", "juventus", "chelsea", Stage.INTEREST, None),
+        # a first approach
+        ("Napoli have made their first move for Aké.", "manchester-city", "napoli", Stage.CONTACT, None),
+        (
+            "Roma have taken the first concrete steps towards signing Aké.",
+            "manchester-city",
+            "as-roma",
+            Stage.CONTACT,
+            None,
+        ),
+        # scouting
+        ("Juventus have had Aké watched twice this month.", "manchester-city", "juventus", Stage.INTEREST, None),
+        ("Napoli sent two scouts to watch Aké against Chelsea.", "manchester-city", "napoli", Stage.INTEREST, None),
+        # a pre-contract with the club he would join ("contract with" does not name his club here)
+        (
+            "Aké has agreed a pre-contract agreement with Juventus ahead of a free move in June.",
+            "manchester-city",
+            "juventus",
+            Stage.AGREEMENT,
+            Deal.PRE_CONTRACT,
+        ),
+        ("Aké agrees a pre-contract with Juventus.", "manchester-city", "juventus", Stage.AGREEMENT, Deal.PRE_CONTRACT),
+        # a director meeting the player's camp: his club is the suitor
+        (
+            "Napoli director Giovanni Manna met Aké's agent in London on Monday.",
+            "manchester-city",
+            "napoli",
+            Stage.TALKS,
+            None,
+        ),
+    ],
+)
+def test_move_wordings_link_player_and_club(
+    sources: SourceDirectory, body: str, from_club: str, to_club: str, stage: Stage, deal: Deal | None
+) -> None:
+    rumour = only(extract(sources, "Transfer news", body))
+    assert (rumour.from_club_id, rumour.to_club_id, rumour.stage, rumour.deal) == (
+        f"club:{from_club}",
+        f"club:{to_club}",
+        stage,
+        deal,
+    )
+
+
+def test_a_meeting_with_the_players_camp_refines_the_clubs_pair(sources: SourceDirectory) -> None:
+    body = "Juventus want Aké. Cristiano Giuntoli met the defender's representatives on Friday."
+    rumour = only(extract(sources, "Juventus plans", body))
+    assert (rumour.to_club_id, rumour.stage) == ("club:juventus", Stage.TALKS)
+
+
+@pytest.mark.parametrize(
+    ("body", "stage"),
+    [
+        ("Maignan is expected to commit his future to the Rossoneri.", Stage.ADVANCED_TALKS),
+        ("Maignan has committed his long-term future to Milan.", Stage.OFFICIAL),
+        ("Maignan is set to pen a new deal with Milan.", Stage.ADVANCED_TALKS),
+        ("Maignan will prolong his contract at Milan until 2030.", Stage.ADVANCED_TALKS),
+    ],
+)
+def test_committing_a_future_is_an_extension_with_his_own_club(
+    sources: SourceDirectory, body: str, stage: Stage
+) -> None:
+    rumour = only(extract(sources, "Maignan future", body))
+    assert (rumour.to_club_id, rumour.from_club_id, rumour.deal, rumour.stage) == (
+        "club:ac-milan",
+        None,
+        Deal.EXTENSION,
+        stage,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "deal"),
+    [
+        # a loan, completed a sentence later
+        (
+            "Roma are closing in on a loan deal for Zirkzee. The agreement includes an obligation to buy worth €30m.",
+            Deal.LOAN_OBLIGATION,
+        ),
+        # no deal with the move; a clause naming the buying club (or nobody) gives it
+        (
+            "Roma are in talks with Manchester United for Zirkzee. Roma are pushing for a loan with a purchase option.",
+            Deal.LOAN_OPTION,
+        ),
+        ("Roma want Zirkzee. The agreement would contain a buy option.", Deal.LOAN_OPTION),
+        # the selling club's clause speaks for the only move
+        ("Zirkzee to Roma, here we go! United accept €30m, a permanent deal.", Deal.PERMANENT),
+        # a generic loan-to-buy is refined by the obligation the text spells out
+        (
+            "Roma agree loan-to-buy deal for Zirkzee. The obligation becomes mandatory once Roma avoid relegation.",
+            Deal.LOAN_OBLIGATION,
+        ),
+        # an option the text rules out is a plain loan
+        ("Roma want Zirkzee on loan. The loan would carry no option to buy.", Deal.LOAN),
+        ("Roma want Zirkzee on a loan without a purchase option.", Deal.LOAN),
+    ],
+)
+def test_a_deal_type_told_apart_from_the_move_applies_to_it(sources: SourceDirectory, body: str, deal: Deal) -> None:
+    rumour = only(extract(sources, "Zirkzee move", body))
+    assert (rumour.player_id, rumour.to_club_id, rumour.deal) == ("player:joshua-zirkzee", "club:as-roma", deal)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Roma want Zirkzee and Chelsea want Aké. The agreement would contain a buy option.",  # which deal?
+        "Roma want Zirkzee. Napoli want Aké on loan with an option to buy.",  # another player's deal
+        "Roma want Zirkzee. They also want Tomas Novak on loan with an option to buy.",  # an unknown player's
+    ],
+)
+def test_a_deal_type_apart_from_the_move_is_not_guessed_when_ambiguous(sources: SourceDirectory, body: str) -> None:
+    rumours = extract(sources, "Serie A plans", body)
+    zirkzee = next(r for r in rumours if r.player_id == "player:joshua-zirkzee")
+    assert zirkzee.deal is None
+
+
 def test_the_only_catalogue_player_does_not_inherit_an_unknown_players_move(sources: SourceDirectory) -> None:
     body = "Napoli want to sign Tomas Novak from Genoa. Napoli also want Aké."
     rumour = only(extract(sources, "Napoli plans", body))
@@ -577,10 +704,17 @@ def test_the_folded_offset_map_matches_its_definition(text: str) -> None:
 
 
 def test_and_between_two_moves_keeps_them_apart(matcher, catalogue, sources: SourceDirectory) -> None:
-    """"A want X and B have bid for Y": X goes to A only, Y to B only; "Milan and Roma want X" stays whole."""
-    text = ("Rangers boss Russell Martin wants Kieran Tierney back and Al-Hilal have made an offer for "
-            "Kyogo Furuhashi, claims the Daily Record.")
-    found = {(r.player_id, r.to_club_id) for r in extract_rumours(matcher.match_item("Gossip", text), catalogue, sources=sources)}
+    """ "A want X and B have bid for Y": X goes to A only, Y to B only; "Milan and Roma want X" stays whole."""
+    text = (
+        "Rangers boss Russell Martin wants Kieran Tierney back and Al-Hilal have made an offer for "
+        "Kyogo Furuhashi, claims the Daily Record."
+    )
+    found = {
+        (r.player_id, r.to_club_id)
+        for r in extract_rumours(matcher.match_item("Gossip", text), catalogue, sources=sources)
+    }
     assert found == {("player:kieran-tierney", "club:rangers"), ("player:kyogo-furuhashi", "club:al-hilal")}
-    both = extract_rumours(matcher.match_item("Gossip", "AC Milan and Napoli want Jonathan David."), catalogue, sources=sources)
+    both = extract_rumours(
+        matcher.match_item("Gossip", "AC Milan and Napoli want Jonathan David."), catalogue, sources=sources
+    )
     assert {r.to_club_id for r in both} == {"club:ac-milan", "club:napoli"}

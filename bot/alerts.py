@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.catalogue import Catalogue
 from bot.deadlines import Calendar, relevant_leagues
+from bot.describe import display_summary
 from bot.following import describe_entity
 from bot.ingest import IngestedItem
 from bot.models import EntityKind, FollowHit, StoredItem
@@ -23,7 +23,7 @@ from bot.rumours import Rumour
 from bot.storage.guilds import DmMode, GuildSettings, UserSettings
 from bot.storage.outbox import Delivery, TargetKind
 from bot.storage.stories import Story
-from bot.stories import heat, primary
+from bot.stories import best_report, heat, primary
 
 SUMMARY_CHARS = 280
 MAX_LINES = 5
@@ -199,7 +199,7 @@ def build_alert_view(
         title=" ".join(item.title.split()) or "(untitled)",
         link=safe_link(item.link),
         outlet=item.feed_title,
-        summary=textwrap.shorten(item.summary, SUMMARY_CHARS, placeholder=" …") if item.summary.strip() else "",
+        summary=display_summary(item.summary, SUMMARY_CHARS),
         published=item.published_at,
         lines=tuple(lines),
         entities=tuple(e.name for e in entities),
@@ -237,7 +237,7 @@ def build_story_view(
         outlets = len(s.outlets)
         lines.append(f"{describe_entity(player, catalogue)} → {club.name} · {pretty(s.stage.value)} · "
                      f"{outlets} outlet{'s' if outlets != 1 else ''}")
-    best = min(story.reports, key=lambda r: (r.tier if r.tier is not None else 9, r.published), default=None)
+    best = best_report(story.reports)
     source = (best.cited or best.outlet) if best is not None else None
     head_outlet = next((r.outlet for r in story.reports if r.item_id == head.id), None)
     return replace(

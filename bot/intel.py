@@ -10,7 +10,7 @@ from typing import Any
 from bot.catalogue import Catalogue
 from bot.storage import Storage
 from bot.storage.stories import Story
-from bot.stories import heat
+from bot.stories import best_report, heat
 
 SHORTLIST_DAYS = 30
 
@@ -32,11 +32,8 @@ class StoryView:
 
     def best_source(self) -> tuple[str | None, int | None]:
         """The most reliable report's source (cited source when it named one) and tier."""
-        ranked = sorted(self.story.reports, key=lambda r: (r.tier if r.tier is not None else 9, r.published))
-        if not ranked:
-            return None, None
-        best = ranked[0]
-        return best.cited or best.outlet, best.tier
+        best = best_report(self.story.reports)
+        return (best.cited or best.outlet, best.tier) if best is not None else (None, None)
 
     def to_dict(self) -> dict[str, Any]:
         """The `mercato stories --json` shape."""

@@ -64,6 +64,11 @@ class Report:
     feed_id: int | None = None  # the feed that carried it (which servers may see it)
 
 
+def best_report(reports: Iterable[Report]) -> Report | None:
+    """The most reliable report: lowest tier (unknown counts last), then the earliest."""
+    return min(reports, key=lambda r: (r.tier if r.tier is not None else 9, r.published), default=None)
+
+
 def tier_weight(tier: int | None) -> float:
     """How much one outlet's report counts: (6 - tier) / 5; unknown outlets count as tier 3."""
     return (6 - (UNKNOWN_TIER if tier is None else min(max(tier, 0), 5))) / 5

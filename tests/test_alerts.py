@@ -330,3 +330,17 @@ def test_story_alert_keys_one_alert_per_story() -> None:
     assert keys(ingested(13, StoryUpdate(9, "r", "roma", Stage.INTEREST, None, False))) == "story:7:bid"  # known
     assert keys(ingested(14)) == "item:14"  # no rumour: one alert per item
     assert keys.carried["story:1:talks"] == ["story:1:talks", "story:2:interest"]
+
+
+def test_alert_summary_drops_photo_credits(catalogue) -> None:
+    """Photo credits are not content: an alert's summary never shows them."""
+    from datetime import UTC, datetime
+
+    from bot.alerts import build_alert_view
+    from bot.models import StoredItem
+
+    now = datetime(2026, 1, 29, tzinfo=UTC)
+    item = StoredItem(1, 1, "g", "Milan meet Drăgușin", "(Photo by Justin Setterfield/Getty Images) AC Milan met his agents.",
+                      None, now, now, True)
+    view = build_alert_view(item, ["player:radu-dragusin"], catalogue)
+    assert view.summary == "AC Milan met his agents."

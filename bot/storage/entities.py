@@ -276,11 +276,6 @@ class EntityStore:
             await conn.execute(REAPPLY_MOVES)
             await conn.execute(REAPPLY_ALIASES)
 
-    async def relink_follows(self, entity_id: str, norms: Iterable[str]) -> int:
-        """Turn term follows equal to any of ``norms`` into follows of ``entity_id``; return how many."""
-        async with self._db.transaction() as conn:
-            return await _relink(conn, entity_id, norms)
-
     async def record_sightings(
         self, item_id: int, feed_id: int, sightings: Sequence[Sighting], *, now: datetime
     ) -> None:

@@ -34,7 +34,6 @@ SELECT f.guild_id, f.user_id, NULL, f.term
 FROM follows f
 WHERE f.term_norm IS NOT NULL AND instr(:folded_text, f.term_norm) > 0
 """
-FOLLOWED_ENTITIES: Final = "SELECT DISTINCT entity_id FROM follows WHERE guild_id = :guild_id AND entity_id IS NOT NULL"
 
 
 def _follow(row: aiosqlite.Row) -> Follow:
@@ -99,6 +98,3 @@ class FollowStore:
         rows = await self._db.fetchall(CONCERNED, {"item_id": item_id, "folded_text": folded_text})
         return [FollowHit(r[0], r[1], r[2], r[3]) for r in rows]
 
-    async def followed_entities(self, guild_id: int) -> set[str]:
-        """Return the entity ids anyone in a server follows."""
-        return {r[0] for r in await self._db.fetchall(FOLLOWED_ENTITIES, {"guild_id": guild_id})}

@@ -88,11 +88,6 @@ class Story:
         """Distinct outlets, in the order they reported."""
         return list(dict.fromkeys(r.outlet for r in self.reports))
 
-    @property
-    def best_tier(self) -> int | None:
-        """The most reliable tier among the reports (lower is better)."""
-        tiers = [r.tier for r in self.reports if r.tier is not None]
-        return min(tiers) if tiers else None
 
 
 def _story_row(story: dict[str, Any]) -> dict[str, Any]:

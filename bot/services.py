@@ -38,11 +38,11 @@ from bot.following import Following, FollowTarget, describe_entity
 from bot.ingest import FeedReport, IngestedItem
 from bot.models import Entity, EntityKind, Feed, StoredItem
 from bot.routing import concerned_follows, item_folded_text, term_matches
-from bot.rumours import Rumour, extract_rumours
 from bot.scheduling import Poller, TickReport
 from bot.storage import GLOBAL
 from bot.storage.guilds import DmMode
 from bot.storage.outbox import EnqueueResult, OutboxRow
+from bot.stories import StoryUpdate
 
 log = logging.getLogger(__name__)
 _STORY_KEY = re.compile(r"^story:(\d+):")  # alert keys of stories (bot.stories.StoryUpdate.key)
@@ -517,8 +517,15 @@ class Services:
         recovered = []
         for item in await self.storage.timeline.alertable_after(planned_through, since=since):
             feed = await self.storage.feeds.get(item.feed_id)
-            if feed is not None:
-                recovered.append(IngestedItem(item, self.app.matcher.match_item(item.title, item.summary), feed))
+            if feed is None:
+                continue
+            # Its stories were stored with the item: key the alert by them, as the poll that stored it would have.
+            stories = tuple(
+                StoryUpdate(s.id, s.player_id, s.to_club_id, s.stage, s.stage, False)
+                for s in await self.storage.stories.of_item(item.id)
+            )
+            match = self.app.matcher.match_item(item.title, item.summary)
+            recovered.append(IngestedItem(item, match, feed, stories=stories))
         return recovered
 
     async def plan(self, alerts: Sequence[IngestedItem], now: datetime) -> EnqueueResult:
@@ -563,7 +570,9 @@ class Services:
         if item is None:
             return None
         entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(item.id)))
-        return build_alert_view(item, entity_ids, self.catalogue, self._rumours(item))
+        # Items that carry a rumour are delivered under their story's key (above); an item key means
+        # the item reported no rumour, so its lines are the clubs it mentions.
+        return build_alert_view(item, entity_ids, self.catalogue)
 
     async def _render_story(self, story_id: int, fallback_item_id: int) -> AlertView | None:
         story = await self.storage.stories.get(story_id)
@@ -576,15 +585,6 @@ class Services:
         head_stories = await self.storage.stories.of_item(head.id)
         return build_story_view(head, entity_ids, story, head_stories, self.catalogue, self.now())
 
-    def _rumours(self, item: StoredItem) -> list[Rumour]:
-        """The item's rumours (who to which club), re-extracted; none if extraction fails."""
-        try:
-            match = self.app.matcher.match_item(item.title, item.summary)
-            return extract_rumours(match, self.catalogue, sources=self.app.sources)
-        except Exception:
-            # The view falls back to "clubs mentioned": an extractor bug must not block a delivery.
-            log.exception("rumour extraction failed for item %s", item.id)
-            return []
 
 
 def build_services(app: App, *, now: Callable[[], datetime]) -> Services:

@@ -201,3 +201,25 @@ async def test_the_server_that_added_a_feed_is_told_when_it_gets_paused(fake_dis
     assert report.notices and paused is not None and paused.paused
     assert notice["content"].startswith(f"Mercato paused the feed <{url}> after repeated failures (last: HTTP 500")
     assert notice["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_recovered_item_is_alerted_under_its_story(fake_discord: FakeDiscord, tmp_path) -> None:
+    """Crash recovery keys an item by the stories stored with it, so later reports still edit that alert."""
+    from tests.e2e.helpers import seed_item
+
+    fake = fake_discord
+    db = tmp_path / "mercato.sqlite3"
+    async with start_mercato(fake, tmp_path, db=db) as m:
+        clock = m.clock
+        await following_with_channel(m, fake.channel_id)
+        m.feeds.add("/rss", rss(OLD_ITEM, seed_item()))
+        clock.advance(seconds=m.settings.poll_interval)
+        await m.bot.app.ingestor.poll_due(clock())  # stored, then the process "dies" before planning
+
+    async with start_mercato(fake, tmp_path, db=db, clock=clock) as m:
+        [message] = await m.channel_alerts(fake.channel_id)
+        stories = {(s.player_id, s.to_club_id): s for s in await m.storage.stories.of_item(2)}
+        milan = stories[("player:radu-dragusin", "club:ac-milan")]
+        row = await m.row(f"story:{milan.id}:talks", "channel", fake.guild_id)
+
+    assert row.message_id == int(message["id"])

@@ -10,7 +10,7 @@ extractor; predictions are compared with the labels:
 - players, clubs: the sets of catalogue entities mentioned in the item;
 - rumours: the set of (player → to-club) pairs; on the pairs found, stage / deal / negation
   agreement is reported too (as accuracies, not part of the F1);
-- stories (only when ``bot.stories.cluster`` exists): pairwise precision/recall of the clusters
+- stories: pairwise precision/recall of the stories the production decider (``bot.stories.decide``) forms
   against the ``story`` labels;
 - provisional (only when ``bot.catalogue.provisional.detect`` exists): the names the detector proposes
   for footballers the catalogue lacks, compared (folded: case, diacritics and spacing ignored) with the
@@ -38,9 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
-from bot.models import EntityKind, MatchResult
+from bot.ingest import reported_rumour
+from bot.models import EntityKind, ItemRumours, MatchResult
 from bot.rumours import Rumour, extract_rumours
 from bot.sources import SourceDirectory, fold, load_sources
+from bot.stories import decide
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "corpus.jsonl"
@@ -120,15 +122,6 @@ class _Names:
         return found
 
 
-def _stories_module() -> Any | None:
-    """``bot.stories`` when it exists and has a ``cluster`` function, else None."""
-    try:
-        module = importlib.import_module("bot.stories")
-    except ImportError:
-        return None
-    return module if callable(getattr(module, "cluster", None)) else None
-
-
 def _provisional_detect() -> Any | None:
     """``bot.catalogue.provisional.detect`` when it exists, else None."""
     try:
@@ -180,37 +173,33 @@ def _pairwise(groups: Iterable[Iterable[str]]) -> set[frozenset[str]]:
     return pairs
 
 
-def _cluster_scores(
-    stories: Any, items: list[dict[str, Any]], predictions: dict[str, list[Rumour]], entities: dict[str, list[str]]
-) -> dict[str, Any]:
-    """Cluster the items with ``bot.stories.cluster`` and score the groups pairwise against ``story`` labels.
+def _story_scores(items: list[dict[str, Any]], predictions: dict[str, list[Rumour]]) -> dict[str, Any]:
+    """Group the items into stories with the production decider and score the groups pairwise.
 
-    Two items form a gold pair when they share a ``story`` key; a predicted pair when ``cluster``
-    puts them in one group (an item in several groups pairs with the members of each). Items are
-    passed as ``bot.stories.ClusterInput``; if that contract changes, the measure is skipped with a
-    note rather than crashing the evaluation.
+    Every item's rumours become reports exactly as ingest makes them (``bot.ingest.reported_rumour``)
+    and the whole corpus is one batch for ``bot.stories.decide`` — the function the ingest transaction
+    calls. Two items form a gold pair when they share a ``story`` key; a predicted pair when the
+    decider puts them in one story (an item in several stories pairs with the members of each).
     """
-    try:
-        inputs = [
-            stories.ClusterInput(
-                item_id=item["id"],
-                published=datetime.fromisoformat(item["published"].replace("Z", "+00:00")),
-                title=item["title"],
-                pairs=frozenset((r.player_id, r.to_club_id) for r in predictions[item["id"]]),
-                entities=frozenset(entities[item["id"]]),
-            )
-            for item in items
-        ]
-        groups = [list(group) for group in stories.cluster(inputs)]
-    except Exception as exc:  # the contract is not settled yet: report, do not crash the eval
-        signature = inspect.signature(stories.cluster)
-        return {"skipped": f"bot.stories.cluster{signature} could not be called with ClusterInput items: {exc!r}"}
+    batch = [
+        ItemRumours(
+            index,
+            datetime.fromisoformat(item["published"].replace("Z", "+00:00")),
+            tuple(reported_rumour(r, item["feed"], None) for r in predictions[item["id"]]),
+        )
+        for index, item in enumerate(items)
+    ]
+    decision = decide(batch, [], 1)
+    members: dict[int, set[str]] = defaultdict(set)
+    for report in decision.reports:
+        members[report.story_id].add(items[report.item_id]["id"])
+    groups = [sorted(group) for group in members.values() if len(group) > 1]
     gold: dict[str, list[str]] = defaultdict(list)
     for item in items:
         for key in story_keys(item):
             gold[key].append(item["id"])
     counts = Counts()
-    counts.add(_pairwise([str(member) for member in group] for group in groups), _pairwise(gold.values()))
+    counts.add(_pairwise(groups), _pairwise(gold.values()))
     return counts.scores()
 
 
@@ -288,12 +277,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
                 errors.extend(f"{item['id']}: extra {kind} {extra}" for extra in sorted(map(str, got - want)))
                 errors.extend(f"{item['id']}: missed {kind} {miss}" for miss in sorted(map(str, want - got)))
 
-    module = _stories_module()
-    stories: dict[str, Any] = (
-        _cluster_scores(module, items, predictions, entities)
-        if module is not None
-        else {"skipped": "bot.stories.cluster does not exist yet"}
-    )
+    stories = _story_scores(items, predictions)
 
     # A detector that failed part-way has partial counts: drop them rather than report them.
     skipped = provisional.skipped

@@ -40,9 +40,22 @@ class App:
         await self.storage.close()
 
 
-async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool = True) -> App:
-    """Load the catalogue, open and migrate the database, sync seeds, and build the pipeline."""
-    catalogue = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
+async def open_app(
+    settings: Settings,
+    *,
+    now: datetime,
+    add_default_feeds: bool = True,
+    catalogue: Catalogue | None = None,
+    matcher: Matcher | None = None,
+    sources: SourceDirectory | None = None,
+) -> App:
+    """Load the catalogue, open and migrate the database, sync seeds, and build the pipeline.
+
+    A prebuilt ``catalogue`` (with its ``matcher``) and ``sources`` are used as they are — tests
+    build them once per session; the matcher is rebuilt only if the database adds entities.
+    """
+    base = catalogue if catalogue is not None else await asyncio.to_thread(load_catalogue, settings.seeds_dir)
+    catalogue = base
     for problem in catalogue.problems:
         log.warning("seed problem: %s", problem)
     storage = await Storage.open(settings.db_path)
@@ -58,8 +71,10 @@ async def open_app(settings: Settings, *, now: datetime, add_default_feeds: bool
     except BaseException:
         await storage.close()
         raise
-    matcher = Matcher(catalogue)
-    sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
+    if matcher is None or catalogue is not base:
+        matcher = Matcher(catalogue)
+    if sources is None:
+        sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
     fetcher = FeedFetcher(allow_private=settings.allow_private_feeds)
     policy = PollPolicy(
         interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)

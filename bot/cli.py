@@ -20,10 +20,11 @@ from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, MercatoError
-from bot.feeds.guard import validate_feed_url
+from bot.feedlist import FeedList
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.rumours import extract_rumours
+from bot.services import build_services
 from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text
 
@@ -183,49 +184,43 @@ def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources:
 
 
 async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
-    """`mercato poll --once`: one poll cycle of every due feed, one line per feed."""
+    """`mercato poll --once`: one poll cycle of every feed, one line per feed; alerts go to the outbox."""
     now = datetime.now(UTC)
     app = await open_app(settings, now=now)
     try:
-        feeds = await app.storage.feeds.all()
-        active = [f for f in feeds if not f.paused]
-        if not active:
+        if not [f for f in await app.storage.feeds.all() if not f.paused]:
             print("No feeds to poll. Add one with `mercato feeds add URL`.")
             return 0
-        result = await app.ingestor.poll(active, now)
+        await app.storage.feeds.make_all_due(now)
+        _, pipeline = build_services(app, now=lambda: now)
+        result, _, enqueued = await pipeline.poll(now)
         for report in result.reports:
             print(report.summary())
+        if enqueued.added or enqueued.edits:
+            print(f"{enqueued.added} alert(s) and {enqueued.edits} edit(s) queued for the bot to deliver.")
         return 0 if all(r.outcome != "error" for r in result.reports) else 1
     finally:
         await app.close()
 
 
 async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
-    """`mercato feeds add|remove|list` on the operator's global list."""
+    """`mercato feeds add|remove|list` on the operator's global list (the use cases of `/feeds`)."""
     now = datetime.now(UTC)
     app = await open_app(settings, now=now)
+    feeds = FeedList(app.storage, allow_private=settings.allow_private_feeds)
     try:
         if args.feeds_command == "add":
-            url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
-            existing = await app.storage.feeds.by_url(url)
-            feed = await app.storage.feeds.add(url, now=now)
-            if existing is not None and existing.paused:
-                await app.storage.feeds.resume(url, now=now)
-                print(f"Resumed {url} (it was paused after repeated failures).")
-            else:
-                print(f"Added {feed.url}. It is polled on the next cycle; its current items are stored, not alerted.")
+            line = await feeds.add(args.url, now=now)
+            print(f"Added {line.url}. It is polled on the next cycle; its current items are stored, not alerted."
+                  if line.health == "not polled yet" else f"{line.url}: {line.health}")
         elif args.feeds_command == "remove":
-            removed = await app.storage.feeds.remove(args.url.strip())
-            if not removed:
-                print(f"{args.url} is not in the feed list; `mercato feeds list` shows it.", file=sys.stderr)
-                return 1
-            print(f"Removed {args.url}.")
+            print(f"Removed {await feeds.remove(args.url)}.")
         else:
-            feeds = await app.storage.feeds.all()
-            if not feeds:
+            lines = await feeds.lines(None)
+            if not lines:
                 print("No feeds. Add one with `mercato feeds add URL`.")
-            for feed in feeds:
-                print(describe_feed_health(feed))
+            for line in lines:
+                print(f"{line.url}{f' ({line.title})' if line.title else ''}: {line.health}")
         return 0
     finally:
         await app.close()
@@ -288,20 +283,6 @@ async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
             f"{v.outlets} outlet(s), heat {v.heat:.2f}{said}"
         )
     return 0
-
-
-def describe_feed_health(feed: Any) -> str:
-    """One line per feed: URL, title, state, last error."""
-    if feed.paused:
-        state = f"PAUSED after {feed.failures} failures: {feed.last_error}"
-    elif feed.failures:
-        state = f"failing ({feed.failures} in a row): {feed.last_error}"
-    elif feed.last_success_at is None:
-        state = "not polled yet"
-    else:
-        state = f"ok, last polled {feed.last_success_at:%Y-%m-%d %H:%M} UTC"
-    title = f" ({feed.title})" if feed.title else ""
-    return f"{feed.url}{title}: {state}"
 
 
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:

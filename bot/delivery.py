@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.alerts import AlertView
+from bot.models import Action, AlertView, OutboxRow, TargetKind
 from bot.storage import Storage
-from bot.storage.outbox import Action, OutboxRow, TargetKind
 
 log = logging.getLogger(__name__)
 

@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 
-from bot import intel
+from bot.alerts.routing import concerned_follows
 from bot.app import App, open_app
 from bot.config import Settings
-from bot.describe import display_summary, rumour_to_dict
-from bot.following import Following, describe_entity
-from bot.ingest import IngestedItem, PollResult
-from bot.models import EntityKind
-from bot.routing import concerned_follows
-from bot.stories import primary
+from bot.delivery import SentMessage
+from bot.describe import match_to_dict, match_to_text, rumour_to_dict
+from bot.ingest import PollResult
+from bot.models import AlertView
+from bot.services import Services, build_services
 
 DEMO_START = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 DEMO_LATER = DEMO_START + timedelta(hours=3)
-GUILD, FAN = 1, 1001
+GUILD, FAN, CHANNEL = 1, 1001, 501
 FAN_FOLLOWS = ("dragusin", "milan")
 
 
@@ -95,49 +95,43 @@ async def _play(app: App, server: SampleFeedServer) -> None:
     print("Mercato demo: the whole pipeline, offline, on the sample feeds in seeds/demo/")
     print(f"Catalogue: {len(catalogue.clubs())} clubs, {len(catalogue.players())} players. "
           f"Feeds served from {server.base_url} (127.0.0.1).")
+    clock = [DEMO_START]
+    services, pipeline = build_services(app, now=lambda: clock[0])
     for name in server.feed_names():
-        await app.storage.feeds.add(f"{server.base_url}/{name}.xml", now=DEMO_START)
-
-    following = Following(app.storage, catalogue, limit=app.settings.follow_limit)
+        await services.feed_list.add(f"{server.base_url}/{name}.xml", now=DEMO_START)
+    await services.set_alert_channel(guild_id=GUILD, channel_id=CHANNEL)
     followed = []
     for query in FAN_FOLLOWS:
-        target, _ = await following.follow(guild_id=GUILD, user_id=FAN, query=query, now=DEMO_START)
-        followed.append(target.label)
-        print(f"A fan types /follow {query} -> follows {target.label}")
+        result = await services.follow(guild_id=GUILD, user_id=FAN, query=query)
+        followed.append(result.label)
+        print(f"A fan types /follow {query} -> follows {result.label}")
 
     print(f"\n[{DEMO_START:%H:%M}] First poll. New feeds: what they already carry is stored, never alerted.")
-    first = await app.ingestor.poll_due(DEMO_START)
+    first, _, _ = await pipeline.poll(DEMO_START)
     _print_reports(first)
 
     server.phase = "after"
+    clock[0] = DEMO_LATER
     print(f"\n[{DEMO_LATER:%H:%M}] Three hours later, the feeds have new items. Second poll:")
-    second = await app.ingestor.poll_due(DEMO_LATER)
+    second, alerts, _ = await pipeline.poll(DEMO_LATER)
     _print_reports(second)
 
-    print("\nAlerts for the fan:")
-    quiet: list[str] = []
-    alerted = 0
-    alerted_stories: dict[str, str] = {}  # alert key -> title of the alert that carries it
-    for ingested in second.alerts:
-        hits = (await concerned_follows(app.storage, ingested.item, ingested.feed)).get(GUILD, [])
-        if not hits:
-            quiet.append(f"“{ingested.item.title}”: mentions nothing the fan follows")
-            continue
-        alerted += 1
-        reasons = sorted({catalogue.get(h.entity_id).name if h.entity_id else f"“{h.term}”" for h in hits})
-        head = primary(ingested.stories)
-        if head is not None and head.key in alerted_stories:
-            # The bot edits the message it already posted for this story instead of posting again.
-            story = await app.storage.stories.get(head.story_id)
-            outlets = ", ".join(story.outlets) if story else "?"
-            print(f"  ── “{ingested.item.title}” reports the same story as “{alerted_stories[head.key]}”:")
-            print(f"     that alert is edited, not posted again (now reported by {outlets}).")
-            continue
-        for update in ingested.stories:
-            alerted_stories.setdefault(update.key, ingested.item.title)
-        print(_render_alert(app, ingested, reasons))
-    if not alerted:
+    print("\nAlerts posted in the server's alert channel (one per story; other outlets join it):")
+    console = ConsoleSender()
+    await pipeline.dispatcher.drain(console)
+    if not console.posted:
         print("  (none)")
+    quiet, read = [], []
+    for ingested in alerts:
+        if await concerned_follows(app.storage, ingested.item, ingested.feed):
+            read.append(ingested)
+        else:
+            quiet.append(f"“{ingested.item.title}”: mentions nothing the fan follows")
+    print("\nWhat Mercato read in the items behind those alerts:")
+    for ingested in read:
+        rumours = [rumour_to_dict(r, catalogue) for r in ingested.rumours]
+        print(f"  ── {ingested.item.title}")
+        print(textwrap.indent(match_to_text(match_to_dict(ingested.match, catalogue, rumours)), "     "))
     stored_not_alertable = [r for r in second.reports if r.outcome == "new" and r.new_items > r.alertable]
     if stored_not_alertable:
         hours = app.settings.max_item_age_hours
@@ -148,7 +142,7 @@ async def _play(app: App, server: SampleFeedServer) -> None:
         for line in quiet:
             print(f"  - {line}")
 
-    await _print_shortlist(app, "milan")
+    await _print_shortlist(services, "milan")
     print(f"\nDone. The fan follows: {', '.join(followed)}.")
 
 
@@ -157,53 +151,64 @@ def _print_reports(result: PollResult) -> None:
         print(f"  {report.summary()}")
 
 
-def _render_alert(app: App, ingested: IngestedItem, reasons: list[str]) -> str:
-    catalogue = app.catalogue
-    item, match = ingested.item, ingested.match
-    players: list[str] = []
-    clubs: list[str] = []
-    for entity_id in match.entity_ids():
-        entity = catalogue.get(entity_id)
-        spans = ", ".join(f"“{s}”" for s in match.spans_of(entity_id))
-        line = f"{describe_entity(entity, catalogue)} [{spans}]"
-        (players if entity.kind is EntityKind.PLAYER else clubs).append(line)
-    outlet = ingested.feed.title or ingested.feed.url
-    summary = display_summary(item.summary)
+class ConsoleSender:
+    """The demo's Discord: prints each alert the dispatcher delivers, as the embed would show it."""
+
+    def __init__(self) -> None:
+        self.posted = 0
+
+    async def send_channel(self, channel_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Print a channel alert."""
+        self.posted += 1
+        print(alert_text(view))
+        return SentMessage(self.posted, channel_id)
+
+    async def send_dm(self, user_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Print a DM (the demo fan's mode is the default, so none are sent outside deadline windows)."""
+        self.posted += 1
+        print("  (DM) " + alert_text(view).lstrip())
+        return SentMessage(self.posted, user_id)
+
+    async def edit(
+        self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool
+    ) -> SentMessage:
+        """Print an edit."""
+        print(f"  (edited message {message_id})\n" + alert_text(view))
+        return SentMessage(message_id, channel_id)
+
+    async def notify_guild(self, guild_id: int, text: str) -> bool:
+        """Print a notice to the server's admins."""
+        print(f"  (notice) {text}")
+        return True
+
+
+def alert_text(view: AlertView) -> str:
+    """An alert as text: what the Discord embed shows, line by line."""
+    facts = [f"{name} {value}" for name, value in (("stage", view.stage), ("deal", view.deal), ("fee", view.fee))
+             if value]
+    if view.source:
+        facts.append(f"best source {view.source}" + (f" (tier {view.tier})" if view.tier is not None else ""))
+    if view.outlet_count is not None:
+        facts.append(f"{view.outlet_count} outlet(s)")
+    if view.heat is not None:
+        facts.append(f"heat {view.heat:.2f}")
     return "\n".join([
-        f"  ── {item.title}",
-        f"     {outlet} · {item.published_at:%d %b %Y %H:%M} UTC · {item.link}",
-        f"     {summary}",
-        f"     Players: {'; '.join(players) or '-'}",
-        f"     Clubs:   {'; '.join(clubs) or '-'}",
-        *[f"     Rumour:  {line}" for line in _rumour_lines(app, ingested)],
-        f"     Because the fan follows: {', '.join(reasons)}",
+        f"  ── {view.title}",
+        f"     {view.outlet or '?'} · {view.published:%d %b %Y %H:%M} UTC · {view.link or ''}",
+        f"     {view.summary}",
+        *[f"     {line}" for line in view.lines],
+        *([f"     {' · '.join(facts)}"] if facts else []),
+        *([f"     Also reported by: {', '.join(view.outlets)}"] if view.outlets else []),
+        *([f"     Latest report: {view.latest_report}"] if view.latest_report else []),
     ])
 
 
-def _rumour_lines(app: App, ingested: IngestedItem) -> list[str]:
-    lines = []
-    for rumour in ingested.rumours:
-        view = rumour_to_dict(rumour, app.catalogue)
-        deal = f", {view['deal'].replace('_', ' ')}" if view["deal"] else ""
-        fee = f", {view['fee']}" if view["fee"] else ""
-        source = view["source"]
-        said = f" · {source['outlet']} (tier {source['tier']})" if source["outlet"] else ""
-        stage = view["stage"].replace("_", " ") + (" (denied)" if view["negated"] else "")
-        lines.append(f"{view['player']}: {view['from'] or '?'} → {view['to']} [{stage}{deal}{fee}]{said}")
-    return lines
-
-
-async def _print_shortlist(app: App, query: str) -> None:
-    clubs = app.catalogue.resolve(query, EntityKind.CLUB)
-    if not clubs:
-        return
-    club = clubs[0]
-    views = await intel.shortlist(app.storage, app.catalogue, club.id, DEMO_LATER)
-    print(f"\n/shortlist {query} -> {club.name} (hottest first):")
-    for rank, v in enumerate(views, start=1):
-        player = app.catalogue.get(v.story.player_id)
-        source, tier = v.best_source()
-        print(f"  {rank}. {describe_entity(player, app.catalogue)}: {v.story.stage.value.replace('_', ' ')}, "
-              f"{v.outlets} outlet(s), heat {v.heat:.2f}, best source {source} (tier {tier})")
-    if not views:
+async def _print_shortlist(services: Services, query: str) -> None:
+    shortlist = await services.shortlist(guild_id=GUILD, query=query)
+    print(f"\n/shortlist {query} -> {shortlist.club} (hottest first):")
+    for rank, e in enumerate(shortlist.entries, start=1):
+        current = f" ({e.current_club})" if e.current_club else ""
+        source = f", best source {e.source} (tier {e.tier})" if e.source else ""
+        print(f"  {rank}. {e.player}{current}: {e.stage}, {e.outlets} outlet(s), heat {(e.heat or 0):.2f}{source}")
+    if not shortlist.entries:
         print("  (no players linked yet)")

@@ -8,8 +8,16 @@ from typing import Any
 from bot.catalogue import Catalogue
 from bot.catalogue.matcher import blank_boilerplate
 from bot.catalogue.provisional import ProvisionalCandidate
-from bot.models import EntityKind, MatchResult
+from bot.models import Entity, EntityKind, MatchResult
 from bot.rumours import Rumour
+
+
+def describe_entity(entity: Entity, catalogue: Catalogue) -> str:
+    """"Radu Drăgușin (Tottenham)" for players, "AC Milan" for clubs."""
+    if entity.kind is EntityKind.PLAYER:
+        club = catalogue.club_of(entity.id)
+        return f"{entity.name} ({club.name})" if club else entity.name
+    return entity.name
 
 
 def display_summary(text: str, limit: int = 220) -> str:

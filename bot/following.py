@@ -7,8 +7,9 @@ from datetime import datetime
 
 from bot.catalogue import Catalogue, norm
 from bot.catalogue.operator import PROMOTE_AFTER_FEEDS
+from bot.describe import describe_entity
 from bot.errors import InvalidInput, LimitReached, NotFound
-from bot.models import Entity, EntityKind, Follow
+from bot.models import Entity, Follow
 from bot.storage import Storage
 
 MAX_TERM = 100
@@ -27,14 +28,6 @@ class FollowTarget:
         if self.entity is not None:
             return self.entity.name
         return f"“{self.term}”"
-
-
-def describe_entity(entity: Entity, catalogue: Catalogue) -> str:
-    """"Radu Drăgușin (Tottenham)" for players, "AC Milan" for clubs."""
-    if entity.kind is EntityKind.PLAYER:
-        club = catalogue.club_of(entity.id)
-        return f"{entity.name} ({club.name})" if club else entity.name
-    return entity.name
 
 
 class Following:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
@@ -19,12 +20,12 @@ from bot.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
-from bot.models import Feed, FeedItem, MatchResult, StoredItem
-from bot.rumours import Rumour, extract_rumours
+from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour, StoredItem, StoryUpdate
+from bot.rumours import extract_rumours
 from bot.sources import Source, SourceDirectory
-from bot.storage import NewItem, Storage
-from bot.storage.stories import ReportedRumour
-from bot.stories import STORY_WINDOW, StoryUpdate
+from bot.storage import Storage
+from bot.storage.ingest import FeedState
+from bot.stories import STORY_WINDOW, decide
 
 log = logging.getLogger(__name__)
 
@@ -174,39 +175,27 @@ class Ingestor:
 
         keyed = {dedupe_key(feed.id, item): item for item in parsed.items}  # also drops in-feed repeats
         known = await self.storage.items.known(feed.id, [i.uid for i in keyed.values()], list(keyed))
-        fresh: list[NewItem] = []
-        matches: dict[str, MatchResult] = {}
-        for key, item in keyed.items():
-            if key in known or item.uid in known:
-                continue
-            match = self.matcher.match_item(item.title, item.summary)
-            matches[key] = match
-            alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
-            fresh.append(NewItem(item, key, alertable, match.mentions))
-        stored = await self.storage.items.insert(feed.id, fresh, fetched_at=now)
-        await self.storage.feeds.record_success(
-            feed.id,
-            now=now,
-            next_due_at=next_due,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            body_hash=digest,
-            title=parsed.title,
-        )
-        by_uid = {new.item.uid: new.dedupe_key for new in fresh}
+        fresh = [(key, item) for key, item in keyed.items() if key not in known and item.uid not in known]
         feed_source = self._feed_source(feed, parsed.title)
-        item_matches = [matches[by_uid[s.uid]] for s in stored]
-        story_results = await self._record_stories(stored, item_matches, feed, feed_source)
+        read = [self._read(feed, feed_source, key, item, now) for key, item in fresh]
+        state = FeedState(feed.id, now, next_due, fetched.etag, fetched.last_modified, digest, parsed.title)
+        committed = await self.storage.ingest.commit(
+            state,
+            [(new, reported) for new, _, _, reported in read],
+            decide=partial(decide, window=self.policy.story_window),
+            window=self.policy.story_window,
+        )
         if self.provisional is not None:  # names the catalogue lacks; observe() never raises
-            for stored_item, match in zip(stored, item_matches, strict=True):
-                await self.provisional.observe(stored_item.id, feed.id, match, now=now)
+            for done in committed:
+                await self.provisional.observe(done.item.id, feed.id, read[done.index][1], now=now)
         alerts = [
-            IngestedItem(stored_item, match, feed, rumours, updates)
-            for stored_item, match, (rumours, updates) in zip(stored, item_matches, story_results, strict=True)
-            if stored_item.alertable
+            IngestedItem(done.item, read[done.index][1], feed, read[done.index][2], done.updates)
+            for done in committed
+            if done.item.alertable
         ]
-        report = FeedReport(feed.id, feed.url, "new", len(stored), len(alerts), first_poll=not feed.primed)
-        log.info("polled feed", extra={"feed": feed.url, "new": len(stored), "alertable": len(alerts)})
+        report = FeedReport(feed.id, feed.url, "new", len(committed), len(alerts), first_poll=not feed.primed)
+        log.info("polled feed %s: %d new, %d to alert", feed.url, len(committed), len(alerts),
+                 extra={"feed": feed.url, "new": len(committed), "alertable": len(alerts)})
         return report, alerts
 
     def _feed_source(self, feed: Feed, title: str | None) -> Source | None:
@@ -214,25 +203,20 @@ class Ingestor:
             return None
         return self.sources.for_feed(feed.url, title or feed.title)
 
-    async def _record_stories(
-        self, items: list[StoredItem], matches: list[MatchResult], feed: Feed, feed_source: Source | None
-    ) -> list[tuple[tuple[Rumour, ...], tuple[StoryUpdate, ...]]]:
-        """Extract each new item's rumours (alertable or not) and add them to their stories in one transaction."""
-        if self.sources is None:
-            return [((), ()) for _ in items]
+    def _read(
+        self, feed: Feed, feed_source: Source | None, key: str, item: FeedItem, now: datetime
+    ) -> tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]:
+        """Read one new item: who it mentions, the rumours it carries, and those as reports of this outlet."""
+        match = self.matcher.match_item(item.title, item.summary)
+        alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
+        rumours: tuple[Rumour, ...] = ()
+        if self.sources is not None and match.mentions:
+            rumours = tuple(
+                extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source)
+            )
         outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
-        extracted = [
-            tuple(extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source))
-            if match.mentions
-            else ()
-            for match in matches
-        ]
-        entries = [
-            (item.id, item.published_at, [reported_rumour(r, outlet, feed_source) for r in rumours])
-            for item, rumours in zip(items, extracted, strict=True)
-        ]
-        updates = await self.storage.stories.record_many(entries, window=self.policy.story_window)
-        return [(rumours, tuple(done)) for rumours, done in zip(extracted, updates, strict=True)]
+        reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
+        return NewItem(item, key, alertable, match.mentions), match, rumours, reported
 
     async def _failed(self, feed: Feed, now: datetime, error: str) -> FeedReport:
         failures = feed.failures + 1

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.catalogue import Catalogue
+from bot.models import Story
 from bot.storage import Storage
-from bot.storage.stories import Story
 from bot.stories import best_report, heat
 
 SHORTLIST_DAYS = 30

@@ -60,11 +60,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
 
-from bot.models import Entity, MatchResult, Mention
+from bot.models import Deal, Entity, MatchResult, Mention, Rumour, Stage, highest_stage
 from bot.sources import Source, SourceDirectory, fold, fold_with_map
 
 __all__ = [
@@ -76,90 +75,6 @@ __all__ = [
     "highest_stage",
     "split_sentences",
 ]
-
-
-class Stage(StrEnum):
-    """How far a rumour has gone. ``rank`` orders the positive stages; negative ones end a rumour."""
-
-    INTEREST = "interest"
-    CONTACT = "contact"
-    TALKS = "talks"
-    ADVANCED_TALKS = "advanced_talks"
-    BID = "bid"
-    AGREEMENT = "agreement"
-    PERSONAL_TERMS = "personal_terms"
-    MEDICAL = "medical"
-    HERE_WE_GO = "here_we_go"
-    OFFICIAL = "official"
-    COLLAPSED = "collapsed"
-    DENIED = "denied"
-
-    @property
-    def rank(self) -> int:
-        """Position in the progression; negative stages rank above every positive one."""
-        return _STAGE_ORDER.index(self)
-
-    @property
-    def is_negative(self) -> bool:
-        """True for stages that say the move is off (collapsed, denied)."""
-        return self in (Stage.COLLAPSED, Stage.DENIED)
-
-
-# Negative stages sit at the top: an item that reports a denial or a collapse is news about the
-# end of the rumour, whatever progress it also recounts. Collapsed outranks denied because it
-# implies the talks were real.
-_STAGE_ORDER: tuple[Stage, ...] = (
-    Stage.INTEREST,
-    Stage.CONTACT,
-    Stage.TALKS,
-    Stage.ADVANCED_TALKS,
-    Stage.BID,
-    Stage.AGREEMENT,
-    Stage.PERSONAL_TERMS,
-    Stage.MEDICAL,
-    Stage.HERE_WE_GO,
-    Stage.OFFICIAL,
-    Stage.DENIED,
-    Stage.COLLAPSED,
-)
-
-
-def highest_stage(stages: Iterable[Stage]) -> Stage | None:
-    """The most advanced stage of ``stages`` (a negative stage beats any positive one)."""
-    return max(stages, key=lambda s: s.rank, default=None)
-
-
-class Deal(StrEnum):
-    """The structure of a move."""
-
-    PERMANENT = "permanent"
-    LOAN = "loan"
-    LOAN_OPTION = "loan_option"
-    LOAN_OBLIGATION = "loan_obligation"
-    FREE = "free"
-    SWAP = "swap"
-    PRE_CONTRACT = "pre_contract"
-    EXTENSION = "extension"
-
-
-@dataclass(frozen=True, slots=True)
-class Rumour:
-    """One player linked with one club by one item.
-
-    ``from_club_id`` is the club the player would leave (None for an extension, or when unknown);
-    ``rejected`` marks a bid or offer that was turned down (the stage stays ``bid``); ``negated``
-    marks a denial or collapse (stage ``denied``/``collapsed``).
-    """
-
-    player_id: str
-    from_club_id: str | None
-    to_club_id: str
-    stage: Stage
-    deal: Deal | None
-    fee: str | None
-    negated: bool
-    rejected: bool
-    source: Source | None
 
 
 class CatalogueLike(Protocol):

@@ -1,57 +1,34 @@
 """The facade the Discord cogs call: one method per command, plain dataclasses out, no Discord.
 
-It also wires the alert pipeline the bot runs in the background: the poll cycle
-(:meth:`Services.run_cycle`: ingest, route, plan, enqueue), the :class:`~bot.scheduling.Poller`
-that runs it, and the :class:`~bot.delivery.Dispatcher` that drains the outbox.
+The alert pipeline the bot runs in the background is :class:`bot.alerts.pipeline.AlertPipeline`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import intel
-from bot.alerts import (
-    AlertKey,
-    AlertView,
-    PlanContext,
-    Planned,
-    StoryAlertKeys,
-    alert_key,
-    build_alert_view,
-    build_story_view,
-    item_tier,
-    plan_deliveries,
-    pretty,
-    safe_link,
-)
+from bot.alerts.pipeline import AlertPipeline
+from bot.alerts.render import pretty, safe_link
+from bot.alerts.routing import item_folded_text, term_matches
 from bot.app import App
 from bot.catalogue import norm
 from bot.deadlines import Calendar, Window, load_windows
-from bot.delivery import Dispatcher
-from bot.errors import InvalidInput, LimitReached, NotFound
-from bot.feeds.guard import validate_feed_url
-from bot.following import Following, FollowTarget, describe_entity
-from bot.ingest import FeedReport, IngestedItem
-from bot.models import Entity, EntityKind, Feed, StoredItem
-from bot.routing import concerned_follows, item_folded_text, term_matches
-from bot.scheduling import Poller, TickReport
+from bot.describe import describe_entity
+from bot.errors import InvalidInput, NotFound
+from bot.feedlist import FeedLine, FeedList, feed_health
+from bot.following import Following, FollowTarget
+from bot.models import DmMode, Entity, EntityKind, StoredItem
 from bot.storage import GLOBAL
-from bot.storage.guilds import DmMode
-from bot.storage.outbox import EnqueueResult, OutboxRow
-from bot.stories import StoryUpdate
 
 log = logging.getLogger(__name__)
-_STORY_KEY = re.compile(r"^story:(\d+):")  # alert keys of stories (bot.stories.StoryUpdate.key)
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
-MAX_SERVER_FEEDS = 10
 SHORTLIST_DAYS = 30
 TERM_SCAN = 300  # recent items scanned for a term follow's latest news
-PLANNED_THROUGH = "outbox_planned_through"  # meta key: newest item id whose alerts are in the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +129,6 @@ class Countdown:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedLine:
-    """A feed and its health, as one line."""
-
-    url: str
-    title: str | None
-    health: str
-    ok: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Status:
     """A server's /status."""
 
@@ -178,44 +145,25 @@ class Status:
     failing_feeds: tuple[FeedLine, ...]
 
 
-def feed_health(feed: Feed) -> FeedLine:
-    """Describe a feed's state in a few words."""
-    if feed.paused:
-        health, ok = f"paused after {feed.failures} failures: {feed.last_error}", False
-    elif feed.failures:
-        health, ok = f"failing ({feed.failures} in a row): {feed.last_error}", False
-    elif feed.last_success_at is None:
-        health, ok = "not polled yet", True
-    else:
-        health, ok = "ok", True
-    return FeedLine(feed.url, feed.title, health, ok)
-
-
 def _headline(item: StoredItem) -> Headline:
     return Headline(" ".join(item.title.split()), safe_link(item.link), item.feed_title, item.published_at)
 
 
 class Services:
-    """Every command's use case, plus the background alert pipeline."""
+    """Every command's use case."""
 
-    def __init__(self, app: App, *, calendar: Calendar, now: Callable[[], datetime], key: AlertKey = alert_key) -> None:
+    def __init__(
+        self, app: App, *, calendar: Calendar, now: Callable[[], datetime], pipeline: AlertPipeline
+    ) -> None:
         self.app = app
+        self.pipeline = pipeline
         self.storage = app.storage
         self.catalogue = app.catalogue
         self.settings = app.settings
         self.calendar = calendar
         self.now = now
-        self.key = key
         self.following = Following(app.storage, app.catalogue, limit=app.settings.follow_limit)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
-        self.poller = Poller(
-            self.run_cycle,
-            is_deadline=self.deadline_mode,
-            on_deadline_start=app.storage.feeds.make_all_due,
-            now=now,
-            interval=timedelta(seconds=app.settings.poll_interval),
-            deadline_interval=timedelta(seconds=app.settings.deadline_poll_interval),
-        )
+        self.feed_list = FeedList(app.storage, allow_private=app.settings.allow_private_feeds)
 
     # ------------------------------------------------------------------ follows
 
@@ -389,11 +337,6 @@ class Services:
     def _countdown(window: Window) -> Countdown:
         return Countdown(window.league, window.name, window.closes, window.confirmed)
 
-    async def deadline_mode(self, now: datetime) -> bool:
-        """True while any window closes within the longest lead time any server uses."""
-        hours = max(self.settings.deadline_lead_hours, await self.storage.guilds.max_lead_hours() or 0)
-        return self.calendar.deadline_mode(now, timedelta(hours=hours))
-
     # ------------------------------------------------------------------ server settings (Manage Server)
 
     async def set_alert_channel(self, *, guild_id: int, channel_id: int | None) -> None:
@@ -416,27 +359,15 @@ class Services:
 
     async def add_feed(self, *, guild_id: int, user_id: int, url: str) -> FeedLine:
         """Add an extra feed for this server (through the URL guard), or resume it if it was paused."""
-        own = await self.storage.feeds.all(guild_id)
-        checked = await validate_feed_url(url.strip(), allow_private=self.settings.allow_private_feeds)
-        if len(own) >= MAX_SERVER_FEEDS and all(f.url != checked for f in own):
-            raise LimitReached(f"This server already has {MAX_SERVER_FEEDS} extra feeds; /feeds remove one first.")
-        now = self.now()
-        existing = await self.storage.feeds.by_url(checked)
-        feed = await self.storage.feeds.add(checked, now=now, guild_id=guild_id, added_by=user_id)
-        if existing is not None and existing.paused:
-            await self.storage.feeds.resume(checked, now=now)
-            feed = await self.storage.feeds.by_url(checked) or feed
-        return feed_health(feed)
+        return await self.feed_list.add(url, guild_id=guild_id, added_by=user_id, now=self.now())
 
     async def remove_feed(self, *, guild_id: int, url: str) -> str:
         """Remove one of this server's extra feeds (never the operator's nor another server's)."""
-        if not await self.storage.feeds.remove(url.strip(), guild_id=guild_id):
-            raise NotFound(f"“{url.strip()}” is not one of this server's feeds; /feeds list shows them.")
-        return url.strip()
+        return await self.feed_list.remove(url, guild_id=guild_id)
 
     async def feeds(self, *, guild_id: int) -> list[FeedLine]:
         """This server's extra feeds with their health."""
-        return [feed_health(f) for f in await self.storage.feeds.all(guild_id)]
+        return await self.feed_list.lines(guild_id)
 
     async def complete_feeds(self, *, guild_id: int, current: str) -> list[Choice]:
         """Autocomplete /feeds remove from this server's feeds."""
@@ -456,7 +387,7 @@ class Services:
             channel_failure=settings.channel_failure,
             tier_floor=settings.tier_floor,
             lead_hours=settings.deadline_lead_hours or self.settings.deadline_lead_hours,
-            deadline_mode=self.poller.deadline_mode,
+            deadline_mode=self.pipeline.poller.deadline_mode,
             last_poll=last,
             next_poll=upcoming,
             queue=await self.storage.outbox.pending_count(guild_id),
@@ -465,128 +396,9 @@ class Services:
             failing_feeds=tuple(line for line in map(feed_health, global_feeds) if not line.ok),
         )
 
-    # ------------------------------------------------------------------ the alert pipeline
 
-    async def run_cycle(self, now: datetime, interval: timedelta) -> TickReport:
-        """One poll tick: poll due feeds, then commit the alerts they produce to the outbox.
-
-        Storing items (ingest) and enqueueing their alerts are two transactions. A process killed
-        between them would leave items that are known (so never new again) but never planned; the
-        "planned through" watermark finds those on the next tick and plans them. Planning twice is
-        harmless: the outbox's unique key turns a repeat into an update.
-        """
-        planned_through = await self._planned_through()
-        result = await self.app.ingestor.poll_due(now, interval=interval)
-        fresh = {a.item.id for a in result.alerts}
-        recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
-        if recovered:
-            log.warning("planning %d alert(s) stored before an interrupted poll", len(recovered))
-        alerts = [*recovered, *result.alerts]
-        enqueued = await self.plan(alerts, now)
-        if alerts:
-            newest = max(a.item.id for a in alerts)
-            await self.storage.meta.set(PLANNED_THROUGH, str(max(newest, planned_through)))
-        deadline = self.poller.deadline_mode
-        notices = await self._paused_feed_notices(result.reports)
-        return TickReport(now, deadline, interval, len(result.reports), len(alerts), enqueued.added, notices)
-
-    async def _paused_feed_notices(self, reports: Sequence[FeedReport]) -> tuple[tuple[int, str], ...]:
-        """Tell each server that added a feed when the feed gets paused (it happens once per pause)."""
-        notices = []
-        for report in reports:
-            feed = await self.storage.feeds.get(report.feed_id) if report.paused else None
-            for guild_id in feed.guild_ids if feed is not None else ():
-                if guild_id != GLOBAL:
-                    text = (f"Mercato paused the feed <{report.url}> after repeated failures (last: {report.error}). "
-                            "Fix it, then run /feeds add again to resume it.")
-                    notices.append((guild_id, text))
-        return tuple(notices)
-
-    async def _planned_through(self) -> int:
-        """The id of the newest item whose alerts are planned; on a first start, every item stored so far."""
-        stored = await self.storage.meta.get(PLANNED_THROUGH)
-        if stored is not None:
-            return int(stored)
-        newest = await self.storage.timeline.max_item_id()
-        await self.storage.meta.set(PLANNED_THROUGH, str(newest))
-        return newest
-
-    async def _unplanned(self, planned_through: int, now: datetime) -> list[IngestedItem]:
-        """Alertable items stored after the watermark (still young enough to alert), rebuilt for planning."""
-        since = now - timedelta(hours=self.settings.max_item_age_hours)
-        recovered = []
-        for item in await self.storage.timeline.alertable_after(planned_through, since=since):
-            feed = await self.storage.feeds.get(item.feed_id)
-            if feed is None:
-                continue
-            # Its stories were stored with the item: key the alert by them, as the poll that stored it would have.
-            stories = tuple(
-                StoryUpdate(s.id, s.player_id, s.to_club_id, s.stage, s.stage, False)
-                for s in await self.storage.stories.of_item(item.id)
-            )
-            match = self.app.matcher.match_item(item.title, item.summary)
-            recovered.append(IngestedItem(item, match, feed, stories=stories))
-        return recovered
-
-    async def plan(self, alerts: Sequence[IngestedItem], now: datetime) -> EnqueueResult:
-        """Route new items to the servers and users that follow what they mention; enqueue the deliveries."""
-        planned = []
-        for ingested in alerts:
-            hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
-            if hits:
-                planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
-        if not planned:
-            return EnqueueResult()
-        guild_ids = {g for p in planned for g in p.hits}
-        user_ids = {h.user_id for p in planned for hits in p.hits.values() for h in hits}
-        ctx = PlanContext(
-            guilds=await self.storage.guilds.many(guild_ids),
-            users=await self.storage.users.many(user_ids),
-            calendar=self.calendar,
-            catalogue=self.catalogue,
-            now=now,
-            default_lead=timedelta(hours=self.settings.deadline_lead_hours),
-        )
-        if self.key is not alert_key:
-            return await self.storage.outbox.enqueue(plan_deliveries(planned, ctx, key=self.key), now=now)
-        # One alert per story: reports of a story an alert already carries edit that alert.
-        story_keys = [u.key for p in planned for u in p.ingested.stories]
-        keyer = StoryAlertKeys(await self.storage.outbox.alerts_for_stories(story_keys))
-        deliveries = plan_deliveries(planned, ctx, key=keyer)
-        return await self.storage.outbox.enqueue(deliveries, now=now, stories=keyer.carried)
-
-    def _feed_tier(self, feed: Feed) -> int | None:
-        source = self.app.sources.for_feed(feed.url, feed.title)
-        return source.tier if source is not None and source.known else None
-
-    async def render(self, row: OutboxRow) -> AlertView | None:
-        """The alert a row delivers: its story's head report and trail, or its (newest) item; None if gone."""
-        story_key = _STORY_KEY.match(row.alert_key)
-        if story_key is not None:
-            view = await self._render_story(int(story_key.group(1)), row.item_id)
-            if view is not None:
-                return view
-        item = await self.storage.items.get(row.item_id)
-        if item is None:
-            return None
-        entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(item.id)))
-        # Items that carry a rumour are delivered under their story's key (above); an item key means
-        # the item reported no rumour, so its lines are the clubs it mentions.
-        return build_alert_view(item, entity_ids, self.catalogue)
-
-    async def _render_story(self, story_id: int, fallback_item_id: int) -> AlertView | None:
-        story = await self.storage.stories.get(story_id)
-        if story is None:
-            return None
-        head = await self.storage.items.get(story.head_item_id) or await self.storage.items.get(fallback_item_id)
-        if head is None:
-            return None
-        entity_ids = list(dict.fromkeys(e for e, _ in await self.storage.items.mentions(head.id)))
-        head_stories = await self.storage.stories.of_item(head.id)
-        return build_story_view(head, entity_ids, story, head_stories, self.catalogue, self.now())
-
-
-
-def build_services(app: App, *, now: Callable[[], datetime]) -> Services:
-    """Build the facade: the window calendar from seeds, the following rules, the pipeline."""
-    return Services(app, calendar=load_windows(app.settings.seeds_dir / "windows.toml"), now=now)
+def build_services(app: App, *, now: Callable[[], datetime]) -> tuple[Services, AlertPipeline]:
+    """Build the command facade and the alert pipeline over one window calendar from seeds."""
+    calendar = load_windows(app.settings.seeds_dir / "windows.toml")
+    pipeline = AlertPipeline(app, calendar=calendar, now=now)
+    return Services(app, calendar=calendar, now=now, pipeline=pipeline), pipeline

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ import ahocorasick
 from anyascii import anyascii
 
 from bot.errors import ConfigError
+from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 
 __all__ = [
     "DEFAULT_TIER",
@@ -35,36 +35,7 @@ __all__ = [
     "load_sources",
 ]
 
-DEFAULT_TIER = 3  # neutral tier for an outlet nobody has rated; shown as "unknown"
 _MIN_TIER, _MAX_TIER = 0, 5
-
-
-class SourceKind(StrEnum):
-    """What kind of source reported something."""
-
-    OUTLET = "outlet"
-    JOURNALIST = "journalist"
-    CLUB = "club"
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A reporting source. ``tier`` 0 (the club itself) … 5 (aggregator).
-
-    ``outlet`` is the journalist's outlet (or the outlet's own name); ``known`` is False for a source
-    that is not in the directory and carries the neutral default tier.
-    """
-
-    name: str
-    tier: int
-    kind: SourceKind = SourceKind.OUTLET
-    outlet: str | None = None
-    known: bool = True
-
-    @property
-    def label(self) -> str:
-        """Human label with the tier, e.g. ``"Calciomercato.com (tier 3)"`` or ``"Foo (unknown)"``."""
-        return f"{self.name} (tier {self.tier})" if self.known else f"{self.name} (unknown)"
 
 
 # ----------------------------------------------------------------------------- folding
@@ -290,7 +261,9 @@ class SourceDirectory:
         """The outlet publishing a feed: by the URL's domain, else by the feed's title.
 
         Returns an *unknown* source (default tier) when neither identifies a known outlet, and None
-        only when there is nothing to go on (no URL host and no title).
+        only when there is nothing to go on (no URL host and no title). Only a domain listed in
+        ``sources.toml`` makes a feed a club's own (tier 0): a fan feed titled "Milan Insider" or
+        "Spurs Web" is not AC Milan or Tottenham speaking, so a title never names a club or a tier-0 source.
         """
         host, path = "", ""
         if url:
@@ -310,7 +283,8 @@ class SourceDirectory:
             if best is not None:
                 return best[1]
         if title and title.strip():
-            found = self._find_aliases(title, require_cue=False)
+            found = [hit for hit in self._find_aliases(title, require_cue=False)
+                     if hit[2].kind is not SourceKind.CLUB and hit[2].tier > 0]
             if found:
                 return found[0][2]
             return self.unknown(title.strip())

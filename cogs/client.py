@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.alerts.pipeline import AlertPipeline
 from bot.app import App, open_app
 from bot.config import Settings
 from bot.services import Choice, Services, build_services
@@ -58,7 +59,9 @@ class MercatoBot(commands.Bot):
         )
         self.app = app
         self.now = now
-        self.services: Services = build_services(app, now=now)
+        self.services: Services
+        self.pipeline: AlertPipeline
+        self.services, self.pipeline = build_services(app, now=now)
         self.sync_global = sync
         self.dev_guild_id = dev_guild_id
 
@@ -70,7 +73,7 @@ class MercatoBot(commands.Bot):
             except Exception:
                 log.exception("Failed to load extension %s", extension)
         self.add_dynamic_items(FollowButton)
-        self.services.poller.start()
+        self.pipeline.poller.start()
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -86,7 +89,7 @@ class MercatoBot(commands.Bot):
 
     async def close(self) -> None:
         """Stop the scheduler first (pending deliveries stay in the outbox), then disconnect."""
-        self.services.poller.shutdown()
+        self.pipeline.poller.shutdown()
         await super().close()
 
 

@@ -16,7 +16,6 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.alerts import AlertView
 from bot.delivery import (
     ChannelUnavailable,
     DeliveryError,
@@ -26,6 +25,7 @@ from bot.delivery import (
     SentMessage,
     TemporaryFailure,
 )
+from bot.models import AlertView
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
 from cogs.embeds import alert_embed
@@ -135,13 +135,13 @@ class Delivery(commands.Cog):
 
     async def cog_load(self) -> None:
         """Start draining (after the bot is ready) and listen for poll ticks."""
-        self.bot.services.poller.listeners.append(self._on_tick)
+        self.bot.pipeline.poller.listeners.append(self._on_tick)
         self._task = asyncio.create_task(self._run(), name="mercato-delivery")
 
     async def cog_unload(self) -> None:
         """Stop draining; a row in flight stays pending and is retried after a restart."""
         with contextlib.suppress(ValueError):
-            self.bot.services.poller.listeners.remove(self._on_tick)
+            self.bot.pipeline.poller.listeners.remove(self._on_tick)
         self._stopping = True
         if self._task is not None:
             self._task.cancel()
@@ -151,7 +151,7 @@ class Delivery(commands.Cog):
     def _on_tick(self, report: TickReport) -> None:
         self.wake()  # a tick may have added rows, or turned sent rows into edits
         if report.notices:
-            task = asyncio.create_task(self.bot.services.dispatcher.tell(report.notices, self.sender))
+            task = asyncio.create_task(self.bot.pipeline.dispatcher.tell(report.notices, self.sender))
             self._notices.add(task)  # keep a reference until done, or the task may be collected
             task.add_done_callback(self._notices.discard)
 
@@ -161,7 +161,7 @@ class Delivery(commands.Cog):
 
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
-        dispatcher = self.bot.services.dispatcher
+        dispatcher = self.bot.pipeline.dispatcher
         while not self._stopping:
             self._wake.clear()
             try:

@@ -11,8 +11,9 @@ from datetime import datetime
 
 import discord
 
-from bot.alerts import AlertView
-from bot.services import Countdown, FeedLine, FollowLine, FollowResult, Headline, Latest, Shortlist, Status, Timeline
+from bot.feedlist import FeedLine
+from bot.models import AlertView
+from bot.services import Countdown, FollowLine, FollowResult, Headline, Latest, Shortlist, Status, Timeline
 from cogs.render import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -62,6 +63,10 @@ def alert_embed(view: AlertView) -> discord.Embed:
         embed.add_field(name="Heat", value=f"{view.heat:.2f}")
     if view.outlets:
         embed.add_field(name="Also reported by", value=safe_text(", ".join(view.outlets), FIELD_VALUE_LIMIT))
+    if view.latest_report:
+        latest = safe_text(view.latest_report, 200, single_line=True)
+        value = f"[{latest}](<{link_target(view.latest_link)}>)" if view.latest_link else latest
+        embed.add_field(name="Latest report", value=value[:FIELD_VALUE_LIMIT], inline=False)
     if view.entities:
         embed.set_footer(text=safe_text("Mentions: " + ", ".join(view.entities), FOOTER_LIMIT, single_line=True))
     return embed

@@ -7,16 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.alerts import (
-    AlertView,
-    PlanContext,
-    Planned,
-    alert_key,
-    build_alert_view,
-    deadline_leagues,
-    plan_deliveries,
-    safe_link,
-)
+from bot.alerts.plan import PlanContext, Planned, alert_key, deadline_leagues, plan_deliveries
+from bot.alerts.render import build_alert_view, safe_link
 from bot.catalogue import Catalogue, Matcher
 from bot.deadlines import Calendar, Window
 from bot.delivery import (
@@ -31,10 +23,24 @@ from bot.delivery import (
     backoff,
 )
 from bot.ingest import IngestedItem
-from bot.models import Feed, FeedItem, FollowHit, StoredItem
-from bot.storage import NewItem, Storage
-from bot.storage.guilds import DmMode, GuildSettings, UserSettings
-from bot.storage.outbox import Action, Delivery, OutboxRow, Status, TargetKind
+from bot.models import (
+    Action,
+    AlertKey,
+    AlertView,
+    Delivery,
+    DmMode,
+    Feed,
+    FeedItem,
+    FollowHit,
+    GuildSettings,
+    NewItem,
+    OutboxRow,
+    Status,
+    StoredItem,
+    TargetKind,
+    UserSettings,
+)
+from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 CLOSE = datetime(2026, 2, 2, 19, 0, tzinfo=UTC)
@@ -59,7 +65,7 @@ def hit(user: int, entity: str | None = "player:radu-dragusin", guild: int = 10,
 
 
 def test_alert_key_is_per_item(matcher: Matcher, seed_article: tuple[str, str]) -> None:
-    assert alert_key(ingested(matcher, seed_article, 42)) == "item:42"
+    assert alert_key(ingested(matcher, seed_article, 42)) == AlertKey.for_item(42)
 
 
 def test_channel_delivery_needs_a_working_channel_and_the_tier_floor(
@@ -128,8 +134,9 @@ def test_one_dm_per_user_and_one_post_per_server(catalogue: Catalogue, matcher: 
     ctx = context(catalogue, guilds={10: GuildSettings(10, alert_channel_id=1), 20: GuildSettings(20)},
                   users={1: UserSettings(1, DmMode.ALWAYS)})
     hits = {10: [hit(1, guild=10), hit(1, "club:ac-milan", guild=10)], 20: [hit(1, guild=20)]}
-    planned = plan_deliveries([Planned(item, hits)], ctx, key=lambda i: "story:7:talks")
-    assert planned == [Delivery("story:7:talks", CH, 10, 10, 5), Delivery("story:7:talks", DM, 1, 10, 5)]
+    planned = plan_deliveries([Planned(item, hits)], ctx, key=lambda i: AlertKey.parse("story:7:talks"))
+    talks = AlertKey.parse("story:7:talks")
+    assert planned == [Delivery(talks, CH, 10, 10, 5), Delivery(talks, DM, 1, 10, 5)]
 
 
 def test_alert_view_of_the_seed_article(catalogue: Catalogue, matcher: Matcher, seed_article: tuple[str, str]) -> None:
@@ -199,11 +206,11 @@ class Harness:
             [stored] = await self.storage.items.insert(
                 feed.id, [NewItem(FeedItem("u", "t", "", None, NOW), "k", True)], fetched_at=NOW)
             self.item_id = stored.id
-        rows = [Delivery("item:1", kind, target, guild, self.item_id) for kind, target, guild in deliveries]
+        rows = [Delivery(AlertKey.for_item(1), kind, target, guild, self.item_id) for kind, target, guild in deliveries]
         await self.storage.outbox.enqueue(rows, now=self.now)
 
     async def row(self, kind: TargetKind, target: int) -> OutboxRow:
-        row = await self.storage.outbox.find("item:1", kind, target)
+        row = await self.storage.outbox.find(AlertKey.for_item(1), kind, target)
         assert row is not None
         return row
 
@@ -308,11 +315,8 @@ def test_story_alert_keys_one_alert_per_story() -> None:
     """Reports of a story an alert carries reuse its key; a stage climb or a new story gets a new key."""
     from datetime import UTC, datetime
 
-    from bot.alerts import StoryAlertKeys
-    from bot.ingest import IngestedItem
-    from bot.models import Feed, MatchResult, StoredItem
-    from bot.rumours import Stage
-    from bot.stories import StoryUpdate
+    from bot.alerts.plan import StoryAlertKeys
+    from bot.models import MatchResult, Stage, StoryUpdate
 
     now = datetime(2026, 1, 29, tzinfo=UTC)
     feed = Feed(1, "https://x", None, None, None, None, 0, None, now, False, True)
@@ -323,21 +327,20 @@ def test_story_alert_keys_one_alert_per_story() -> None:
 
     talks_a = StoryUpdate(1, "p", "milan", Stage.TALKS, None, True)
     interest_b = StoryUpdate(2, "q", "milan", Stage.INTEREST, None, True)
-    keys = StoryAlertKeys({"story:9:interest": "story:7:bid"})
-    assert keys(ingested(10, talks_a, interest_b)) == "story:1:talks"  # primary: the most advanced
-    assert keys(ingested(11, StoryUpdate(2, "q", "milan", Stage.INTEREST, Stage.INTEREST, False))) == "story:1:talks"
-    assert keys(ingested(12, StoryUpdate(1, "p", "milan", Stage.AGREEMENT, Stage.TALKS, False))) == "story:1:agreement"
-    assert keys(ingested(13, StoryUpdate(9, "r", "roma", Stage.INTEREST, None, False))) == "story:7:bid"  # known
-    assert keys(ingested(14)) == "item:14"  # no rumour: one alert per item
-    assert keys.carried["story:1:talks"] == ["story:1:talks", "story:2:interest"]
+    k = AlertKey.parse
+    keys = StoryAlertKeys({k("story:9:interest"): k("story:7:bid")})
+    assert str(keys(ingested(10, talks_a, interest_b))) == "story:1:talks"  # primary: the most advanced
+    assert str(keys(ingested(11, StoryUpdate(2, "q", "milan", Stage.INTEREST, Stage.INTEREST, False)))) == "story:1:talks"
+    assert str(keys(ingested(12, StoryUpdate(1, "p", "milan", Stage.AGREEMENT, Stage.TALKS, False)))) == "story:1:agreement"
+    assert str(keys(ingested(13, StoryUpdate(9, "r", "roma", Stage.INTEREST, None, False)))) == "story:7:bid"  # known
+    assert keys(ingested(14)) == AlertKey.for_item(14)  # no rumour: one alert per item
+    assert keys.carried[k("story:1:talks")] == [k("story:1:talks"), k("story:2:interest")]
 
 
 def test_alert_summary_drops_photo_credits(catalogue) -> None:
     """Photo credits are not content: an alert's summary never shows them."""
     from datetime import UTC, datetime
 
-    from bot.alerts import build_alert_view
-    from bot.models import StoredItem
 
     now = datetime(2026, 1, 29, tzinfo=UTC)
     item = StoredItem(1, 1, "g", "Milan meet Drăgușin", "(Photo by Justin Setterfield/Getty Images) AC Milan met his agents.",

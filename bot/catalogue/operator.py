@@ -129,7 +129,10 @@ async def load_database_layer(
     await storage.entities.reapply()
     # Follows made while the bot was down (or since the last sighting) count at start-up too.
     promoted = await storage.entities.promote_eligible(min_feeds=PROMOTE_AFTER_FEEDS, now=now)
-    merged = merge_layer(base, await storage.entities.layer(), common_words=common_words)
+    layer = await storage.entities.layer()
+    if not (layer.entities or layer.aliases or layer.operator_aliases or layer.moves):
+        return base  # nothing to add: callers may keep a matcher already built for ``base``
+    merged = merge_layer(base, layer, common_words=common_words)
     mark_promoted(merged, promoted)
     return merged
 

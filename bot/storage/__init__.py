@@ -10,13 +10,14 @@ from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
 from bot.storage.guilds import GuildStore, UserStore
-from bot.storage.items import ItemStore, NewItem
+from bot.storage.ingest import IngestStore
+from bot.storage.items import ItemStore
 from bot.storage.meta import MetaStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.stories import StoryStore
 from bot.storage.timeline import TimelineStore
 
-__all__ = ["GLOBAL", "Database", "NewItem", "Storage"]
+__all__ = ["GLOBAL", "Database", "Storage"]
 
 
 class Storage:
@@ -26,6 +27,7 @@ class Storage:
         self.db = db
         self.feeds = FeedStore(db)
         self.items = ItemStore(db)
+        self.ingest = IngestStore(db)  # a poll's items, mentions, story reports and feed state, atomically
         self.catalogue = CatalogueStore(db)
         self.entities = EntityStore(db)  # operator-added and provisional players (issue #5)
         self.follows = FollowStore(db)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 import aiosqlite
 
-from bot.models import FeedItem, Mention, StoredItem
+from bot.models import NewItem, StoredItem
 from bot.storage.db import Database, from_db, to_db
 
 KNOWN: Final = """
@@ -36,16 +35,6 @@ MENTIONS_OF: Final = "SELECT entity_id, matched FROM mentions WHERE item_id = :i
 COUNT: Final = "SELECT count(*) FROM items"
 
 
-@dataclass(frozen=True, slots=True)
-class NewItem:
-    """An item ready to store: what the feed said, how to dedupe it, whether it may alert, what it mentions."""
-
-    item: FeedItem
-    dedupe_key: str
-    alertable: bool
-    mentions: tuple[Mention, ...] = ()
-
-
 def item_from_row(row: aiosqlite.Row) -> StoredItem:
     """Map an ``items`` row (joined with its feed's title as ``feed_title``) to a StoredItem."""
     return StoredItem(
@@ -60,6 +49,50 @@ def item_from_row(row: aiosqlite.Row) -> StoredItem:
         alertable=bool(row["alertable"]),
         feed_title=row["feed_title"],
     )
+
+
+async def insert_items(
+    conn: aiosqlite.Connection, feed_id: int, items: Sequence[NewItem], *, fetched_at: datetime
+) -> list[tuple[int, StoredItem]]:
+    """Store items and their mentions inside the caller's write transaction; return (input index, item) of the new."""
+    async with conn.execute(MAX_ID) as cursor:
+        row = await cursor.fetchone()
+    first = (int(row[0]) if row else 0) + 1
+    rows = [
+        {
+            "id": first + offset,
+            "feed_id": feed_id,
+            "uid": new.item.uid,
+            "dedupe_key": new.dedupe_key,
+            "title": new.item.title,
+            "summary": new.item.summary,
+            "link": new.item.link,
+            "author": new.item.author,
+            "published_at": to_db(new.item.published),
+            "fetched_at": to_db(fetched_at),
+            "alertable": int(new.alertable),
+        }
+        for offset, new in enumerate(items)
+    ]
+    await conn.executemany(INSERT_ITEM, rows)
+    # An item stored meanwhile (the same link in another feed) was skipped by ON CONFLICT.
+    async with conn.execute(EXISTING_IDS, {"ids": json.dumps([r["id"] for r in rows])}) as cursor:
+        inserted = {int(r[0]) for r in await cursor.fetchall()}
+    await conn.executemany(
+        INSERT_MENTION,
+        [
+            {"item_id": row["id"], "entity_id": m.entity_id, "matched": m.text}
+            for row, new in zip(rows, items, strict=True)
+            if row["id"] in inserted
+            for m in new.mentions
+        ],
+    )
+    return [
+        (index, StoredItem(row["id"], feed_id, new.item.uid, new.item.title, new.item.summary, new.item.link,
+                           new.item.published, fetched_at, new.alertable))
+        for index, (row, new) in enumerate(zip(rows, items, strict=True))
+        if row["id"] in inserted
+    ]
 
 
 class ItemStore:
@@ -80,44 +113,7 @@ class ItemStore:
         if not items:
             return []
         async with self._db.transaction() as conn:
-            async with conn.execute(MAX_ID) as cursor:
-                row = await cursor.fetchone()
-            first = (int(row[0]) if row else 0) + 1
-            rows = [
-                {
-                    "id": first + offset,
-                    "feed_id": feed_id,
-                    "uid": new.item.uid,
-                    "dedupe_key": new.dedupe_key,
-                    "title": new.item.title,
-                    "summary": new.item.summary,
-                    "link": new.item.link,
-                    "author": new.item.author,
-                    "published_at": to_db(new.item.published),
-                    "fetched_at": to_db(fetched_at),
-                    "alertable": int(new.alertable),
-                }
-                for offset, new in enumerate(items)
-            ]
-            await conn.executemany(INSERT_ITEM, rows)
-            # An item stored meanwhile (the same link in another feed) was skipped by ON CONFLICT.
-            async with conn.execute(EXISTING_IDS, {"ids": json.dumps([r["id"] for r in rows])}) as cursor:
-                inserted = {int(r[0]) for r in await cursor.fetchall()}
-            await conn.executemany(
-                INSERT_MENTION,
-                [
-                    {"item_id": row["id"], "entity_id": m.entity_id, "matched": m.text}
-                    for row, new in zip(rows, items, strict=True)
-                    if row["id"] in inserted
-                    for m in new.mentions
-                ],
-            )
-        return [
-            StoredItem(row["id"], feed_id, new.item.uid, new.item.title, new.item.summary, new.item.link,
-                       new.item.published, fetched_at, new.alertable)
-            for row, new in zip(rows, items, strict=True)
-            if row["id"] in inserted
-        ]
+            return [stored for _, stored in await insert_items(conn, feed_id, items, fetched_at=fetched_at)]
 
     async def get(self, item_id: int) -> StoredItem | None:
         """Return one item."""

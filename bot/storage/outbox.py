@@ -10,75 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Final
 
 import aiosqlite
 
+from bot.models import Action, AlertKey, Delivery, EnqueueResult, OutboxRow, Status, TargetKind
 from bot.storage.db import Database, from_db, to_db
-
-
-class TargetKind(StrEnum):
-    """Where a delivery goes: a server's alert channel (target id = guild id) or a user's DMs (user id)."""
-
-    CHANNEL = "channel"
-    DM = "dm"
-
-
-class Status(StrEnum):
-    """Where a row is in its life."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    DROPPED = "dropped"
-
-
-class Action(StrEnum):
-    """What delivering a pending row does: post a new message, or edit the one already posted."""
-
-    SEND = "send"
-    EDIT = "edit"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A delivery to enqueue: alert ``alert_key`` of item ``item_id`` to one target."""
-
-    alert_key: str
-    target_kind: TargetKind
-    target_id: int
-    guild_id: int
-    item_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """A stored delivery."""
-
-    id: int
-    alert_key: str
-    target_kind: TargetKind
-    target_id: int
-    guild_id: int
-    channel_id: int | None
-    item_id: int
-    action: Action
-    status: Status
-    attempts: int
-    next_attempt_at: datetime
-    message_id: int | None
-    last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class EnqueueResult:
-    """How many rows an enqueue added, and how many sent rows it turned into pending edits."""
-
-    added: int = 0
-    edits: int = 0
-
+from bot.storage.meta import SET as SET_META
 
 # A pending row only takes the newer item; a sent row becomes a pending edit of its message.
 # Dropped rows stay dropped: their target refused deliveries for good.
@@ -99,6 +38,9 @@ SELECT story_key, alert_key FROM alert_stories WHERE story_key IN (SELECT value 
 """
 REMEMBER_STORY: Final = """
 INSERT INTO alert_stories (story_key, alert_key) VALUES (:story_key, :alert_key) ON CONFLICT DO NOTHING
+"""
+EXISTING_OF_KEYS: Final = """
+SELECT alert_key, target_kind, target_id, status FROM outbox WHERE alert_key IN (SELECT value FROM json_each(:keys))
 """
 DUE: Final = """
 SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now
@@ -142,7 +84,7 @@ SELECT count(*) FROM outbox WHERE status = 'pending' AND guild_id = :guild_id AN
 def _row(row: aiosqlite.Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
-        alert_key=row["alert_key"],
+        alert_key=AlertKey.parse(row["alert_key"]),
         target_kind=TargetKind(row["target_kind"]),
         target_id=row["target_id"],
         guild_id=row["guild_id"],
@@ -163,40 +105,52 @@ class OutboxStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def alerts_for_stories(self, story_keys: Iterable[str]) -> dict[str, str]:
-        """The alert key already carrying each of these story keys (``story:<id>:<stage>``), where one does."""
-        rows = await self._db.fetchall(ALERTS_FOR_STORIES, {"keys": json.dumps(sorted(set(story_keys)))})
-        return {str(r["story_key"]): str(r["alert_key"]) for r in rows}
+    async def alerts_for_stories(self, story_keys: Iterable[AlertKey]) -> dict[AlertKey, AlertKey]:
+        """The alert key already carrying each of these story keys, where one does."""
+        rows = await self._db.fetchall(ALERTS_FOR_STORIES, {"keys": json.dumps(sorted({str(k) for k in story_keys}))})
+        return {AlertKey.parse(r["story_key"]): AlertKey.parse(r["alert_key"]) for r in rows}
 
     async def enqueue(
-        self, deliveries: Sequence[Delivery], *, now: datetime, stories: Mapping[str, Iterable[str]] | None = None
+        self,
+        deliveries: Sequence[Delivery],
+        *,
+        now: datetime,
+        stories: Mapping[AlertKey, Iterable[AlertKey]] | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> EnqueueResult:
         """Commit deliveries in one transaction (before anything is sent); duplicates update, never add.
 
         ``stories`` records, in the same transaction, which story keys each alert key carries (the
-        first alert to carry a story keeps it), so later reports of them edit that alert.
+        first alert to carry a story keeps it), so later reports of them edit that alert. ``meta``
+        values (the pipeline's "planned through" watermark) are written in the same transaction, so
+        a crash never leaves deliveries without their watermark or the other way round. The counts
+        are read before the write, so the lock is held only for the batch insert.
         """
-        added = edits = 0
+        rows = [
+            {
+                "alert_key": str(d.alert_key),
+                "target_kind": d.target_kind.value,
+                "target_id": d.target_id,
+                "guild_id": d.guild_id,
+                "item_id": d.item_id,
+                "now": to_db(now),
+            }
+            for d in deliveries
+        ]
+        keys = sorted({r["alert_key"] for r in rows})
+        existing = {
+            (r["alert_key"], r["target_kind"], r["target_id"]): r["status"]
+            for r in await self._db.fetchall(EXISTING_OF_KEYS, {"keys": json.dumps(keys)})
+        } if keys else {}
         async with self._db.transaction() as conn:
             await conn.executemany(
                 REMEMBER_STORY,
-                [{"alert_key": a, "story_key": k} for a, keys in (stories or {}).items() for k in keys],
+                [{"alert_key": str(a), "story_key": str(k)} for a, ks in (stories or {}).items() for k in ks],
             )
-            for d in deliveries:
-                params = {
-                    "alert_key": d.alert_key,
-                    "target_kind": d.target_kind.value,
-                    "target_id": d.target_id,
-                    "guild_id": d.guild_id,
-                    "item_id": d.item_id,
-                    "now": to_db(now),
-                }
-                async with conn.execute(FIND, params) as cursor:
-                    existing = await cursor.fetchone()
-                await conn.execute(ENQUEUE, params)
-                added += existing is None
-                edits += existing is not None and existing["status"] == Status.SENT.value
-        return EnqueueResult(added, edits)
+            await conn.executemany(ENQUEUE, rows)
+            await conn.executemany(SET_META, [{"key": k, "value": v} for k, v in (meta or {}).items()])
+        states = [existing.get((r["alert_key"], r["target_kind"], r["target_id"])) for r in rows]
+        return EnqueueResult(sum(s is None for s in states), sum(s == Status.SENT.value for s in states))
 
     async def due(self, now: datetime, *, limit: int = 50) -> list[OutboxRow]:
         """Pending rows whose next attempt is due at ``now``, oldest first."""
@@ -212,9 +166,9 @@ class OutboxStore:
         row = await self._db.fetchone(GET, {"id": row_id})
         return _row(row) if row else None
 
-    async def find(self, alert_key: str, target_kind: TargetKind, target_id: int) -> OutboxRow | None:
+    async def find(self, alert_key: AlertKey, target_kind: TargetKind, target_id: int) -> OutboxRow | None:
         """Return the row of one alert for one target, if any."""
-        params = {"alert_key": alert_key, "target_kind": target_kind.value, "target_id": target_id}
+        params = {"alert_key": str(alert_key), "target_kind": target_kind.value, "target_id": target_id}
         row = await self._db.fetchone(FIND, params)
         return _row(row) if row else None
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
 import aiosqlite
 
-from bot.rumours import Deal, Stage
+from bot.models import Deal, NewReport, Report, Stage, Story, StoryDecision
 from bot.storage.db import Database, from_db, to_db
-from bot.stories import Report, StoryUpdate
 
 # The open stories of a batch's (player, club) pairs, oldest first so the newest wins per pair.
 OPEN_STORIES: Final = """
-SELECT s.id, s.player_id, s.to_club_id, s.from_club_id, s.stage, s.deal, s.fee, s.last_at
+SELECT s.*
 FROM json_each(:pairs) AS j
 JOIN stories s ON s.player_id = json_extract(j.value, '$[0]') AND s.to_club_id = json_extract(j.value, '$[1]')
 WHERE s.last_at >= :since
@@ -46,62 +44,30 @@ WHERE r.story_id IN (SELECT value FROM json_each(:ids))
 ORDER BY r.published_at, r.item_id
 """
 LATEST: Final = "SELECT max(last_at) FROM stories"
+_UPDATED: Final = frozenset({"id", "stage", "last_at", "from_club_id", "deal", "fee"})
 STORY_IDS_OF_ITEM: Final = "SELECT story_id FROM reports WHERE item_id = :item_id"
 
 
-@dataclass(frozen=True, slots=True)
-class ReportedRumour:
-    """A rumour as one item reports it, with the source the report rests on."""
-
-    player_id: str
-    to_club_id: str
-    from_club_id: str | None
-    stage: Stage
-    deal: Deal | None
-    fee: str | None
-    negated: bool
-    rejected: bool
-    outlet: str
-    tier: int | None
-    known_source: bool
-    cited: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Story:
-    """A stored story with its trail of reports, oldest first (the head is ``reports[0]``)."""
-
-    id: int
-    player_id: str
-    to_club_id: str
-    from_club_id: str | None
-    stage: Stage
-    deal: Deal | None
-    fee: str | None
-    head_item_id: int
-    first_at: datetime
-    last_at: datetime
-    reports: tuple[Report, ...]
-
-    @property
-    def outlets(self) -> list[str]:
-        """Distinct outlets, in the order they reported."""
-        return list(dict.fromkeys(r.outlet for r in self.reports))
-
-
-
-def _story_row(story: dict[str, Any]) -> dict[str, Any]:
-    row = {key: value for key, value in story.items() if key != "new"}
-    row["last_at"] = to_db(story["last_at"])
-    if "first_at" in row:
-        row["first_at"] = to_db(story["first_at"])
-    return row
-
-
-def _report_row(story_id: int, item_id: int, published: datetime, rumour: ReportedRumour) -> dict[str, Any]:
+def _story_row(story: Story) -> dict[str, Any]:
     return {
-        "story_id": story_id,
-        "item_id": item_id,
+        "id": story.id,
+        "player_id": story.player_id,
+        "to_club_id": story.to_club_id,
+        "from_club_id": story.from_club_id,
+        "stage": story.stage.value,
+        "deal": story.deal.value if story.deal else None,
+        "fee": story.fee,
+        "head_item_id": story.head_item_id,
+        "first_at": to_db(story.first_at),
+        "last_at": to_db(story.last_at),
+    }
+
+
+def _report_row(report: NewReport) -> dict[str, Any]:
+    rumour = report.rumour
+    return {
+        "story_id": report.story_id,
+        "item_id": report.item_id,
         "outlet": rumour.outlet,
         "cited": rumour.cited,
         "tier": rumour.tier,
@@ -111,8 +77,46 @@ def _report_row(story_id: int, item_id: int, published: datetime, rumour: Report
         "fee": rumour.fee,
         "negated": int(rumour.negated),
         "rejected": int(rumour.rejected),
-        "published": to_db(published),
+        "published": to_db(report.published),
     }
+
+
+def _story(row: aiosqlite.Row, reports: Sequence[Report] = ()) -> Story:
+    return Story(
+        id=int(row["id"]),
+        player_id=row["player_id"],
+        to_club_id=row["to_club_id"],
+        from_club_id=row["from_club_id"],
+        stage=Stage(row["stage"]),
+        deal=Deal(row["deal"]) if row["deal"] else None,
+        fee=row["fee"],
+        head_item_id=row["head_item_id"],
+        first_at=from_db(row["first_at"]),
+        last_at=from_db(row["last_at"]),
+        reports=tuple(reports),
+    )
+
+
+async def candidate_stories(
+    conn: aiosqlite.Connection, pairs: Sequence[tuple[str, str]], since: datetime
+) -> tuple[list[Story], int]:
+    """Inside a write transaction: the stories of these pairs active since ``since``, and the next free id."""
+    if not pairs:
+        return [], 0
+    async with conn.execute(OPEN_STORIES, {"pairs": json.dumps(sorted(set(pairs))), "since": to_db(since)}) as cur:
+        rows = await cur.fetchall()
+    async with conn.execute(MAX_STORY_ID) as cursor:
+        max_row = await cursor.fetchone()
+    return [_story(r) for r in rows], (int(max_row[0]) if max_row else 0) + 1
+
+
+async def write_decision(conn: aiosqlite.Connection, decision: StoryDecision) -> None:
+    """Inside a write transaction: open, update and add reports as the story decider decided."""
+    await conn.executemany(INSERT_STORY, [_story_row(s) for s in decision.opened.values()])
+    await conn.executemany(
+        UPDATE_STORY, [{k: v for k, v in _story_row(s).items() if k in _UPDATED} for s in decision.changed.values()]
+    )
+    await conn.executemany(INSERT_REPORT, [_report_row(r) for r in decision.reports])
 
 
 def _report(row: aiosqlite.Row) -> Report:
@@ -136,91 +140,6 @@ class StoryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def record(
-        self, item_id: int, published: datetime, rumours: Sequence[ReportedRumour], *, window: timedelta
-    ) -> list[StoryUpdate]:
-        """Add one item's rumours to their stories (opening new ones as needed) in one transaction."""
-        return (await self.record_many([(item_id, published, rumours)], window=window))[0]
-
-    async def record_many(
-        self, entries: Sequence[tuple[int, datetime, Sequence[ReportedRumour]]], *, window: timedelta
-    ) -> list[list[StoryUpdate]]:
-        """Add many items' rumours to their stories in one transaction; one list of updates per entry.
-
-        A report joins the newest story of its (player, club) pair whose last report is within
-        ``window`` before it; otherwise it opens a new story. The story keeps the highest stage.
-        Ids are assigned here, inside the write transaction, so the whole batch is a few statements.
-        """
-        results: list[list[StoryUpdate]] = [[] for _ in entries]
-        pairs = sorted({(r.player_id, r.to_club_id) for _, _, rumours in entries for r in rumours})
-        if not pairs:
-            return results
-        since = min(published for _, published, rumours in entries if rumours) - window
-        async with self._db.transaction() as conn:
-            async with conn.execute(OPEN_STORIES, {"pairs": json.dumps(pairs), "since": to_db(since)}) as cursor:
-                rows = await cursor.fetchall()
-            async with conn.execute(MAX_STORY_ID) as cursor:
-                max_row = await cursor.fetchone()
-            next_id = (int(max_row[0]) if max_row else 0) + 1
-            open_: dict[tuple[str, str], dict[str, Any]] = {
-                (r["player_id"], r["to_club_id"]): {**dict(r), "last_at": from_db(r["last_at"]), "new": False}
-                for r in rows
-            }
-            changed: dict[int, dict[str, Any]] = {}
-            reports: list[dict[str, Any]] = []
-            for index in sorted(range(len(entries)), key=lambda i: entries[i][1]):
-                item_id, published, rumours = entries[index]
-                for rumour in rumours:
-                    pair = (rumour.player_id, rumour.to_club_id)
-                    story = open_.get(pair)
-                    if story is None or story["last_at"] < published - window:
-                        story = {
-                            "id": next_id,
-                            "player_id": rumour.player_id,
-                            "to_club_id": rumour.to_club_id,
-                            "from_club_id": rumour.from_club_id,
-                            "stage": rumour.stage.value,
-                            "deal": rumour.deal.value if rumour.deal else None,
-                            "fee": rumour.fee,
-                            "head_item_id": item_id,
-                            "first_at": published,
-                            "last_at": published,
-                            "new": True,
-                        }
-                        next_id += 1
-                        open_[pair] = story
-                        previous = None
-                    else:
-                        previous = Stage(story["stage"])
-                        if rumour.stage.rank > previous.rank:
-                            story["stage"] = rumour.stage.value
-                        story["last_at"] = max(story["last_at"], published)
-                        story["from_club_id"] = story["from_club_id"] or rumour.from_club_id
-                        story["deal"] = rumour.deal.value if rumour.deal else story["deal"]
-                        story["fee"] = rumour.fee or story["fee"]
-                    changed[story["id"]] = story
-                    reports.append(_report_row(story["id"], item_id, published, rumour))
-                    results[index].append(
-                        StoryUpdate(
-                            story["id"],
-                            rumour.player_id,
-                            rumour.to_club_id,
-                            Stage(story["stage"]),
-                            previous,
-                            previous is None,
-                        )
-                    )
-            await conn.executemany(
-                INSERT_STORY,
-                [_story_row(story) for story in changed.values() if story["new"]],
-            )
-            await conn.executemany(
-                UPDATE_STORY,
-                [_story_row(story) for story in changed.values() if not story["new"]],
-            )
-            await conn.executemany(INSERT_REPORT, reports)
-        return results
-
     async def _with_reports(self, rows: list[aiosqlite.Row]) -> list[Story]:
         if not rows:
             return []
@@ -228,22 +147,7 @@ class StoryStore:
         trail: dict[int, list[Report]] = defaultdict(list)
         for report_row in await self._db.fetchall(REPORTS_OF, {"ids": json.dumps(ids)}):
             trail[int(report_row["story_id"])].append(_report(report_row))
-        return [
-            Story(
-                id=int(r["id"]),
-                player_id=r["player_id"],
-                to_club_id=r["to_club_id"],
-                from_club_id=r["from_club_id"],
-                stage=Stage(r["stage"]),
-                deal=Deal(r["deal"]) if r["deal"] else None,
-                fee=r["fee"],
-                head_item_id=r["head_item_id"],
-                first_at=from_db(r["first_at"]),
-                last_at=from_db(r["last_at"]),
-                reports=tuple(trail[int(r["id"])]),
-            )
-            for r in rows
-        ]
+        return [_story(r, trail[int(r["id"])]) for r in rows]
 
     async def latest(self) -> datetime | None:
         """When the newest report of any story was published."""

@@ -22,14 +22,13 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import bot.app
 from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.config import Settings
+from bot.models import AlertKey, OutboxRow, TargetKind
 from bot.scheduling import TickReport
-from bot.storage.outbox import OutboxRow, TargetKind
 from cogs.client import MercatoBot
 from tests.fakediscord import BotRun, FakeDiscord, run_bot
 from tests.feedserver import FeedServer
@@ -80,9 +79,7 @@ async def _template() -> Path:
 async def _open(settings: Settings, now: datetime) -> bot.app.App:
     catalogue, matcher = _shared()
     # Reuse the session's catalogue and matcher instead of rebuilding identical ones per test.
-    with mock.patch.object(bot.app, "load_catalogue", lambda _path: catalogue), \
-            mock.patch.object(bot.app, "Matcher", lambda _catalogue: matcher):
-        return await open_app(settings, now=now, add_default_feeds=False)
+    return await open_app(settings, now=now, add_default_feeds=False, catalogue=catalogue, matcher=matcher)
 
 
 def rss(*items: tuple[str, str, str, datetime], title: str = "Calciomercato") -> str:
@@ -129,7 +126,7 @@ class Mercato:
 
     async def tick(self) -> TickReport:
         """One poll tick, as the scheduler would run it."""
-        return await self.bot.services.poller.tick()
+        return await self.bot.pipeline.poller.tick()
 
     async def command(self, name: str, options: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         """Invoke a slash command and wait for its reply (the followup, if it deferred).
@@ -166,7 +163,7 @@ class Mercato:
     async def row(self, key: str, kind: str, target: int, status: str = "sent") -> OutboxRow:
         """Wait until the outbox row of (key, target) reaches ``status``; return it."""
         async def check() -> OutboxRow | None:
-            row = await self.storage.outbox.find(key, TargetKind(kind), target)
+            row = await self.storage.outbox.find(AlertKey.parse(key), TargetKind(kind), target)
             return row if row is not None and row.status == status else None
 
         return await self.until(check)
@@ -199,7 +196,7 @@ async def start_mercato(
         async with FeedServer() as feeds:
             mercato_bot = MercatoBot(app, now=clock, sync=True, guild_ready_timeout=0.05, **(bot_kwargs or {}))
             async with run_bot(mercato_bot, allow_errors=allow_errors) as run:
-                await mercato_bot.services.poller.wait_for_ticks(1)  # the start-up tick
+                await mercato_bot.pipeline.poller.wait_for_ticks(1)  # the start-up tick
                 yield Mercato(fake, mercato_bot, run, clock, feeds, settings)
     finally:
         await app.close()

@@ -59,29 +59,6 @@ async def test_hostile_headline_pings_nobody_and_shows_as_text(fake_discord: Fak
     assert alert.get("content", "") == ""
 
 
-async def test_same_alert_key_edits_the_posted_message(fake_discord: FakeDiscord, tmp_path) -> None:
-    """A second item under the same alert key (a story's new report) edits the message, never re-posts."""
-    async with start_mercato(fake_discord, tmp_path) as m:
-        m.bot.services.key = lambda ingested: "story:dragusin-milan"
-        await m.primed_feed(OLD_ITEM)
-        await m.bot.services.set_alert_channel(guild_id=fake_discord.guild_id, channel_id=fake_discord.channel_id)
-        await m.command("follow", {"name": "dragusin"})
-        await m.publish(OLD_ITEM, seed_item())
-        [first] = await m.channel_alerts(fake_discord.channel_id)
-
-        second = ("more", "Drăgușin: Milan submit opening bid", "Tottenham weigh the offer.", START + timedelta(hours=1))
-        await m.publish(OLD_ITEM, seed_item(), second)
-        await fake_discord.wait_for(lambda: fake_discord.calls("PATCH", "/channels/{}/messages/{}"))
-        await fake_discord.wait_for(lambda: fake_discord.channel_messages(fake_discord.channel_id)[0]["edited_timestamp"])
-        row = await m.row("story:dragusin-milan", "channel", fake_discord.guild_id)
-
-    [edited] = fake_discord.channel_messages(fake_discord.channel_id)
-    assert edited["id"] == first["id"]
-    assert edited["embeds"][0]["title"] == "Drăgușin: Milan submit opening bid"
-    assert row is not None and row.action == "edit" and row.status == "sent" and row.message_id == int(first["id"])
-    assert len(fake_discord.calls("POST", "/channels/{channel_id}/messages")) == 1
-
-
 async def test_dm_modes_inside_and_outside_the_deadline_lead_time(fake_discord: FakeDiscord, tmp_path) -> None:
     fake = fake_discord
     always = int(fake.add_user("always-fan")["id"])
@@ -108,8 +85,11 @@ async def test_dm_modes_inside_and_outside_the_deadline_lead_time(fake_discord: 
 
     assert len(fake.dm_messages(always)) == 1
     assert len(fake.dm_messages(deadline)) == 1
-    # The alert shows the story's first report; the later one joined its trail.
-    assert fake.dm_messages(deadline)[0]["embeds"][0]["url"] == "https://news.example/outside"
+    # A new alert shows the article that triggered it; an edit keeps its article and shows the newest report.
+    assert fake.dm_messages(deadline)[0]["embeds"][0]["url"] == "https://news.example/inside"
+    edited = fake.dm_messages(always)[0]["embeds"][0]
+    assert edited["url"] == "https://news.example/outside"
+    assert any("news.example/inside" in f["value"] for f in edited["fields"] if f["name"] == "Latest report")
     assert fake.dm_messages(off) == []
     assert all(msg["allowed_mentions"] == {"parse": []} for msg in fake.dm_messages(always))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.storage.guilds import DmMode
+from bot.models import DmMode
 from tests.e2e.helpers import OLD_ITEM, Mercato, seed_item, start_mercato
 from tests.fakediscord import FakeDiscord, InteractionRecord
 from tests.fakediscord import payloads as p

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.storage.outbox import OutboxRow, TargetKind
+from bot.models import AlertKey, OutboxRow, TargetKind
 from tests.e2e.helpers import OLD_ITEM, START, Mercato, rss, start_mercato
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord import payloads as p
@@ -117,7 +117,7 @@ async def test_rate_limits_slow_delivery_down_and_lose_nothing(fake_discord: Fak
 
 async def _retried(m: Mercato, key: str) -> OutboxRow | None:
     """The channel row of ``key`` once a failed attempt was recorded on it."""
-    row = await m.storage.outbox.find(key, TargetKind.CHANNEL, m.fake.guild_id)
+    row = await m.storage.outbox.find(AlertKey.parse(key), TargetKind.CHANNEL, m.fake.guild_id)
     return row if row is not None and row.last_error else None
 
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.alerts.routing import concerned_follows
 from bot.catalogue import Catalogue
 from bot.errors import InvalidInput, LimitReached, NotFound
 from bot.following import Following
-from bot.models import FeedItem, Mention
-from bot.routing import concerned_follows
-from bot.storage import NewItem, Storage
+from bot.models import FeedItem, Mention, NewItem
+from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
 

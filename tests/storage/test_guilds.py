@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.models import DmMode, GuildSettings, UserSettings
 from bot.storage import Storage
-from bot.storage.guilds import DmMode, GuildSettings, UserSettings
 
 NOW = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 

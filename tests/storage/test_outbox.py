@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.models import FeedItem
-from bot.storage import NewItem, Storage
-from bot.storage.outbox import Action, Delivery, EnqueueResult, Status, TargetKind
+from bot.models import Action, AlertKey, Delivery, EnqueueResult, FeedItem, NewItem, Status, TargetKind
+from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 CH, DM = TargetKind.CHANNEL, TargetKind.DM
@@ -21,9 +20,9 @@ async def items(storage: Storage, count: int) -> list[int]:
 
 async def test_enqueue_twice_never_duplicates(storage: Storage) -> None:
     [a, b] = await items(storage, 2)
-    rows = [Delivery("item:1", CH, 10, 10, a), Delivery("item:1", DM, 7, 10, a)]
+    rows = [Delivery(AlertKey.parse("item:1"), CH, 10, 10, a), Delivery(AlertKey.parse("item:1"), DM, 7, 10, a)]
     assert await storage.outbox.enqueue(rows, now=NOW) == EnqueueResult(added=2)
-    again = await storage.outbox.enqueue([Delivery("item:1", CH, 10, 10, b)], now=NOW)
+    again = await storage.outbox.enqueue([Delivery(AlertKey.parse("item:1"), CH, 10, 10, b)], now=NOW)
     assert again == EnqueueResult(added=0, edits=0)
     due = await storage.outbox.due(NOW)
     assert [(r.target_kind, r.item_id, r.action, r.status) for r in due] == [
@@ -34,14 +33,14 @@ async def test_enqueue_twice_never_duplicates(storage: Storage) -> None:
 
 async def test_a_sent_row_enqueued_again_becomes_a_pending_edit(storage: Storage) -> None:
     [a, b] = await items(storage, 2)
-    await storage.outbox.enqueue([Delivery("story:1", CH, 10, 10, a)], now=NOW)
+    await storage.outbox.enqueue([Delivery(AlertKey.parse("story:1:talks"), CH, 10, 10, a)], now=NOW)
     [row] = await storage.outbox.due(NOW)
     assert await storage.outbox.mark_sent(row.id, message_id=555, channel_id=99, now=NOW)
     assert not await storage.outbox.mark_sent(row.id, message_id=556, channel_id=99, now=NOW)  # no longer pending
     assert await storage.outbox.due(NOW) == []
 
     later = NOW + timedelta(minutes=5)
-    assert await storage.outbox.enqueue([Delivery("story:1", CH, 10, 10, b)], now=later) == EnqueueResult(edits=1)
+    assert await storage.outbox.enqueue([Delivery(AlertKey.parse("story:1:talks"), CH, 10, 10, b)], now=later) == EnqueueResult(edits=1)
     [edit] = await storage.outbox.due(later)
     assert (edit.id, edit.action, edit.item_id, edit.message_id, edit.channel_id) == (row.id, Action.EDIT, b, 555, 99)
     await storage.outbox.convert_to_send(edit.id, now=later)
@@ -51,10 +50,10 @@ async def test_a_sent_row_enqueued_again_becomes_a_pending_edit(storage: Storage
 
 async def test_dropped_rows_stay_dropped(storage: Storage) -> None:
     [a] = await items(storage, 1)
-    await storage.outbox.enqueue([Delivery("item:1", DM, 7, 10, a)], now=NOW)
+    await storage.outbox.enqueue([Delivery(AlertKey.parse("item:1"), DM, 7, 10, a)], now=NOW)
     [row] = await storage.outbox.due(NOW)
     await storage.outbox.drop(row.id, "closed DMs", now=NOW)
-    await storage.outbox.enqueue([Delivery("item:1", DM, 7, 10, a)], now=NOW)
+    await storage.outbox.enqueue([Delivery(AlertKey.parse("item:1"), DM, 7, 10, a)], now=NOW)
     dropped = await storage.outbox.get(row.id)
     assert dropped is not None and dropped.status is Status.DROPPED and dropped.last_error == "closed DMs"
     assert await storage.outbox.due(NOW) == []
@@ -62,8 +61,8 @@ async def test_dropped_rows_stay_dropped(storage: Storage) -> None:
 
 async def test_reschedule_due_and_counts(storage: Storage) -> None:
     [a, b] = await items(storage, 2)
-    await storage.outbox.enqueue([Delivery("item:1", CH, 10, 10, a), Delivery("item:2", CH, 10, 10, b),
-                                  Delivery("item:1", CH, 20, 20, a)], now=NOW)
+    await storage.outbox.enqueue([Delivery(AlertKey.parse("item:1"), CH, 10, 10, a), Delivery(AlertKey.parse("item:2"), CH, 10, 10, b),
+                                  Delivery(AlertKey.parse("item:1"), CH, 20, 20, a)], now=NOW)
     first = (await storage.outbox.due(NOW))[0]
     await storage.outbox.reschedule(first.id, at=NOW + timedelta(seconds=30), error="503", now=NOW)
     await storage.outbox.reschedule(first.id, at=NOW + timedelta(seconds=60), error="429", now=NOW,
@@ -83,11 +82,11 @@ async def test_rows_survive_reopening_the_database(tmp_path) -> None:
     path = tmp_path / "db.sqlite3"
     storage = await Storage.open(path)
     [a] = await items(storage, 1)
-    await storage.outbox.enqueue([Delivery("item:1", CH, 10, 10, a)], now=NOW)
+    await storage.outbox.enqueue([Delivery(AlertKey.parse("item:1"), CH, 10, 10, a)], now=NOW)
     await storage.close()
     reopened = await Storage.open(path)
     try:
         [row] = await reopened.outbox.due(NOW)
-        assert row.alert_key == "item:1" and row.status is Status.PENDING
+        assert row.alert_key == AlertKey.for_item(1) and row.status is Status.PENDING
     finally:
         await reopened.close()

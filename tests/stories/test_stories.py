@@ -1,4 +1,4 @@
-"""Stories: clustering by entity pair, heat, storage of the trail, and the shortlist built on them."""
+"""Stories: the decider (membership by entity pair), heat, and the shortlist built on them."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from bot.catalogue import Catalogue, Matcher
 from bot.cli import build_parser, cmd_poll, cmd_shortlist, cmd_stories, load_settings
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor
-from bot.rumours import Stage
+from bot.models import AlertKey, FeedItem, ItemRumours, NewItem, Report, ReportedRumour, Stage, Story, StoryUpdate
 from bot.sources import load_sources
 from bot.storage import Storage
-from bot.storage.stories import ReportedRumour
-from bot.stories import ClusterInput, Report, StoryUpdate, cluster, heat, primary
+from bot.stories import decide, heat, primary
 from tests.conftest import SEEDS
 from tests.feedserver import FeedServer
 
@@ -48,62 +47,53 @@ def test_primary_story_is_the_most_advanced() -> None:
     c = StoryUpdate(3, "q", "y", Stage.TALKS, None, True)
     assert primary([a, b, c]) is b
     assert primary([]) is None
-    assert b.key == "story:2:talks"
-
-
-def item(item_id: str, hours: float, title: str, *pairs: tuple[str, str], entities: tuple[str, ...] = ()) -> ClusterInput:
-    return ClusterInput(item_id, T0 + timedelta(hours=hours), title, frozenset(pairs), frozenset(entities))
-
-
-def test_cluster_by_entity_pair_not_by_title() -> None:
-    """"AC Milan bid for Højlund" and "Inter bid for Højlund" read alike but are two stories."""
-    groups = cluster([
-        item("1", 0, "AC Milan submit bid for Rasmus Højlund", ("hojlund", "milan")),
-        item("2", 1, "Inter Milan submit bid for Rasmus Højlund", ("hojlund", "inter")),
-        item("3", 2, "Højlund: Milan make offer", ("hojlund", "milan")),
-        item("4", 3, "Inter's Højlund bid detailed", ("hojlund", "inter")),
-    ])
-    assert sorted(groups) == [["1", "3"], ["2", "4"]]
-
-
-def test_cluster_window_and_title_support() -> None:
-    """Reports far apart in time are separate stories; a rumour-less item joins only with the pair and a similar title."""
-    groups = cluster([
-        item("1", 0, "Milan in talks for Drăgușin", ("dragusin", "milan")),
-        item("2", 24 * 30, "Milan renew Drăgușin talks", ("dragusin", "milan")),
-        item("3", 1, "Milan in talks for Drăgușin, says report", entities=("dragusin", "milan")),
-        item("4", 2, "Drăgușin trains with Spurs before Milan trip", entities=("dragusin", "milan", "spurs")),
-    ])
-    assert groups == [["1", "3"]]
+    assert b.key == AlertKey.for_story(2, Stage.TALKS) and str(b.key) == "story:2:talks"
 
 
 def rumour(player: str, club: str, stage: Stage, outlet: str, tier: int = 3) -> ReportedRumour:
     return ReportedRumour(player, club, "club:tottenham", stage, None, None, False, False, outlet, tier, True)
 
 
-async def _items(storage: Storage, n: int) -> list[int]:
-    from bot.models import FeedItem
-    from bot.storage import NewItem
+def items(*rumours: tuple[int, float, ReportedRumour]) -> list[ItemRumours]:
+    return [ItemRumours(item_id, T0 + timedelta(hours=hours), (r,)) for item_id, hours, r in rumours]
 
+
+def test_decider_joins_reports_and_tracks_stage() -> None:
+    """A second outlet joins the open story; a higher stage climbs it; another club is another story."""
+    decision = decide(items(
+        (1, 0, rumour("player:x", "club:ac-milan", Stage.INTEREST, "A")),
+        (2, 1, rumour("player:x", "club:ac-milan", Stage.TALKS, "B")),
+        (3, 2, rumour("player:x", "club:ac-milan", Stage.INTEREST, "C")),
+        (4, 0, rumour("player:x", "club:napoli", Stage.INTEREST, "A")),
+    ), [], 7)
+    [first], [second], [third], [other] = decision.updates
+    assert first.is_new and first.previous_stage is None and first.story_id == 7
+    assert (second.story_id, second.is_new, second.climbed) == (7, False, True)
+    assert (third.stage, third.climbed) == (Stage.TALKS, False)
+    assert other.story_id == 8 and set(decision.opened) == {7, 8} and not decision.changed
+    assert decision.opened[7].stage is Stage.TALKS and decision.opened[7].head_item_id == 1
+    assert [r.item_id for r in decision.reports if r.story_id == 7] == [1, 2, 3]
+
+
+def test_decider_by_entity_pair_not_by_title_and_window() -> None:
+    """Another club is another story; a report long after the last one opens a new story of the same pair."""
+    stored = Story(3, "player:x", "club:ac-milan", None, Stage.TALKS, None, None, 10, T0 - timedelta(days=30),
+                   T0 - timedelta(days=20))
+    recent = Story(5, "player:x", "club:inter", None, Stage.INTEREST, None, None, 11, T0, T0)
+    decision = decide(items(
+        (20, 1, rumour("player:x", "club:ac-milan", Stage.BID, "A")),
+        (21, 2, rumour("player:x", "club:inter", Stage.BID, "A")),
+    ), [stored, recent], 9)
+    [milan], [inter] = decision.updates
+    assert milan.story_id == 9 and milan.is_new  # the stored Milan story closed 20 days ago
+    assert (inter.story_id, inter.previous_stage, inter.climbed) == (5, Stage.INTEREST, True)
+    assert decision.changed[5].stage is Stage.BID and decision.changed[5].head_item_id == 11
+
+
+async def _items(storage: Storage, n: int) -> list[int]:
     feed = await storage.feeds.add("https://x.example/rss", now=T0)
     new = [NewItem(FeedItem(f"guid:{i}", f"t{i}", "", None, T0), f"feed:x:{i}", True) for i in range(n)]
     return [s.id for s in await storage.items.insert(feed.id, new, fetched_at=T0)]
-
-
-async def test_story_storage_joins_reports_and_tracks_stage(storage: Storage) -> None:
-    """A second outlet joins the open story; a higher stage climbs it; another club is another story."""
-    i1, i2, i3, i4 = await _items(storage, 4)
-    window = timedelta(days=10)
-    [first] = await storage.stories.record(i1, T0, [rumour("player:x", "club:ac-milan", Stage.INTEREST, "A")], window=window)
-    assert first.is_new and first.previous_stage is None
-    [second] = await storage.stories.record(i2, T0 + timedelta(hours=1), [rumour("player:x", "club:ac-milan", Stage.TALKS, "B")], window=window)
-    assert (second.story_id, second.is_new, second.climbed) == (first.story_id, False, True)
-    [third] = await storage.stories.record(i3, T0 + timedelta(hours=2), [rumour("player:x", "club:ac-milan", Stage.INTEREST, "C")], window=window)
-    assert (third.stage, third.climbed) == (Stage.TALKS, False)
-    [other] = await storage.stories.record(i4, T0, [rumour("player:x", "club:napoli", Stage.INTEREST, "A")], window=window)
-    assert other.story_id != first.story_id
-    story = await storage.stories.get(first.story_id)
-    assert story.outlets == ["A", "B", "C"] and story.stage is Stage.TALKS and story.head_item_id == i1
 
 
 @pytest.fixture

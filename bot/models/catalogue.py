@@ -1,9 +1,8 @@
-"""Plain data passed between the pipeline's steps: frozen, slotted, no I/O."""
+"""Catalogue values: entities, their aliases, and the mentions the matcher finds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -79,82 +78,3 @@ class MatchResult:
     def spans_of(self, entity_id: str) -> list[str]:
         """Return the distinct spans (as written) that matched ``entity_id``."""
         return list(dict.fromkeys(m.text for m in self.mentions if m.entity_id == entity_id))
-
-
-@dataclass(frozen=True, slots=True)
-class FeedItem:
-    """One entry parsed from a feed, as plain text (HTML already stripped)."""
-
-    uid: str  # stable id within its feed: guid, else canonical link, else hash of title + date
-    title: str
-    summary: str
-    link: str | None
-    published: datetime  # UTC-aware; the fetch time when the feed gives none
-    author: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    """What a feed body contained."""
-
-    title: str | None
-    items: tuple[FeedItem, ...]
-    version: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """A feed Mercato polls, with its HTTP caching and health state."""
-
-    id: int
-    url: str
-    title: str | None
-    etag: str | None
-    last_modified: str | None
-    body_hash: str | None
-    failures: int
-    last_error: str | None
-    next_due_at: datetime
-    paused: bool
-    primed: bool  # True once the first successful poll stored its items (those never alert)
-    last_polled_at: datetime | None = None
-    last_success_at: datetime | None = None
-    guild_ids: tuple[int, ...] = field(default=())  # servers that added it; 0 = the operator's global list
-
-
-@dataclass(frozen=True, slots=True)
-class StoredItem:
-    """An item as kept in the database."""
-
-    id: int
-    feed_id: int
-    uid: str
-    title: str
-    summary: str
-    link: str | None
-    published_at: datetime
-    fetched_at: datetime
-    alertable: bool
-    feed_title: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Follow:
-    """A user's follow in one server: a catalogue entity, or a free-text term that matched nothing."""
-
-    id: int
-    guild_id: int
-    user_id: int
-    entity_id: str | None
-    term: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class FollowHit:
-    """A follow that a new item concerns, and why (the entity or the term it matched)."""
-
-    guild_id: int
-    user_id: int
-    entity_id: str | None
-    term: str | None

@@ -1,0 +1,64 @@
+"""Every domain value type: frozen dataclasses and enums, no I/O.
+
+Storage, the language layer, the story engine and the alert pipeline all import from here; this
+package imports nothing else from ``bot`` (``tests/test_layers.py`` enforces the direction).
+"""
+
+from bot.models.alerts import Action, AlertView, Delivery, EnqueueResult, OutboxRow, Status, TargetKind
+from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention
+from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
+from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, FollowHit, GuildSettings, UserSettings
+from bot.models.rumours import Deal, Rumour, Stage, highest_stage
+from bot.models.sources import DEFAULT_TIER, Source, SourceKind
+from bot.models.stories import (
+    AlertKey,
+    ItemRumours,
+    NewReport,
+    Report,
+    ReportedRumour,
+    Story,
+    StoryDecision,
+    StoryUpdate,
+)
+
+__all__ = [
+    "DEFAULT_TIER",
+    "DEFAULT_TIER_FLOOR",
+    "Action",
+    "AlertKey",
+    "AlertView",
+    "Alias",
+    "AliasKind",
+    "Deal",
+    "Delivery",
+    "DmMode",
+    "EnqueueResult",
+    "Entity",
+    "EntityKind",
+    "Feed",
+    "FeedItem",
+    "Follow",
+    "FollowHit",
+    "GuildSettings",
+    "ItemRumours",
+    "MatchResult",
+    "Mention",
+    "NewItem",
+    "NewReport",
+    "OutboxRow",
+    "ParsedFeed",
+    "Report",
+    "ReportedRumour",
+    "Rumour",
+    "Source",
+    "SourceKind",
+    "Stage",
+    "Status",
+    "StoredItem",
+    "Story",
+    "StoryDecision",
+    "StoryUpdate",
+    "TargetKind",
+    "UserSettings",
+    "highest_stage",
+]

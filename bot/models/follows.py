@@ -1,0 +1,68 @@
+"""Who wants what: follows, the follows an item concerns, server and user settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+DEFAULT_TIER_FLOOR: Final = 5  # show everything down to aggregators
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A user's follow in one server: a catalogue entity, or a free-text term that matched nothing."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    entity_id: str | None
+    term: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FollowHit:
+    """A follow that a new item concerns, and why (the entity or the term it matched)."""
+
+    guild_id: int
+    user_id: int
+    entity_id: str | None
+    term: str | None
+
+
+class DmMode(StrEnum):
+    """When a user gets DMs for what they follow."""
+
+    DEADLINE = "deadline"  # only while a relevant window closes within the server's lead time
+    ALWAYS = "always"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """One server's settings; ``channel_failure`` is set when Discord refused the alert channel (403/404)."""
+
+    guild_id: int
+    alert_channel_id: int | None = None
+    tier_floor: int = DEFAULT_TIER_FLOOR
+    deadline_lead_hours: int | None = None  # None: the operator's default
+    channel_failure: str | None = None
+    channel_failed_at: datetime | None = None
+    failure_notified: bool = False
+
+    @property
+    def delivering(self) -> bool:
+        """True if channel alerts go out: a channel is set and it has not failed."""
+        return self.alert_channel_id is not None and self.channel_failure is None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """One user's DM settings (they apply in every server)."""
+
+    user_id: int
+    dm_mode: DmMode = DmMode.DEADLINE
+    dm_undeliverable: bool = False
+    dm_error: str | None = None

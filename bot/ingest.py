@@ -20,7 +20,7 @@ from bot.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
-from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour, StoredItem, StoryUpdate
+from bot.models import Feed, FeedItem, IngestedItem, MatchResult, NewItem, ReportedRumour, Rumour
 from bot.rumours import extract_rumours
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
@@ -49,17 +49,6 @@ class PollPolicy:
     max_backoff: timedelta = timedelta(hours=6)
     pause_after_failures: int = 10
     story_window: timedelta = STORY_WINDOW
-
-
-@dataclass(frozen=True, slots=True)
-class IngestedItem:
-    """A new, alertable item with what it mentions, and the servers whose feed lists carry it."""
-
-    item: StoredItem
-    match: MatchResult
-    feed: Feed
-    rumours: tuple[Rumour, ...] = ()
-    stories: tuple[StoryUpdate, ...] = ()  # what this item did to each story it reports
 
 
 @dataclass(frozen=True, slots=True)

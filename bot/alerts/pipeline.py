@@ -22,8 +22,8 @@ from bot.alerts.routing import concerned_follows
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
-from bot.ingest import FeedReport, IngestedItem, PollResult
-from bot.models import EnqueueResult, Feed, StoryUpdate
+from bot.ingest import FeedReport, PollResult
+from bot.models import EnqueueResult, Feed, IngestedItem, StoryUpdate
 from bot.scheduling import Poller, TickReport
 from bot.storage import GLOBAL
 

@@ -115,6 +115,14 @@ def _server_date(value: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _status_error(status: int, reason: str | None, headers: dict[str, str]) -> FeedHTTPStatusError:
+    """The error for a 4xx/5xx answer; a 429's or 503's ``Retry-After`` is measured on the server's own clock."""
+    retry_after = None
+    if status in _RETRY_AFTER:
+        retry_after = parse_retry_after(headers.get("retry-after"), now=_server_date(headers.get("date")))
+    return FeedHTTPStatusError(status, f"HTTP {status} {_safe_reason(reason)}".rstrip(), retry_after=retry_after)
+
+
 def _safe_reason(reason: str | None) -> str:
     """Trim a server-chosen reason phrase so it cannot flood a message."""
     return " ".join((reason or "").split())[:60]
@@ -290,12 +298,7 @@ class FeedFetcher:
                         status=status,
                     )
                 if status >= 400:
-                    reason = _safe_reason(resp.reason)
-                    retry_after = None
-                    if status in _RETRY_AFTER:
-                        server_now = _server_date(resp_headers.get("date"))
-                        retry_after = parse_retry_after(resp_headers.get("retry-after"), now=server_now)
-                    raise FeedHTTPStatusError(status, f"HTTP {status} {reason}".rstrip(), retry_after=retry_after)
+                    raise _status_error(status, resp.reason, resp_headers)
                 if not 200 <= status < 300:
                     raise FeedHTTPStatusError(status, f"unexpected HTTP status {status}")
                 body = await self._read_capped(resp)

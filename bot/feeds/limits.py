@@ -63,10 +63,6 @@ class HostSlots:
         self._hosts: dict[HostKey, _HostSlot] = {}
         self._all = asyncio.Semaphore(total) if total > 0 else None
 
-    def in_use(self) -> int:
-        """How many hosts currently have a request in flight or waiting (for tests and logs)."""
-        return len(self._hosts)
-
     @asynccontextmanager
     async def hold(self, url: URL, deadline: asyncio.Timeout | None = None) -> AsyncIterator[None]:
         """Wait (with ``deadline`` stopped) for a slot of ``url``'s host and one overall; hold them for the block."""

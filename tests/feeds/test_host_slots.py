@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 
 from bot.errors import FeedTimeout
-from bot.feeds.fetch import FeedFetcher
+from bot.feeds.fetch import FeedFetcher, FetchResult
 from bot.ingest import Ingestor
 from bot.storage import Storage
 from tests.feeds import data, rss
@@ -39,14 +39,12 @@ def slow_feed(seconds: float, started: asyncio.Event | None = None) -> Handler:
     return handler
 
 
-async def start_two_slow_feeds(server: FeedServer, fetcher: FeedFetcher) -> list[asyncio.Task[object]]:
+async def start_two_slow_feeds(server: FeedServer, fetcher: FeedFetcher) -> list[asyncio.Task[FetchResult]]:
     """Start fetching two slow feeds and return once the server holds both requests (both slots taken)."""
     arrived = [asyncio.Event(), asyncio.Event()]
     for n, event in enumerate(arrived):
         server.route(f"/slow{n}", slow_feed(SLOW, event))
-    tasks: list[asyncio.Task[object]] = [
-        asyncio.create_task(fetcher.fetch(server.url(f"/slow{n}"))) for n in range(2)
-    ]
+    tasks = [asyncio.create_task(fetcher.fetch(server.url(f"/slow{n}"))) for n in range(2)]
     async with asyncio.timeout(2):
         for event in arrived:
             await event.wait()
@@ -66,7 +64,7 @@ async def test_fast_feeds_wait_for_a_slot_instead_of_timing_out(feed_server: Fee
         waited = time.perf_counter() - started
         assert [r if isinstance(r, BaseException) else r.status for r in fast] == [200] * 4
         assert waited > CONNECT  # they really did wait longer than the connect timeout for a slot
-        assert [r.status for r in await asyncio.gather(*slow)] == [200, 200]  # type: ignore[attr-defined]
+        assert [r.status for r in await asyncio.gather(*slow)] == [200, 200]
 
 
 async def test_time_spent_waiting_for_a_slot_is_not_part_of_the_total_timeout(feed_server: FeedServer):
@@ -85,6 +83,18 @@ async def test_time_spent_waiting_for_a_slot_is_not_part_of_the_total_timeout(fe
         await asyncio.gather(*slow)
 
 
+async def test_slots_are_per_host(feed_server: FeedServer):
+    """A second host (another port) is not queued behind the first host's slow feeds."""
+    async with FeedServer() as other:
+        other.add("/fast", data("rss20.xml"))
+        async with FeedFetcher(allow_private=True, connect_timeout=CONNECT, limit_per_host=2) as f:
+            slow = await start_two_slow_feeds(feed_server, f)
+            started = time.perf_counter()
+            assert (await f.fetch(other.url("/fast"))).status == 200
+            assert time.perf_counter() - started < SLOW / 2
+            await asyncio.gather(*slow)
+
+
 async def test_a_slow_feed_still_times_out_on_its_own_clock(feed_server: FeedServer):
     """The clock of the feed that is itself slow keeps running: it fails, and only it."""
     feed_server.route("/too-slow", slow_feed(2.0))
@@ -100,17 +110,17 @@ async def test_a_slow_feed_still_times_out_on_its_own_clock(feed_server: FeedSer
 async def test_a_poll_cycle_blames_only_the_slow_feeds(feed_server: FeedServer, storage: Storage, ingestor: Ingestor):
     """Two slow feeds and four fast ones on one host: all six succeed, nobody's failure count moves."""
     now = datetime.now(UTC).replace(microsecond=0)  # storage keeps whole seconds
-    body = rss(("a", "Milan hold talks"), published=now - timedelta(hours=1))
     for n in range(2):
         feed_server.route(f"/slow{n}", slow_feed(SLOW))
         await storage.feeds.add(feed_server.url(f"/slow{n}"), now=now)  # added first: polled first
     for n in range(4):
-        feed_server.add(f"/fast{n}", body.replace(">a<", f">fast{n}<"))
+        feed_server.add(f"/fast{n}", rss((f"fast{n}", "Milan hold talks"), published=now - timedelta(hours=1)))
         await storage.feeds.add(feed_server.url(f"/fast{n}"), now=now)
     result = await ingestor.poll_due(now)
     assert [(r.url.rsplit("/", 1)[1], r.outcome, r.error) for r in result.reports] == [
         (path, "new", None) for path in ("slow0", "slow1", "fast0", "fast1", "fast2", "fast3")
     ]
+    assert [r.new_items for r in result.reports[2:]] == [1, 1, 1, 1]
     feeds = await storage.feeds.all()
     assert [(f.failures, f.last_error) for f in feeds] == [(0, None)] * 6
     assert all(f.next_due_at == now + ingestor.policy.interval for f in feeds)

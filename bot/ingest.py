@@ -136,7 +136,8 @@ class Ingestor:
     async def poll(self, feeds: Sequence[Feed], now: datetime, *, interval: timedelta | None = None) -> PollResult:
         """Poll these feeds concurrently (bounded); never raises because of a feed."""
         result = PollResult()
-        outcomes = await asyncio.gather(*(self._guarded(feed, now, interval) for feed in feeds))
+        storage_down = asyncio.Event()  # after one storage fault, the cycle's remaining feeds wait for the next tick
+        outcomes = await asyncio.gather(*(self._guarded(feed, now, interval, storage_down) for feed in feeds))
         for report, alerts in outcomes:
             result.reports.append(report)
             result.alerts.extend(alerts)
@@ -144,9 +145,11 @@ class Ingestor:
         return result
 
     async def _guarded(
-        self, feed: Feed, now: datetime, interval: timedelta | None
+        self, feed: Feed, now: datetime, interval: timedelta | None, storage_down: asyncio.Event
     ) -> tuple[FeedReport, list[IngestedItem]]:
         async with self._limit:
+            if storage_down.is_set():  # each feed would wait out the busy timeout and fail the same way
+                return FeedReport(feed.id, feed.url, "error", error="deferred: the database is unavailable"), []
             try:
                 return await self.poll_feed(feed, now, interval=interval)
             except FeedError as exc:
@@ -156,6 +159,7 @@ class Ingestor:
                     # The database or its disk, not the feed: nothing is counted against the feed and
                     # nothing written (it would fail the same way). The feed stays due: next tick retries it.
                     log.error("feed %s was not stored, retrying it next tick: %s", feed.url, fault)
+                    storage_down.set()
                     return FeedReport(feed.id, feed.url, "error", error=f"not stored: {fault}"), []
                 # A bug: log it with the feed, record it, keep the cycle going.
                 log.exception("unexpected error polling %s", feed.url)

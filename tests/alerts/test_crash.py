@@ -16,8 +16,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.app import open_app
 from bot.config import Settings
 from bot.services import build_services

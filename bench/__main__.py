@@ -1,6 +1,10 @@
-"""`make bench`: matching throughput and end-to-end ingest, each as a ratio to a baseline run in the same process.
+"""`make bench`: start-up, matching throughput, end-to-end ingest and scale, each against a baseline run in the
+same process.
 
-    python -m bench [--quick]
+    python -m bench [--quick] [--only startup|matching|ingest|scale]
+
+The scale section builds its 10,000- and 100,000-item states on first use (about a minute) and keeps them
+in the temp directory (``bench/state.py``).
 
 Numbers vary 10-40% between runs on a shared VM; compare ratios, not absolute rates, across machines.
 """
@@ -10,19 +14,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import ingest, matching, startup
+from bench import ingest, matching, scale, startup
+
+SECTIONS = ("startup", "matching", "ingest", "scale")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, not a measurement)")
+    parser.add_argument("--only", choices=SECTIONS, help="run one section")
     args = parser.parse_args()
-    print("== start-up (full catalogue) ==")
-    startup.run()
-    print("\n== matching throughput ==")
-    matching.run(quick=args.quick)
-    print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
-    asyncio.run(ingest.run(quick=args.quick))
+    wanted = [args.only] if args.only else list(SECTIONS)
+    if "startup" in wanted:
+        print("== start-up (full catalogue) ==")
+        startup.run()
+    if "matching" in wanted:
+        print("\n== matching throughput ==")
+        matching.run(quick=args.quick)
+    if "ingest" in wanted:
+        print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
+        asyncio.run(ingest.run(quick=args.quick))
+    if "scale" in wanted:
+        print("\n== scale: commands, routing and planning at 100x today's data ==")
+        asyncio.run(scale.run(quick=args.quick))
 
 
 if __name__ == "__main__":

@@ -146,8 +146,8 @@ async def measure_routing(app: App, samples: int) -> tuple[Timing, int]:
 
     async def route(item_feed: tuple[object, object]) -> None:
         nonlocal most
-        hits = await concerned_follows(app.storage, *item_feed)  # type: ignore[arg-type]
-        most = max(most, sum(len(h) for h in hits.values()))
+        concerned = await concerned_follows(app.storage, *item_feed)  # type: ignore[arg-type]
+        most = max(most, sum(len(followers.user_ids) for followers in concerned))
 
     timing = await timed([partial(route, pair) for pair in routed], len(routed))
     return timing, most

@@ -106,8 +106,8 @@ class AlertPipeline:
         return await self.storage.outbox.enqueue(deliveries, now=now, stories=keyer.carried, meta=meta)
 
     async def _context(self, planned: Sequence[Planned], now: datetime) -> PlanContext:
-        guild_ids = {g for p in planned for g in p.hits}
-        user_ids = {h.user_id for p in planned for hits in p.hits.values() for h in hits}
+        guild_ids = {g for p in planned for followers in p.hits for g in followers.guild_ids}
+        user_ids = {u for p in planned for followers in p.hits for u in followers.user_ids}
         return PlanContext(
             guilds=await self.storage.guilds.many(guild_ids),
             users=await self.storage.users.many(user_ids),

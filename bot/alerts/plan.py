@@ -19,7 +19,7 @@ from bot.models import (
     Delivery,
     DmMode,
     EntityKind,
-    FollowHit,
+    Followers,
     GuildSettings,
     IngestedItem,
     TargetKind,
@@ -85,54 +85,99 @@ class PlanContext:
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """One new item, the follows it concerns by server, and its best source tier."""
+    """One new item, the followers it concerns (see :func:`bot.alerts.routing.concerned_follows`), its best tier."""
 
     ingested: IngestedItem
-    hits: Mapping[int, Sequence[FollowHit]]
+    hits: Sequence[Followers]
     tier: int | None = None
 
 
 def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer = alert_key) -> list[Delivery]:
-    """Decide every delivery for one poll's items; each (alert key, target) appears at most once."""
+    """Decide every delivery for one poll's items; each (alert key, target) appears at most once.
+
+    A server whose follows an item concerns gets it in its alert channel (tier floor permitting); a
+    follower gets one DM, counted for the lowest-numbered server in which their follow wants it.
+    Deliveries come out server by server: the channel post, then the DMs in user order.
+    """
     out: dict[tuple[AlertKey, TargetKind, int], Delivery] = {}
     for entry in planned:
         akey = key(entry.ingested)
         item_id = entry.ingested.item.id
-        for guild_id, hits in sorted(entry.hits.items()):
-            settings = ctx.guilds.get(guild_id, GuildSettings(guild_id))
+        wants = DmRule(entry.ingested, ctx)
+        dm_guild: dict[int, int] = {}  # user -> the lowest server in which a follow wants the DM
+        for followers in entry.hits:
+            for guild_id, user_id in zip(followers.guild_ids, followers.user_ids, strict=True):
+                known = dm_guild.get(user_id)
+                if (known is None or guild_id < known) and (akey, TargetKind.DM, user_id) not in out \
+                        and wants(user_id, followers.entity_id, _guild(ctx, guild_id)):
+                    dm_guild[user_id] = guild_id
+        dms: dict[int, list[int]] = {}
+        for user_id, guild_id in sorted(dm_guild.items()):
+            dms.setdefault(guild_id, []).append(user_id)
+        for guild_id in sorted({g for followers in entry.hits for g in followers.guild_ids}):
+            settings = _guild(ctx, guild_id)
             if settings.delivering and (entry.tier is None or entry.tier <= settings.tier_floor):
                 out.setdefault((akey, TargetKind.CHANNEL, guild_id),
                                Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
-            for hit in hits:
-                if wants_dm(hit, entry.ingested, settings, ctx):
-                    out.setdefault((akey, TargetKind.DM, hit.user_id),
-                                   Delivery(akey, TargetKind.DM, hit.user_id, guild_id, item_id))
+            for user_id in dms.get(guild_id, ()):
+                out[(akey, TargetKind.DM, user_id)] = Delivery(akey, TargetKind.DM, user_id, guild_id, item_id)
     return list(out.values())
 
 
-def wants_dm(hit: FollowHit, ingested: IngestedItem, guild: GuildSettings, ctx: PlanContext) -> bool:
-    """Whether a follower gets this item by DM now, by their /dm mode and the windows closing soon."""
-    user = ctx.users.get(hit.user_id, UserSettings(hit.user_id))
-    if user.dm_undeliverable or user.dm_mode is DmMode.OFF:
-        return False
-    if user.dm_mode is DmMode.ALWAYS:
-        return True
-    lead = timedelta(hours=guild.deadline_lead_hours) if guild.deadline_lead_hours else ctx.default_lead
-    leagues = deadline_leagues(hit, ingested, ctx.catalogue)
-    return bool(leagues) and bool(ctx.calendar.closing_within(ctx.now, lead, leagues))
+def _guild(ctx: PlanContext, guild_id: int) -> GuildSettings:
+    return ctx.guilds.get(guild_id) or GuildSettings(guild_id)
 
 
-def deadline_leagues(hit: FollowHit, ingested: IngestedItem, catalogue: Catalogue) -> set[str]:
-    """Leagues whose deadline matters for this follow and item.
+def wants_dm(user_id: int, entity_id: str | None, ingested: IngestedItem, guild: GuildSettings,
+             ctx: PlanContext) -> bool:
+    """Whether a follower of ``entity_id`` (None: of a term) gets this item by DM now, by their /dm mode
+    and the windows closing soon."""
+    return DmRule(ingested, ctx)(user_id, entity_id, guild)
+
+
+class DmRule:
+    """:func:`wants_dm` for one item and all its followers.
+
+    An alert about a big club concerns thousands of follows of the same few entities: each followed
+    entity's deadline leagues, and each (lead time, leagues) window check, is worked out once.
+    """
+
+    def __init__(self, ingested: IngestedItem, ctx: PlanContext) -> None:
+        self._ingested = ingested
+        self._ctx = ctx
+        self._leagues: dict[str | None, frozenset[str]] = {}
+        self._closing: dict[tuple[timedelta, frozenset[str]], bool] = {}
+
+    def __call__(self, user_id: int, entity_id: str | None, guild: GuildSettings) -> bool:
+        user = self._ctx.users.get(user_id)
+        mode = user.dm_mode if user is not None else DmMode.DEADLINE  # no row: the defaults
+        if mode is DmMode.OFF or (user is not None and user.dm_undeliverable):
+            return False
+        if mode is DmMode.ALWAYS:
+            return True
+        lead = timedelta(hours=guild.deadline_lead_hours) if guild.deadline_lead_hours else self._ctx.default_lead
+        leagues = self._leagues.get(entity_id)
+        if leagues is None:
+            leagues = self._leagues[entity_id] = frozenset(
+                deadline_leagues(entity_id, self._ingested, self._ctx.catalogue))
+        closing = self._closing.get((lead, leagues))
+        if closing is None:
+            closing = self._closing[(lead, leagues)] = bool(leagues) and bool(
+                self._ctx.calendar.closing_within(self._ctx.now, lead, leagues))
+        return closing
+
+
+def deadline_leagues(entity_id: str | None, ingested: IngestedItem, catalogue: Catalogue) -> set[str]:
+    """Leagues whose deadline matters for a follow of ``entity_id`` (None: a term) and this item.
 
     A club: its league. A player: his club's league and the leagues of the clubs the item links him
     with. A term: the leagues of everything the item mentions.
     """
     mentioned = ingested.match.entity_ids()
     clubs = [e for e in mentioned if e.startswith(f"{EntityKind.CLUB.value}:")]
-    if hit.entity_id is None:
+    if entity_id is None:
         return relevant_leagues(mentioned, catalogue)
-    entity = catalogue.find(hit.entity_id)
+    entity = catalogue.find(entity_id)
     if entity is None:
         return set()
     if entity.kind is EntityKind.CLUB:

@@ -126,14 +126,16 @@ class OutboxStore:
         a crash never leaves deliveries without their watermark or the other way round. The counts
         are read before the write, so the lock is held only for the batch insert.
         """
+        at = to_db(now)
+        keys_text = {key: str(key) for key in {d.alert_key for d in deliveries}}  # an alert has thousands of rows
         rows = [
             {
-                "alert_key": str(d.alert_key),
+                "alert_key": keys_text[d.alert_key],
                 "target_kind": d.target_kind.value,
                 "target_id": d.target_id,
                 "guild_id": d.guild_id,
                 "item_id": d.item_id,
-                "now": to_db(now),
+                "now": at,
             }
             for d in deliveries
         ]

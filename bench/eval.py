@@ -39,9 +39,10 @@ from typing import Any
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.ingest import reported_rumour
-from bot.models import EntityKind, ItemRumours, MatchResult
-from bot.rumours import Rumour, extract_rumours
-from bot.sources import SourceDirectory, fold, load_sources
+from bot.language import extract_rumours
+from bot.language import fold_text as fold
+from bot.models import EntityKind, ItemRumours, MatchResult, Rumour
+from bot.sources import SourceDirectory, load_sources
 from bot.stories import decide
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,9 +21,9 @@ from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, MercatoError
 from bot.feedlist import FeedList
+from bot.language import extract_rumours
 from bot.log import setup_logging
 from bot.models import EntityKind
-from bot.rumours import extract_rumours
 from bot.services import build_services
 from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text

@@ -8,8 +8,7 @@ from typing import Any
 from bot.catalogue import Catalogue
 from bot.catalogue.matcher import blank_boilerplate
 from bot.catalogue.provisional import ProvisionalCandidate
-from bot.models import Entity, EntityKind, MatchResult
-from bot.rumours import Rumour
+from bot.models import Entity, EntityKind, MatchResult, Rumour
 
 
 def describe_entity(entity: Entity, catalogue: Catalogue) -> str:

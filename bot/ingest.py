@@ -20,8 +20,8 @@ from bot.errors import FeedError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
+from bot.language import extract_rumours
 from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour, StoredItem, StoryUpdate
-from bot.rumours import extract_rumours
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
 from bot.storage.ingest import FeedState

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--jsonl", action="store_true", help='batch: each input line {"title", "summary"} -> one JSON line'
     )
+    match.add_argument(
+        "--explain", action="store_true", help="under each rumour, the wordings (seeds/wordings) and text behind it"
+    )
 
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
     poll.add_argument("--once", action="store_true", required=True, help="run one poll cycle and exit")
@@ -149,7 +152,7 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     view = describe_article(title, body, catalogue, matcher, sources)
-    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view))
+    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
 
 

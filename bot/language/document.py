@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from bot.language.fold import Folded, fold
+from bot.language.pack import DEFAULT_LANGUAGE, DEFAULT_SEEDS, available_languages
 from bot.language.sentences import split_sentences
 from bot.models import Mention
 
@@ -57,7 +58,10 @@ class Document:
     @classmethod
     def _make(cls, text: str, title_end: int, language: str | None) -> Document:
         folded = fold(text)
-        return cls(text, title_end, language or detect_language(folded.text), folded)
+        if language is None:
+            # Guess only when there is a choice: the seeds hold wordings for more than one language.
+            language = detect_language(folded.text) if len(_languages()) > 1 else DEFAULT_LANGUAGE
+        return cls(text, title_end, language, folded)
 
     # ------------------------------------------------------------------ offsets
     @property
@@ -101,6 +105,16 @@ class Document:
         if index < 0:
             return 0, self.sentences[0][1] if self.sentences else len(self.text)
         return self.sentences[index]
+
+
+_LANGUAGES: list[list[str]] = []
+
+
+def _languages() -> list[str]:
+    """The languages the default seeds can read (looked up once)."""
+    if not _LANGUAGES:
+        _LANGUAGES.append(available_languages(DEFAULT_SEEDS))
+    return _LANGUAGES[0]
 
 
 def _cut(text: str, limit: int) -> str:

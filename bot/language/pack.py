@@ -39,10 +39,14 @@ class LanguagePack:
     companion_list: re.Pattern[str] = re.compile("(?!)")
     capitalised_name: re.Pattern[str] = re.compile("(?!)")
     prefilter: Prefilter = field(default_factory=lambda: Prefilter(()))
+    _cues: dict[tuple[str, str | None], CueSet] = field(default_factory=dict, repr=False)
 
     def cues(self, category: str, value: str | None = None) -> CueSet:
         """The cue set of a category (and value)."""
-        return self.wordings.cues(category, value)
+        found = self._cues.get((category, value))
+        if found is None:
+            found = self._cues[(category, value)] = self.wordings.cues(category, value)
+        return found
 
     def search(self, cues: CueSet | re.Pattern[str], text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, skipped when the prefilter says it cannot match."""

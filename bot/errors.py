@@ -24,7 +24,10 @@ class ConfigError(MercatoError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            super().__init__(f"Invalid configuration: {problems[0]}")
+        else:
+            super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 class UnsafeURL(InvalidInput):
@@ -64,4 +67,12 @@ class NotAFeed(FeedError):
 
 
 class StorageError(MercatoError):
-    """The database failed; the message is safe to show but says little."""
+    """The database failed; the message is safe to show and says what to do."""
+
+
+class DatabaseBusy(StorageError):
+    """Another process held the database's lock for longer than the busy timeout."""
+
+
+class StartupError(MercatoError):
+    """The bot could not start or keep running: Discord unreachable, the token refused…"""

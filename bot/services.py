@@ -37,6 +37,8 @@ from bot.feeds.guard import validate_feed_url
 from bot.following import Following, FollowTarget, describe_entity
 from bot.ingest import FeedReport, IngestedItem
 from bot.models import Entity, EntityKind, Feed, StoredItem
+from bot.privacy import Privacy
+from bot.retention import Retention
 from bot.routing import concerned_follows, item_folded_text, term_matches
 from bot.scheduling import Poller, TickReport
 from bot.storage import GLOBAL
@@ -216,6 +218,9 @@ class Services:
             interval=timedelta(seconds=app.settings.poll_interval),
             deadline_interval=timedelta(seconds=app.settings.deadline_poll_interval),
         )
+        # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
+        self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
+        self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
 
     # ------------------------------------------------------------------ follows
 
@@ -477,6 +482,7 @@ class Services:
         """
         planned_through = await self._planned_through()
         result = await self.app.ingestor.poll_due(now, interval=interval)
+        self.app.metrics.poll_result(result)  # metrics hook: polls, items, rumours (bot/metrics.py)
         fresh = {a.item.id for a in result.alerts}
         recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
         if recovered:

@@ -26,6 +26,7 @@ from bot.delivery import (
     SentMessage,
     TemporaryFailure,
 )
+from bot.metrics import MeteredSender
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
 from cogs.embeds import alert_embed
@@ -127,7 +128,7 @@ class Delivery(commands.Cog):
 
     def __init__(self, bot: MercatoBot) -> None:
         self.bot = bot
-        self.sender = DiscordSender(bot)
+        self.sender = MeteredSender(DiscordSender(bot), bot.app.metrics)  # counted and timed for /metrics
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False

@@ -287,10 +287,11 @@ async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato feeds add|remove|list` on the operator's global list."""
     now = datetime.now(UTC)
+    if args.feeds_command == "add":  # checked first: a URL that cannot be a feed touches no database
+        url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
     app = await open_app(settings, now=now)
     try:
         if args.feeds_command == "add":
-            url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
             existing = await app.storage.feeds.by_url(url)
             feed = await app.storage.feeds.add(url, now=now)
             if existing is not None and existing.paused:

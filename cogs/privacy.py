@@ -16,7 +16,7 @@ from cogs.embeds import ts
 from cogs.render import safe_text
 from cogs.tree import send_ephemeral
 
-FORGET_HINT = "`/privacy action:forget` deletes all of it, in every server. See also the bot's privacy statement."
+FORGET_HINT = "`/privacy action:forget` deletes all of it, in every server."
 
 
 def render_report(report: PrivacyReport, server_name: dict[int, str]) -> str:

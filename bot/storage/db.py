@@ -79,10 +79,12 @@ def explain(exc: sqlite3.Error, path: str | Path, busy_timeout: float = BUSY_TIM
 class Database:
     """Owns the connection; use ``transaction()`` for writes and ``fetchall``/``fetchone`` for reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str | Path = ":memory:") -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: str | Path = ":memory:", *,
+                 busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
+        self.busy_timeout = busy_timeout
 
     @classmethod
     async def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Database:
@@ -98,7 +100,7 @@ class Database:
         except sqlite3.Error as exc:
             raise explain(exc, path, busy_timeout) or StorageError(f"Cannot open the database {path}: {exc}") from exc
         conn.row_factory = aiosqlite.Row
-        db = cls(conn, path)
+        db = cls(conn, path, busy_timeout=busy_timeout)
         try:
             timeout_ms = f"busy_timeout={busy_timeout * 1000:.0f}"
             for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", timeout_ms):
@@ -159,7 +161,7 @@ class Database:
         try:
             return await step
         except sqlite3.Error as exc:
-            explained = explain(exc, self.path)
+            explained = explain(exc, self.path, self.busy_timeout)
             if explained is None:
                 raise
             raise explained from exc
@@ -194,7 +196,8 @@ class Database:
                 except sqlite3.Error as exc:
                     if self._conn.in_transaction:
                         await self._conn.rollback()
-                    raise StorageError(f"Database migration {number:04d} failed: {exc}") from exc
+                    explained = explain(exc, self.path, self.busy_timeout)
+                    raise explained or StorageError(f"Database migration {number:04d} failed: {exc}") from exc
             log.info("applied database migration %04d", number)
             applied.append(number)
         return applied

@@ -1,9 +1,10 @@
 """SQL for retention: delete items older than the cut-off, with everything that only they kept alive.
 
-An item is kept, however old, while anything still needs it: the head or a report of a story reported
-since the cut-off (deleting it would cut the story's trail), a pending delivery, or being the newest item
-(item ids are max+1: keeping the newest means an id is never handed out twice). Deleting an item
-cascades to its mentions, its reports, its provisional sightings, its deliveries and the stories it
+An item is kept, however old, while anything still needs it: being the head of a story reported since
+the cut-off (the story goes with its head), a pending delivery, or being the newest item (item ids are
+max+1: keeping the newest means an id is never handed out twice). Older reports of a story still being
+reported do go: a saga reported every week for a year would otherwise keep all its items. Deleting an
+item cascades to its mentions, its reports, its provisional sightings, its deliveries and the stories it
 heads; alert-history rows that name a story gone with them are deleted too. Each batch is one short
 transaction, so a big first prune never holds the write lock for long.
 """
@@ -23,7 +24,6 @@ SELECT id FROM items
 WHERE fetched_at < :cutoff
   AND id < (SELECT max(id) FROM items)
   AND id NOT IN (SELECT head_item_id FROM stories WHERE last_at >= :cutoff)
-  AND id NOT IN (SELECT r.item_id FROM reports r JOIN stories s ON s.id = r.story_id WHERE s.last_at >= :cutoff)
   AND id NOT IN (SELECT item_id FROM outbox WHERE status = 'pending')
 ORDER BY id
 LIMIT :limit

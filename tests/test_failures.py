@@ -127,7 +127,7 @@ def test_seeds_without_sources_toml_exits_instead_of_hanging(tmp_path: Path) -> 
 def test_an_article_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`mercato match` on a Latin-1 file names the byte and says to save it as UTF-8."""
     article = tmp_path / "article.txt"
-    article.write_bytes("Milan want Drăgușin\nCafé talks".encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    article.write_bytes("Milan want Drăgușin\nCafé talks".encode().replace(b"\xc3\xa9", b"\xe9"))
     line = one_line_failure(capsys, main(["match", str(article)]))
     assert line.startswith(f"error: {article} is not UTF-8 text (byte 0xe9 at offset") and "save it as UTF-8" in line
 
@@ -263,10 +263,10 @@ def test_a_read_only_database(good_db: Path, locked_folder: Path) -> None:
     locked_folder.chmod(0o555)
     proc = run_without_write_access("--db", str(db), "feeds", "list", cwd=locked_folder)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.strip().splitlines() == [
+    assert proc.stderr.strip().splitlines() == [(
         f"error: The database {db} is read-only for this user: give it (and its folder, for the -wal and -shm files) "
         "write access, or run Mercato as the user that owns it."
-    ]
+    )]
 
 
 def test_a_database_in_an_unwritable_folder(locked_folder: Path) -> None:
@@ -275,11 +275,11 @@ def test_a_database_in_an_unwritable_folder(locked_folder: Path) -> None:
     inside = run_without_write_access("--db", str(locked_folder / "mercato.sqlite3"), "stories", cwd=locked_folder)
     nested = run_without_write_access("--db", str(locked_folder / "data" / "m.sqlite3"), "stories", cwd=locked_folder)
     assert (inside.returncode, nested.returncode) == (1, 1), inside.stderr + nested.stderr
-    assert inside.stderr.strip().splitlines() == [
+    assert inside.stderr.strip().splitlines() == [(
         f"error: Cannot open or create the database {locked_folder / 'mercato.sqlite3'}: check that it is a file (not "
         "a folder) in a folder this user may write to."
-    ]
-    assert nested.stderr.strip().splitlines() == [
+    )]
+    assert nested.stderr.strip().splitlines() == [(
         f"error: Cannot create the folder {locked_folder / 'data'} for the database (Permission denied): create it, "
         "or set MERCATO_DB to a file in a folder this user may write to."
-    ]
+    )]

@@ -105,7 +105,12 @@ class MercatoBot(commands.Bot):
         self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands to server %s", len(synced), self.dev_guild_id)
-        if await self.tree.fetch_commands():
+        try:
+            global_commands = await self.tree.fetch_commands()
+        except discord.HTTPException as exc:  # only a check: never a reason not to start
+            log.warning("could not check for global commands duplicating server %s's: %s", self.dev_guild_id, exc)
+            return
+        if global_commands:
             log.warning(DUPLICATES_SEEN, self.dev_guild_id)
 
     async def on_ready(self) -> None:
@@ -134,8 +139,8 @@ DUPLICATES_REMOVED = (
 )
 DUPLICATES_SEEN = (
     "Server %s (MERCATO_DEV_GUILD) also sees the global commands from an earlier --sync, so every command shows "
-    "twice there. Run `make sync` once with MERCATO_DEV_GUILD still set (it removes the server's copies), then "
-    "unset it; or keep developing on a server that never had the global commands."
+    "twice there. For production, run `make sync` once with MERCATO_DEV_GUILD still set (it removes the server's "
+    "copies), then unset it; for development, use a separate bot application that never synced globally."
 )
 
 

@@ -78,7 +78,7 @@ def backup(source: Path, target: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) 
     try:
         with _connect(source, "rw", busy_timeout) as live:
             _check_is_mercato(live, source)
-            with _connect_new(partial) as copy:
+            with _connect_new(partial, shown=target) as copy:
                 live.backup(copy)  # pages=-1: every page in one step, from one consistent snapshot
                 # A backup is a single file: take it out of WAL mode so that it carries no -wal beside it.
                 copy.execute("PRAGMA journal_mode=DELETE")
@@ -115,13 +115,13 @@ def _check_is_mercato(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _connect_new(path: Path) -> Iterator[sqlite3.Connection]:
+def _connect_new(path: Path, *, shown: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """Create the database ``path`` afresh; errors name ``shown`` (the file the user asked for)."""
     path.unlink(missing_ok=True)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None)
     except sqlite3.Error as exc:
-        raise StorageError(f"Cannot create {path.parent / path.name.removeprefix('.').removesuffix('.partial')}: "
-                           f"{exc}; check the folder exists and is writable.") from exc
+        raise StorageError(f"Cannot create {shown or path}: {exc}; check the folder exists and is writable.") from exc
     try:
         yield conn
     finally:

@@ -19,8 +19,8 @@ from typing import Any
 
 from bench.eval import DEFAULT_CORPUS, SEEDS, _Names, load_corpus
 from bot.catalogue import Matcher, load_catalogue
+from bot.language import extract_rumours
 from bot.models import EntityKind
-from bot.rumours import extract_rumours
 from bot.sources import load_sources
 
 

@@ -25,6 +25,7 @@ from bot.delivery import (
     SentMessage,
     TemporaryFailure,
 )
+from bot.metrics import MeteredSender
 from bot.models import AlertView
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
@@ -127,7 +128,7 @@ class Delivery(commands.Cog):
 
     def __init__(self, bot: MercatoBot) -> None:
         self.bot = bot
-        self.sender = DiscordSender(bot)
+        self.sender = MeteredSender(DiscordSender(bot), bot.app.metrics)  # counted and timed for /metrics
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False

@@ -43,7 +43,8 @@ def test_match_reads_stdin_and_strips_html(capsys: pytest.CaptureFixture[str], m
     """Input from stdin: first line title, the rest a body that may be HTML."""
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO("Transfer news\n<p>Inter Milan want <b>dragusin</b></p>"))
+    raw = io.BytesIO(b"Transfer news\n<p>Inter Milan want <b>dragusin</b></p>")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
     assert main(["match", "-", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [p["matched"] for p in out["players"]] == [["dragusin"]]

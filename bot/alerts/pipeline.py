@@ -69,6 +69,7 @@ class AlertPipeline:
         """Poll due feeds and plan their alerts (and any an interrupted poll left unplanned)."""
         planned_through = await self._planned_through()
         result = await self.app.ingestor.poll_due(now, interval=interval)
+        self.app.metrics.poll_result(result)  # polls, items, rumours (bot/metrics.py)
         fresh = {a.item.id for a in result.alerts}
         recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
         if recovered:

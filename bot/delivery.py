@@ -152,6 +152,8 @@ class Dispatcher:
         self._lock = asyncio.Lock()  # one drain at a time: each route has at most one worker
         self._wake = asyncio.Event()
         self._held: dict[Route, datetime] = {}  # routes waiting for the retry of a failed row, until when
+        self._sends: set[asyncio.Task[SentMessage]] = set()  # the Discord calls in flight
+        self._stopping = False
 
     def wake(self) -> None:
         """New rows may be due: a running drain looks for them at once instead of at its next recheck."""
@@ -161,15 +163,22 @@ class Dispatcher:
         """Deliver every row due now, routes in parallel; return once none is due and none is in flight."""
         result = DrainResult()
         async with self._lock:
+            self._stopping = False
             workers: dict[Route, asyncio.Task[None]] = {}
             try:
                 await self._work(workers, sender, result, batch)
             finally:
-                # Only on cancellation (shutdown) are workers left: a row in flight stays pending.
-                for task in workers.values():
-                    task.cancel()
-                await asyncio.gather(*workers.values(), return_exceptions=True)
+                if workers:  # only when the drain is cancelled (shutdown)
+                    await self._stop(workers)
         return result
+
+    async def _stop(self, workers: dict[Route, asyncio.Task[None]]) -> None:
+        """Cancel the sends in flight (their rows stay pending, for the next start), and let each
+        worker record what Discord confirmed before the stop, so that nothing is ever sent twice."""
+        self._stopping = True
+        for send in list(self._sends):
+            send.cancel()
+        await asyncio.gather(*workers.values(), return_exceptions=True)
 
     async def seconds_until_due(self) -> float | None:
         """How long until the next pending row is due (0 if one is due now), None if none is pending."""
@@ -206,7 +215,8 @@ class Dispatcher:
         now = self.now()
         self._held = {route: until for route, until in self._held.items() if until > now}
         # Busy routes are skipped in SQL, so their rows never fill the batch and starve the others.
-        rows = await self.storage.outbox.due(now, limit=batch, skip_routes=list(workers))
+        limit = min(batch, self.max_routes - len(workers))
+        rows = await self.storage.outbox.due(now, limit=limit, skip_routes=list(workers))
         by_route: dict[Route, list[OutboxRow]] = {}
         for row in rows:
             by_route.setdefault(route_of(row), []).append(row)
@@ -221,6 +231,8 @@ class Dispatcher:
     async def _deliver_route(self, route: Route, rows: list[OutboxRow], sender: Sender, result: DrainResult) -> None:
         """Deliver one route's rows in order; after a failure its next row would share, hold the route."""
         for index, row in enumerate(rows):
+            if self._stopping:
+                return
             retry_at = await self._deliver(row, sender, result)
             if retry_at is not None:
                 self._held[route] = retry_at
@@ -258,7 +270,11 @@ class Dispatcher:
     async def _in_slot(self, send: Callable[[], Awaitable[SentMessage]]) -> SentMessage:
         """Send in one of the ``max_in_flight`` slots, giving the slot back if the send outlasts ``patience``."""
         await self._slots.acquire()
+        if self._stopping:
+            self._slots.release()
+            raise asyncio.CancelledError
         task = asyncio.ensure_future(send())
+        self._sends.add(task)
         released = False
         try:
             done, _ = await asyncio.wait([task], timeout=self.patience)
@@ -268,9 +284,10 @@ class Dispatcher:
                 released = True
             return await task
         finally:
+            self._sends.discard(task)
             if not released:
                 self._slots.release()
-            task.cancel()  # a no-op once done; on cancellation (shutdown), the send stops too
+            task.cancel()  # a no-op once done
 
     async def _skip_reason(self, row: OutboxRow) -> str | None:
         """Why a row must not be delivered any more (settings changed since it was planned), if so."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+from typing import Final
+
 
 class MercatoError(Exception):
     """Base of every error Mercato raises on purpose; ``str(error)`` is user-safe."""
@@ -34,6 +38,9 @@ class UnsafeURL(InvalidInput):
 class FeedError(MercatoError):
     """A feed could not be fetched or parsed; stored on the feed, never raised out of a poll cycle."""
 
+    #: Seconds the feed's server asked for before the next try (``Retry-After`` on a 429 or 503), if it did.
+    retry_after: float | None = None
+
 
 class FeedNetworkError(FeedError):
     """Connecting to or reading from the feed's server failed."""
@@ -65,3 +72,32 @@ class NotAFeed(FeedError):
 
 class StorageError(MercatoError):
     """The database failed; the message is safe to show but says little."""
+
+
+_SQLITE_FAULTS: Final = {
+    sqlite3.SQLITE_FULL: "the database's disk is full: free some disk space",
+    sqlite3.SQLITE_BUSY: "the database is locked by another program (a second Mercato on the same file?)",
+    sqlite3.SQLITE_LOCKED: "the database is locked by another program (a second Mercato on the same file?)",
+    sqlite3.SQLITE_IOERR: "the disk failed to read or write the database: check the disk",
+    sqlite3.SQLITE_READONLY: "the database file is read-only: check its permissions",
+}
+_OS_FAULTS: Final = {
+    errno.ENOSPC: "the disk is full: free some disk space",
+    errno.EDQUOT: "the disk quota is used up: free some space or raise the quota",
+}
+
+
+def storage_fault(exc: BaseException) -> str | None:
+    """Say in one line (what is wrong, what to do) if ``exc`` is the database or its disk failing, else None.
+
+    These faults are the host's, not a feed's and not a bug: the caller retries later instead of
+    blaming the feed, and writes nothing more (the write would fail the same way).
+    """
+    if isinstance(exc, sqlite3.Error):
+        # sqlite_errorcode is the extended code (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT…), whose low byte
+        # is the primary one; errors the sqlite3 module raises itself (a closed connection) have none.
+        code = getattr(exc, "sqlite_errorcode", None)
+        return _SQLITE_FAULTS.get(code & 0xFF) if isinstance(code, int) else None
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return _OS_FAULTS.get(exc.errno)
+    return None

@@ -16,11 +16,11 @@ from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
 from bot.catalogue.provisional import ProvisionalTracker
-from bot.errors import FeedError
+from bot.errors import FeedError, storage_fault
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
-from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour, StoredItem, StoryUpdate
+from bot.models import Feed, FeedItem, IngestedItem, MatchResult, NewItem, ReportedRumour, Rumour
 from bot.rumours import extract_rumours
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
@@ -49,17 +49,6 @@ class PollPolicy:
     max_backoff: timedelta = timedelta(hours=6)
     pause_after_failures: int = 10
     story_window: timedelta = STORY_WINDOW
-
-
-@dataclass(frozen=True, slots=True)
-class IngestedItem:
-    """A new, alertable item with what it mentions, and the servers whose feed lists carry it."""
-
-    item: StoredItem
-    match: MatchResult
-    feed: Feed
-    rumours: tuple[Rumour, ...] = ()
-    stories: tuple[StoryUpdate, ...] = ()  # what this item did to each story it reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +95,16 @@ def is_alertable(published: datetime, *, primed: bool, now: datetime, max_age: t
     return primed and published >= now - max_age
 
 
-def retry_at(now: datetime, failures: int, policy: PollPolicy) -> datetime:
-    """Exponential backoff after ``failures`` consecutive failures, capped."""
-    delay = policy.interval * (1 << min(failures - 1, 16))
-    return now + min(delay, policy.max_backoff)
+def retry_at(now: datetime, failures: int, policy: PollPolicy, retry_after: float | None = None) -> datetime:
+    """Exponential backoff after ``failures`` consecutive failures, capped at ``max_backoff`` (6 h).
+
+    ``retry_after`` (seconds a 429 or 503 asked for) can only push the next try later, never earlier,
+    and is itself capped at ``max_backoff``: a server may slow a feed down, not park it for days.
+    """
+    delay = min(policy.interval * (1 << min(failures - 1, 16)), policy.max_backoff)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=min(retry_after, policy.max_backoff.total_seconds())))
+    return now + delay
 
 
 class Ingestor:
@@ -141,7 +136,8 @@ class Ingestor:
     async def poll(self, feeds: Sequence[Feed], now: datetime, *, interval: timedelta | None = None) -> PollResult:
         """Poll these feeds concurrently (bounded); never raises because of a feed."""
         result = PollResult()
-        outcomes = await asyncio.gather(*(self._guarded(feed, now, interval) for feed in feeds))
+        storage_down = asyncio.Event()  # after one storage fault, the cycle's remaining feeds wait for the next tick
+        outcomes = await asyncio.gather(*(self._guarded(feed, now, interval, storage_down) for feed in feeds))
         for report, alerts in outcomes:
             result.reports.append(report)
             result.alerts.extend(alerts)
@@ -149,15 +145,23 @@ class Ingestor:
         return result
 
     async def _guarded(
-        self, feed: Feed, now: datetime, interval: timedelta | None
+        self, feed: Feed, now: datetime, interval: timedelta | None, storage_down: asyncio.Event
     ) -> tuple[FeedReport, list[IngestedItem]]:
         async with self._limit:
+            if storage_down.is_set():  # each feed would wait out the busy timeout and fail the same way
+                return FeedReport(feed.id, feed.url, "error", error="deferred: the database is unavailable"), []
             try:
                 return await self.poll_feed(feed, now, interval=interval)
             except FeedError as exc:
-                return await self._failed(feed, now, str(exc)), []
-            except Exception:
-                # A bug, or the database failing: log it with the feed, record it, keep the cycle going.
+                return await self._failed(feed, now, str(exc), retry_after=exc.retry_after), []
+            except Exception as exc:
+                if (fault := storage_fault(exc)) is not None:
+                    # The database or its disk, not the feed: nothing is counted against the feed and
+                    # nothing written (it would fail the same way). The feed stays due: next tick retries it.
+                    log.error("feed %s was not stored, retrying it next tick: %s", feed.url, fault)
+                    storage_down.set()
+                    return FeedReport(feed.id, feed.url, "error", error=f"not stored: {fault}"), []
+                # A bug: log it with the feed, record it, keep the cycle going.
                 log.exception("unexpected error polling %s", feed.url)
                 return await self._failed(feed, now, "internal error (see the bot's log)"), []
 
@@ -218,13 +222,27 @@ class Ingestor:
         reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
         return NewItem(item, key, alertable, match.mentions), match, rumours, reported
 
-    async def _failed(self, feed: Feed, now: datetime, error: str) -> FeedReport:
+    async def _failed(
+        self, feed: Feed, now: datetime, error: str, *, retry_after: float | None = None
+    ) -> FeedReport:
         failures = feed.failures + 1
         paused = failures >= self.policy.pause_after_failures
-        await self.storage.feeds.record_failure(
-            feed.id, now=now, error=error, next_due_at=retry_at(now, failures, self.policy), paused=paused
+        next_due = retry_at(now, failures, self.policy, retry_after)
+        try:
+            await self.storage.feeds.record_failure(feed.id, now=now, error=error, next_due_at=next_due, paused=paused)
+        except Exception as exc:
+            # Never let the error handler end the cycle. Nothing was recorded, so the feed is still due
+            # and the next tick polls it again (and records the failure then, if it persists).
+            fault = storage_fault(exc)
+            if fault is None:
+                log.exception("feed %s failed (%s) and recording that failed too", feed.url, error)
+            else:
+                log.error("feed %s failed (%s), not recorded, retrying it next tick: %s", feed.url, error, fault)
+            return FeedReport(feed.id, feed.url, "error", error=f"{error} (not recorded: {fault or 'internal error'})")
+        log.warning(
+            "feed %s failed (%d in a row%s): %s; next try %s",
+            feed.url, failures, ", paused" if paused else "", error, next_due.isoformat(timespec="seconds"),
         )
-        log.warning("feed %s failed (%d in a row%s): %s", feed.url, failures, ", paused" if paused else "", error)
         return FeedReport(feed.id, feed.url, "error", error=error, paused=paused)
 
 

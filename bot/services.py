@@ -12,8 +12,8 @@ from datetime import datetime
 
 from bot import intel
 from bot.alerts.pipeline import AlertPipeline
-from bot.alerts.render import pretty, safe_link
 from bot.alerts.routing import item_folded_text, term_matches
+from bot.alerts.view import pretty, safe_link
 from bot.app import App
 from bot.catalogue import norm
 from bot.deadlines import Calendar, Window, load_windows

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.alerts.plan import PlanContext, Planned, alert_key, deadline_leagues, plan_deliveries
-from bot.alerts.render import build_alert_view, safe_link
+from bot.alerts.view import build_alert_view, safe_link
 from bot.catalogue import Catalogue, Matcher
 from bot.deadlines import Calendar, Window
 from bot.delivery import (
@@ -22,7 +22,6 @@ from bot.delivery import (
     TemporaryFailure,
     backoff,
 )
-from bot.ingest import IngestedItem
 from bot.models import (
     Action,
     AlertKey,
@@ -33,6 +32,7 @@ from bot.models import (
     FeedItem,
     FollowHit,
     GuildSettings,
+    IngestedItem,
     NewItem,
     OutboxRow,
     Status,

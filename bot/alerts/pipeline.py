@@ -22,8 +22,9 @@ from bot.alerts.routing import concerned_follows
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
-from bot.ingest import FeedReport, IngestedItem, PollResult
-from bot.models import EnqueueResult, Feed, StoryUpdate
+from bot.errors import storage_fault
+from bot.ingest import FeedReport, PollResult
+from bot.models import EnqueueResult, Feed, IngestedItem, StoryUpdate
 from bot.scheduling import Poller, TickReport
 from bot.storage import GLOBAL
 
@@ -74,7 +75,14 @@ class AlertPipeline:
             log.warning("planning %d alert(s) stored before an interrupted poll", len(recovered))
         alerts = [*recovered, *result.alerts]
         newest = max((a.item.id for a in alerts), default=planned_through)
-        enqueued = await self.plan(alerts, now, planned_through=max(newest, planned_through))
+        try:
+            enqueued = await self.plan(alerts, now, planned_through=max(newest, planned_through))
+        except Exception as exc:
+            if (fault := storage_fault(exc)) is None:
+                raise
+            # Nothing was enqueued and the watermark did not move: the next tick plans these items again.
+            log.error("%d alert(s) not queued yet, retrying next tick: %s", len(alerts), fault)
+            enqueued = EnqueueResult()
         return result, alerts, enqueued
 
     async def plan(

@@ -14,8 +14,17 @@ from datetime import datetime, timedelta
 
 from bot.catalogue import Catalogue
 from bot.deadlines import Calendar, relevant_leagues
-from bot.ingest import IngestedItem
-from bot.models import AlertKey, Delivery, DmMode, EntityKind, FollowHit, GuildSettings, TargetKind, UserSettings
+from bot.models import (
+    AlertKey,
+    Delivery,
+    DmMode,
+    EntityKind,
+    FollowHit,
+    GuildSettings,
+    IngestedItem,
+    TargetKind,
+    UserSettings,
+)
 from bot.stories import primary
 
 Keyer = Callable[[IngestedItem], AlertKey]

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING
 
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
-from bot.models import AliasKind, EntityKind, MatchResult, Mention
+from bot.models import AliasKind, EntityKind, MatchResult, Mention, Sighting
 
 if TYPE_CHECKING:
     from bot.sources import SourceDirectory
-    from bot.storage.entities import EntityStore, Sighting
+    from bot.storage.entities import EntityStore
 
 log = logging.getLogger(__name__)
 
@@ -502,8 +502,6 @@ class ProvisionalTracker:
 
     def sightings(self, match: MatchResult) -> list[Sighting]:
         """What ``match`` shows of provisional players: new candidates, and known provisional players named."""
-        from bot.storage.entities import Sighting  # storage imports the catalogue package: import late
-
         seen: dict[str, Sighting] = {}
         for candidate in self.detector.detect(match):
             seen.setdefault(candidate.entity_id, Sighting(

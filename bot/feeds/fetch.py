@@ -28,6 +28,7 @@ from bot.errors import (
     UnsafeURL,
 )
 from bot.feeds.guard import PublicOnlyResolver, UnsafeAddressError, check_url
+from bot.feeds.limits import HostSlots
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -45,6 +46,7 @@ ACCEPT: Final = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_RETRY_AFTER: Final = frozenset({429, 503})  # the statuses whose Retry-After asks a client to come back later
 _CHUNK: Final = 64 * 1024
 
 
@@ -57,7 +59,7 @@ class BlockedURLError(UnsafeURL, FeedError):
 
 
 class FeedHTTPStatusError(FeedHTTPError):
-    """An HTTP error status, with the server's ``Retry-After`` in seconds when it sent one."""
+    """An HTTP error status, with the server's ``Retry-After`` in seconds when a 429 or 503 carried one."""
 
     def __init__(self, status: int, message: str | None = None, *, retry_after: float | None = None) -> None:
         super().__init__(status, message)
@@ -83,7 +85,11 @@ class FetchResult:
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Return a ``Retry-After`` header (seconds or an HTTP date) as seconds from now, or None."""
+    """Return a ``Retry-After`` header (seconds or an HTTP date) as seconds from ``now``, or None.
+
+    Pass the response's own ``Date`` as ``now`` when it has one: an HTTP-date is the server's clock,
+    so measuring it against the server's clock keeps a skewed local clock out of the delay.
+    """
     if not value:
         return None
     value = value.strip()
@@ -98,6 +104,25 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _server_date(value: str | None) -> datetime | None:
+    """The response's ``Date`` header as an aware datetime, or None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _status_error(status: int, reason: str | None, headers: dict[str, str]) -> FeedHTTPStatusError:
+    """The error for a 4xx/5xx answer; a 429's or 503's ``Retry-After`` is measured on the server's own clock."""
+    retry_after = None
+    if status in _RETRY_AFTER:
+        retry_after = parse_retry_after(headers.get("retry-after"), now=_server_date(headers.get("date")))
+    return FeedHTTPStatusError(status, f"HTTP {status} {_safe_reason(reason)}".rstrip(), retry_after=retry_after)
+
+
 def _safe_reason(reason: str | None) -> str:
     """Trim a server-chosen reason phrase so it cannot flood a message."""
     return " ".join((reason or "").split())[:60]
@@ -107,7 +132,10 @@ class FeedFetcher:
     """Fetch feeds with one shared ``aiohttp.ClientSession`` (created lazily, inside the running loop).
 
     Use as ``async with FeedFetcher() as fetcher:`` or call :meth:`close` at shutdown. One fetcher
-    serves every feed: its connector caps connections per host (politeness) and overall.
+    serves every feed: at most ``limit_per_host`` requests go to one host at a time (politeness) and
+    ``limit`` overall. A fetch waiting for one of those slots is not yet being timed: its
+    ``total_timeout`` and ``connect_timeout`` cover only its own connection, so slow feeds never make
+    their neighbours time out (see :mod:`bot.feeds.limits`).
     """
 
     def __init__(
@@ -131,6 +159,7 @@ class FeedFetcher:
         self.limit_per_host = limit_per_host
         self.limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._slots: HostSlots | None = None
 
     async def __aenter__(self) -> Self:
         return self
@@ -146,16 +175,22 @@ class FeedFetcher:
             session, self._session = self._session, None
             await session.close()
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _get_session(self) -> tuple[aiohttp.ClientSession, HostSlots]:
         # Built on first use rather than in __init__: aiohttp binds a session to the running loop.
-        if self._session is None or self._session.closed:
+        if self._session is None or self._session.closed or self._slots is None:
             resolver = None if self.allow_private else PublicOnlyResolver()
+            # The connector's limits are only a backstop: HostSlots hands out the same number of slots
+            # before a request starts, so the connector never has a request waiting for a connection.
             connector = aiohttp.TCPConnector(limit=self.limit, limit_per_host=self.limit_per_host, resolver=resolver)
+            self._slots = HostSlots(self.limit_per_host, self.limit)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(
-                    total=self.total_timeout,
-                    connect=self.connect_timeout,
+                    # No `total` and no `connect` here: both would also count the wait for a free
+                    # connection. The deadline in fetch() is the total; sock_connect is the connect
+                    # timeout proper (one TCP/TLS connection attempt).
+                    total=None,
+                    connect=None,
                     sock_connect=self.connect_timeout,
                     # sock_read alone never ends a trickling server (each byte resets it); the
                     # asyncio.timeout around the whole fetch does. This just fails a stalled one sooner.
@@ -165,7 +200,7 @@ class FeedFetcher:
                 cookie_jar=aiohttp.DummyCookieJar(),  # feeds must not share cookies with each other
                 headers={"User-Agent": self.user_agent},
             )
-        return self._session
+        return self._session, self._slots
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         """GET ``url`` (conditionally, when given validators) and return the body or "not modified".
@@ -179,10 +214,10 @@ class FeedFetcher:
             FeedNetworkError: DNS, connection, TLS or protocol failure.
         """
         try:
-            # One deadline for everything: aiohttp's own total timeout is per request, so a chain of
-            # slow redirects could otherwise take max_redirects times as long.
-            async with asyncio.timeout(self.total_timeout):
-                return await self._fetch(url, etag=etag, last_modified=last_modified)
+            # One deadline for everything (a chain of slow redirects shares it), stopped while waiting
+            # for a host's connection slot: that time is spent by the neighbours, not by this feed.
+            async with asyncio.timeout(self.total_timeout) as deadline:
+                return await self._fetch(url, etag=etag, last_modified=last_modified, deadline=deadline)
         except FeedError:
             raise
         except UnsafeURL as exc:
@@ -218,8 +253,10 @@ class FeedFetcher:
         except OSError as exc:
             raise FeedNetworkError(f"network error ({exc.strerror or type(exc).__name__})") from exc
 
-    async def _fetch(self, url: str, *, etag: str | None, last_modified: str | None) -> FetchResult:
-        session = self._get_session()
+    async def _fetch(
+        self, url: str, *, etag: str | None, last_modified: str | None, deadline: asyncio.Timeout
+    ) -> FetchResult:
+        session, slots = self._get_session()
         headers = {"Accept": ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -230,7 +267,10 @@ class FeedFetcher:
         while True:
             # allow_redirects=False: aiohttp's own redirect handling skips the resolver for IP
             # literals, so every hop goes through check_url here instead.
-            async with session.get(current, headers=headers, allow_redirects=False) as resp:
+            async with (
+                slots.hold(current, deadline),
+                session.get(current, headers=headers, allow_redirects=False) as resp,
+            ):
                 status = resp.status
                 if status in _REDIRECTS:
                     location = resp.headers.get("Location")
@@ -258,12 +298,7 @@ class FeedFetcher:
                         status=status,
                     )
                 if status >= 400:
-                    reason = _safe_reason(resp.reason)
-                    raise FeedHTTPStatusError(
-                        status,
-                        f"HTTP {status} {reason}".rstrip(),
-                        retry_after=parse_retry_after(resp_headers.get("retry-after")),
-                    )
+                    raise _status_error(status, resp.reason, resp_headers)
                 if not 200 <= status < 300:
                     raise FeedHTTPStatusError(status, f"unexpected HTTP status {status}")
                 body = await self._read_capped(resp)

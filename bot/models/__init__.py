@@ -4,8 +4,17 @@ Storage, the language layer, the story engine and the alert pipeline all import 
 package imports nothing else from ``bot`` (``tests/test_layers.py`` enforces the direction).
 """
 
-from bot.models.alerts import Action, AlertView, Delivery, EnqueueResult, OutboxRow, Status, TargetKind
-from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention
+from bot.models.alerts import (
+    Action,
+    AlertView,
+    Delivery,
+    EnqueueResult,
+    IngestedItem,
+    OutboxRow,
+    Status,
+    TargetKind,
+)
+from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
 from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, FollowHit, GuildSettings, UserSettings
 from bot.models.rumours import Deal, Rumour, Stage, highest_stage
@@ -40,6 +49,7 @@ __all__ = [
     "Follow",
     "FollowHit",
     "GuildSettings",
+    "IngestedItem",
     "ItemRumours",
     "MatchResult",
     "Mention",
@@ -50,6 +60,7 @@ __all__ = [
     "Report",
     "ReportedRumour",
     "Rumour",
+    "Sighting",
     "Source",
     "SourceKind",
     "Stage",

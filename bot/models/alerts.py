@@ -6,7 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.models.stories import AlertKey
+from bot.models.catalogue import MatchResult
+from bot.models.feeds import Feed, StoredItem
+from bot.models.rumours import Rumour
+from bot.models.stories import AlertKey, StoryUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedItem:
+    """A new, alertable item with what it mentions, and the servers whose feed lists carry it."""
+
+    item: StoredItem
+    match: MatchResult
+    feed: Feed
+    rumours: tuple[Rumour, ...] = ()
+    stories: tuple[StoryUpdate, ...] = ()  # what this item did to each story it reports
 
 
 class TargetKind(StrEnum):

@@ -78,3 +78,27 @@ class MatchResult:
     def spans_of(self, entity_id: str) -> list[str]:
         """Return the distinct spans (as written) that matched ``entity_id``."""
         return list(dict.fromkeys(m.text for m in self.mentions if m.entity_id == entity_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A provisional player seen in one item: his name, the club context and the cue as written."""
+
+    entity_id: str
+    name: str
+    club_id: str | None
+    evidence: str
+    position: str | None = None
+    nationality: str | None = None
+
+    def entity(self) -> Entity:
+        """The provisional entity this sighting creates when he is new."""
+        return Entity(
+            id=self.entity_id,
+            kind=EntityKind.PLAYER,
+            name=self.name,
+            club_id=self.club_id,
+            country=self.nationality,
+            position=self.position,
+            provisional=True,
+        )

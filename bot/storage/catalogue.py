@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Final, Protocol
 
-from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm
-from bot.models import Alias, AliasKind, Entity, EntityKind
+from bot.models import Alias, Entity
 from bot.storage.db import Database
 
 GET_META: Final = "SELECT value FROM meta WHERE key = :key"
@@ -29,7 +29,21 @@ COUNTS: Final = "SELECT kind, count(*) AS n FROM entities GROUP BY kind"
 _HASH_KEY: Final = "catalogue_seed_hash"
 
 
-def catalogue_hash(catalogue: Catalogue) -> str:
+class SeedCatalogue(Protocol):
+    """What syncing needs from a catalogue (``bot.catalogue.Catalogue``): its entities and aliases."""
+
+    @property
+    def entities(self) -> Mapping[str, Entity]:
+        """Every entity by id."""
+        ...
+
+    @property
+    def aliases(self) -> Sequence[Alias]:
+        """Every alias."""
+        ...
+
+
+def catalogue_hash(catalogue: SeedCatalogue) -> str:
     """A digest of everything the seeds define, to skip re-syncing an unchanged catalogue."""
     digest = hashlib.sha256()
     for entity in sorted(catalogue.entities.values(), key=lambda e: e.id):
@@ -45,7 +59,7 @@ class CatalogueStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def sync(self, catalogue: Catalogue) -> bool:
+    async def sync(self, catalogue: SeedCatalogue) -> bool:
         """Make the database's seed entities match ``catalogue``; a no-op when unchanged. True if written."""
         wanted = catalogue_hash(catalogue)
         row = await self._db.fetchone(GET_META, {"key": _HASH_KEY})
@@ -77,27 +91,6 @@ class CatalogueStore:
             await conn.executemany(INSERT_ALIAS, aliases)
             await conn.execute(SET_META, {"key": _HASH_KEY, "value": wanted})
         return True
-
-    async def load(self) -> Catalogue:
-        """Rebuild the catalogue from the database (entities and aliases; people live in the seeds only)."""
-        entity_rows = await self._db.fetchall("SELECT * FROM entities")
-        alias_rows = await self._db.fetchall("SELECT entity_id, alias, kind FROM aliases")
-        entities = [
-            Entity(
-                id=r["id"],
-                kind=EntityKind(r["kind"]),
-                name=r["name"],
-                club_id=r["club_id"],
-                country=r["country"],
-                league=r["league"],
-                position=r["position"],
-                as_of=r["as_of"],
-                provisional=bool(r["provisional"]),
-            )
-            for r in entity_rows
-        ]
-        aliases = [Alias(r["alias"], r["entity_id"], AliasKind(r["kind"])) for r in alias_rows]
-        return Catalogue.build(entities, aliases)
 
     async def names(self, entity_ids: list[str]) -> dict[str, str]:
         """Return display names for entity ids."""

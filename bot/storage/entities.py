@@ -17,7 +17,7 @@ from typing import Final
 import aiosqlite
 
 from bot.catalogue.normalize import norm
-from bot.models import Alias, AliasKind, Entity, EntityKind
+from bot.models import Alias, AliasKind, Entity, EntityKind, Sighting
 from bot.storage.db import Database, to_db
 
 LAYER_ENTITIES: Final = "SELECT * FROM entities WHERE source != 'seed' ORDER BY id"
@@ -151,30 +151,6 @@ class CatalogueLayer:
     aliases: list[Alias] = field(default_factory=list)  # aliases of the layer's own entities
     operator_aliases: list[Alias] = field(default_factory=list)  # `add-alias`, on any entity
     moves: list[PlayerMove] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Sighting:
-    """A provisional player seen in one item: his name, the club context and the cue as written."""
-
-    entity_id: str
-    name: str
-    club_id: str | None
-    evidence: str
-    position: str | None = None
-    nationality: str | None = None
-
-    def entity(self) -> Entity:
-        """The provisional entity this sighting creates when he is new."""
-        return Entity(
-            id=self.entity_id,
-            kind=EntityKind.PLAYER,
-            name=self.name,
-            club_id=self.club_id,
-            country=self.nationality,
-            position=self.position,
-            provisional=True,
-        )
 
 
 @dataclass(frozen=True, slots=True)

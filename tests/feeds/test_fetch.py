@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import functools
 import socket
 import struct
 import time
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -363,6 +364,8 @@ def test_parse_retry_after_forms():
     assert parse_retry_after("Tue, 24 Nov 2026 11:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("soon", now=now) is None
     assert parse_retry_after(None) is None
+    local_clock = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    assert 87 <= (parse_retry_after(local_clock) or 0) <= 90  # no reference given: the local clock
 
 
 async def test_html_page_fetched_then_refused_by_the_parser(feed_server: FeedServer, fetcher: FeedFetcher):

@@ -21,9 +21,9 @@ from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, MercatoError
 from bot.feedlist import FeedList
+from bot.language import extract_rumours
 from bot.log import setup_logging
 from bot.models import EntityKind
-from bot.rumours import extract_rumours
 from bot.services import build_services
 from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text
@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--json", action="store_true", help="print one JSON object")
     mode.add_argument(
         "--jsonl", action="store_true", help='batch: each input line {"title", "summary"} -> one JSON line'
+    )
+    match.add_argument(
+        "--explain", action="store_true", help="under each rumour, the wordings (seeds/wordings) and text behind it"
     )
 
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
@@ -149,7 +152,7 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     view = describe_article(title, body, catalogue, matcher, sources)
-    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view))
+    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
 
 

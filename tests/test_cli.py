@@ -152,3 +152,16 @@ def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str]) -> 
     assert "Also reported by: North London News" in second
     shortlist = out.split("/shortlist milan -> AC Milan (hottest first):")[1]
     assert shortlist.index("Radu Drăgușin") < shortlist.index("Nathan Aké")
+
+
+def test_match_explain_shows_the_wordings_behind_each_rumour(capsys) -> None:
+    """`mercato match --explain` on the seed article lists wording ids and the text they matched."""
+    from pathlib import Path
+
+    from bot.cli import main
+
+    article = Path(__file__).parent / "data" / "seed-article.txt"
+    assert main(["match", "--explain", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert "Radu Drăgușin: Tottenham -> AC Milan" in out
+    assert "talks-meeting: 'meeting'" in out

@@ -73,7 +73,8 @@ class AlertPipeline:
         recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
         if recovered:
             log.warning("planning %d alert(s) stored before an interrupted poll", len(recovered))
-        alerts = [*recovered, *result.alerts]
+        # Poll order: an alert shows its story's earliest new report, however the items were recovered.
+        alerts = sorted([*recovered, *result.alerts], key=lambda a: (a.item.published_at, a.item.id))
         newest = max((a.item.id for a in alerts), default=planned_through)
         try:
             enqueued = await self.plan(alerts, now, planned_through=max(newest, planned_through))

@@ -1,4 +1,4 @@
-# Mercato: one bot process, SQLite on the /data volume.
+# Mercato: one bot process, SQLite on the /data volume. See docs/operations.md (and compose.yaml).
 #   docker build -t mercato .
 #   docker run -e DISCORD_TOKEN=... -v mercato-data:/data mercato
 FROM python:3.11-slim
@@ -8,25 +8,28 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MERCATO_DB=/data/mercato.sqlite3 \
-    MERCATO_SEEDS=/app/seeds
+    MERCATO_SEEDS=/app/seeds \
+    MERCATO_HTTP_PORT=8080
 
 WORKDIR /app
 
-# Dependencies first, from the pins in pyproject.toml: this layer is rebuilt only when they change.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+# Dependencies first, exactly as locked (every package pinned, hashes checked): this layer is rebuilt
+# only when the lockfile changes. `make lock` regenerates it.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
 
-# Source last, so a code change does not reinstall the dependencies.
-COPY README.md ./
+# Source last, so a code change does not reinstall the dependencies. The build backend (setuptools)
+# comes from the lockfile too: no build isolation, nothing fetched unpinned.
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY seeds ./seeds
-RUN pip install --no-deps . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --uid 10001 --home-dir /app mercato \
     && mkdir -p /data && chown mercato /data
 
 USER mercato
 VOLUME ["/data"]
+# /healthz on 127.0.0.1:$MERCATO_HTTP_PORT: gateway connected, polls recent, deliveries not stuck.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["mercato", "health"]
 CMD ["mercato", "run"]

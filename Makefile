@@ -1,22 +1,32 @@
-# Every target sets up .venv on first use (idempotent; a no-op when pyproject.toml is unchanged).
+# Every target sets up .venv on first use (idempotent; a no-op while pyproject.toml and the lockfile are unchanged).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mercato-installed
+# The lockfiles: every package of the tree, pinned, with hashes. `make lock` writes them from pyproject.toml.
+LOCK     := requirements.txt
+DEV_LOCK := requirements-dev.txt
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --group pyproject.toml:build --universal --generate-hashes \
+             --python-version 3.11 --custom-compile-command "make lock" --quiet
 
-.PHONY: help setup run demo test lint typecheck bench eval clean
+.PHONY: help setup sync run demo test lint typecheck bench eval lock clean
 
 help:  ## List the targets.
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+# Installs exactly what the lockfile says (hashes checked), then Mercato itself without touching the index.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mercato needs Python 3.11 or newer (set PYTHON=...)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r $(DEV_LOCK)
+	@# setuptools says "Editable installation" on every editable build (information, not a problem): quieten it.
+	@PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## Create .venv and install Mercato with its dev tools.
+setup: $(STAMP)  ## Create .venv and install Mercato with its dev tools, from the lockfile.
+
+sync: $(STAMP)  ## First run: register the slash commands with Discord, then serve (like `make run`).
+	$(BIN)/mercato run --sync
 
 run: $(STAMP)  ## Run the Discord bot (needs DISCORD_TOKEN; explains what to set without it).
 	$(BIN)/mercato run
@@ -36,6 +46,10 @@ bench: $(STAMP)  ## Benchmarks: matching throughput and end-to-end ingest, as ra
 
 eval: $(STAMP)  ## Precision/recall on the labelled corpus in tests/data/.
 	$(BIN)/python -m bench.eval
+
+lock: $(STAMP)  ## Re-resolve requirements*.txt (pins and hashes) after changing pyproject.toml.
+	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)
+	$(UV_COMPILE) -o $(LOCK)
 
 clean:  ## Remove the virtualenv and caches.
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

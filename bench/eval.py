@@ -39,9 +39,10 @@ from typing import Any
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.ingest import reported_rumour
-from bot.models import EntityKind, ItemRumours, MatchResult
-from bot.rumours import Rumour, extract_rumours
-from bot.sources import SourceDirectory, fold, load_sources
+from bot.language import extract_rumours
+from bot.language import fold_text as fold
+from bot.models import EntityKind, ItemRumours, MatchResult, Rumour
+from bot.sources import SourceDirectory, load_sources
 from bot.stories import decide
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,6 +219,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
     predictions: dict[str, list[Rumour]] = {}
     entities: dict[str, list[str]] = {}
     errors: list[str] = []
+    by_wording: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"false_alarms": [], "misses": []})
 
     for item in items:
         match = matcher.match_item(item["title"], item["summary"])
@@ -267,6 +269,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
                         errors.append(f"{item['id']}: {what} {value} (want {expected}) for {pair}")
 
         if collect_errors:
+            _group_by_wording(item["id"], rumours, set(gold), by_wording)
             sets: tuple[tuple[str, set[Any], set[Any]], ...] = (
                 ("player", got_players, want_players),
                 ("club", got_clubs, want_clubs),
@@ -306,7 +309,24 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
     }
     if collect_errors:
         result["errors"] = errors
+        result["errors_by_wording"] = dict(sorted(by_wording.items(), key=lambda kv: -sum(map(len, kv[1].values()))))
     return result
+
+
+def _group_by_wording(
+    item_id: str, rumours: list[Rumour], gold: set[tuple[str, str]], out: dict[str, dict[str, list[str]]]
+) -> None:
+    """File each false alarm under the wordings that produced it, and each miss under the wordings that
+    made the player's other (wrong) pairs in the item, or ``(no wording fired)``."""
+    got = {(r.player_id, r.to_club_id): r for r in rumours}
+    for pair, rumour in got.items():
+        if pair not in gold:
+            for wording in {e.wording for e in rumour.evidence} or {"(no evidence)"}:
+                out[wording]["false_alarms"].append(f"{item_id}: {pair[0]} -> {pair[1]}")
+    for pair in gold - set(got):
+        wordings = {e.wording for (p, _c), r in got.items() if p == pair[0] for e in r.evidence}
+        for wording in wordings or {"(no wording fired)"}:
+            out[wording]["misses"].append(f"{item_id}: {pair[0]} -> {pair[1]}")
 
 
 def _fmt(scores: dict[str, Any]) -> str:
@@ -377,6 +397,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\nerrors:")
         for line in result["errors"]:
             print("  " + line)
+        print("\nrumour errors by wording (false alarms it produced; misses where it made the player's other pairs):")
+        for wording, found in result["errors_by_wording"].items():
+            print(f"  {wording}: {len(found['false_alarms'])} false alarm(s), {len(found['misses'])} miss(es)")
+            for line in found["false_alarms"]:
+                print(f"      false alarm  {line}")
+            for line in found["misses"]:
+                print(f"      missed       {line}")
     return 0
 
 

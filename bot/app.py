@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.catalogue.operator import load_common_words, load_database_layer
 from bot.catalogue.provisional import ProvisionalTracker
 from bot.config import Settings
-from bot.feeds.fetch import FeedFetcher
+from bot.feeds.fetch import FeedFetcher, user_agent
 from bot.ingest import Ingestor, PollPolicy
+from bot.metrics import Metrics
 from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
 
@@ -33,6 +34,7 @@ class App:
     fetcher: FeedFetcher
     ingestor: Ingestor
     sources: SourceDirectory
+    metrics: Metrics = field(default_factory=Metrics)  # this process's Prometheus registry
 
     async def close(self) -> None:
         """Close the HTTP session, then the database."""
@@ -58,7 +60,10 @@ async def open_app(
     catalogue = base
     for problem in catalogue.problems:
         log.warning("seed problem: %s", problem)
-    storage = await Storage.open(settings.db_path)
+    # Every seed file is read before the database is opened: a seed error then leaves nothing open.
+    if sources is None:
+        sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
+    storage = await Storage.open(settings.db_path, busy_timeout=settings.db_busy_timeout)
     try:
         await storage.catalogue.sync(catalogue)
         # Operator-added and provisional players live in the database only: merge them so the matcher knows them.
@@ -73,9 +78,7 @@ async def open_app(
         raise
     if matcher is None or catalogue is not base:
         matcher = Matcher(catalogue)
-    if sources is None:
-        sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
-    fetcher = FeedFetcher(allow_private=settings.allow_private_feeds)
+    fetcher = FeedFetcher(allow_private=settings.allow_private_feeds, user_agent=user_agent(settings.contact))
     policy = PollPolicy(
         interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)
     )

@@ -78,7 +78,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     }
     now = datetime.now(UTC)
     base = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
-    storage = await Storage.open(settings.db_path)
+    storage = await Storage.open(settings.db_path, busy_timeout=settings.db_busy_timeout)
     try:
         operator = await CatalogueOperator.open(storage, base, settings.seeds_dir, now=now)
         return await handlers[args.catalogue_command](operator, args, now)

@@ -1,17 +1,24 @@
-"""The `mercato` command line: run, demo, match, poll, feeds. `--db PATH` overrides MERCATO_DB everywhere."""
+"""The `mercato` command line: run, demo, match, poll, feeds… `--db PATH` overrides MERCATO_DB, anywhere on the line.
+
+Every failure an operator can cause or meet (bad input, an unusable database, Discord unreachable) is
+one line on stderr and a non-zero exit status; its traceback goes to the log at DEBUG.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
+import bot
 from bot import intel
 from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
@@ -19,23 +26,67 @@ from bot.catalogue.provisional import detect
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
-from bot.errors import ConfigError, MercatoError
+from bot.errors import ConfigError, InvalidInput, MercatoError
 from bot.feedlist import FeedList
+from bot.feeds.guard import validate_feed_url
+from bot.language import extract_rumours
 from bot.log import setup_logging
 from bot.models import EntityKind
-from bot.rumours import extract_rumours
+from bot.ops_cli import add_ops_parsers, run_ops
 from bot.services import build_services
 from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text
 
+log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # not subscriptable at run time
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 EXIT_USAGE = 2
+MAX_SINCE_HOURS = 24 * 365 * 10
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (subcommand parsers inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` and where to read more, then exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def version() -> str:
+    """Mercato's version, as installed (or the source tree's, when run from a checkout)."""
+    try:
+        return metadata.version("mercato")
+    except metadata.PackageNotFoundError:
+        return bot.__version__
+
+
+def _hours(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a whole number of hours") from None
+    if not 1 <= value <= MAX_SINCE_HOURS:
+        raise argparse.ArgumentTypeError(f"expected hours from 1 to {MAX_SINCE_HOURS} (ten years)")
+    return value
+
+
+def _accept_everywhere(parser: argparse.ArgumentParser, *flags: str, **kwargs: Any) -> None:
+    """Let every subcommand take ``flags`` too, so `mercato stories --db X` works like `mercato --db X stories`."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                # SUPPRESS: a subcommand that is not given the flag keeps the value given before it.
+                sub.add_argument(*flags, default=argparse.SUPPRESS, **kwargs)
+                _accept_everywhere(sub, *flags, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Describe every subcommand."""
-    parser = argparse.ArgumentParser(prog="mercato", description="Football transfer rumours for Discord.")
+    parser = Parser(prog="mercato", description="Football transfer rumours for Discord.")
+    parser.add_argument("--version", action="version", version=f"mercato {version()}")
     parser.add_argument("--db", type=Path, help="database file (overrides MERCATO_DB)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Typed as plain ArgumentParsers for the helpers that add to it; they are Parsers (one-line errors) all the same.
+    sub = cast("Subparsers", parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
 
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.add_argument("--sync", action="store_true", help="sync slash commands with Discord at start-up")
@@ -51,13 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--jsonl", action="store_true", help='batch: each input line {"title", "summary"} -> one JSON line'
     )
+    match.add_argument(
+        "--explain", action="store_true", help="under each rumour, the wordings (seeds/wordings) and text behind it"
+    )
 
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
     poll.add_argument("--once", action="store_true", required=True, help="run one poll cycle and exit")
 
     stories = sub.add_parser("stories", help="list stories in the database with their reports")
     stories.add_argument("--json", action="store_true", help="print a JSON array")
-    stories.add_argument("--since", type=int, default=48, metavar="HOURS", help="stories reported in the last HOURS")
+    stories.add_argument("--since", type=_hours, default=48, metavar="HOURS", help="stories reported in the last HOURS")
 
     shortlist = sub.add_parser("shortlist", help="the players linked with a club, hottest first")
     shortlist.add_argument("club", help="a club name or nickname, e.g. milan")
@@ -70,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("list", help="list feeds with their health")
 
     add_catalogue_parser(sub)
+    add_ops_parsers(sub)
+    _accept_everywhere(parser, "--db", type=Path, help="database file (overrides MERCATO_DB)")
     return parser
 
 
@@ -91,29 +147,40 @@ def main(argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], i
         "WARNING" if args.command in ("match", "demo") else settings.log_level, secrets=(settings.discord_token,)
     )
     try:
-        if args.command == "run":
-            if not settings.discord_token:
-                print(NO_TOKEN, file=sys.stderr)
-                return EXIT_USAGE
-            if run_bot is None:
-                print("The Discord bot is started through `mercato run` (bot.__main__).", file=sys.stderr)
-                return EXIT_USAGE
-            return run_bot(settings, args.sync)
-        if args.command == "catalogue":
-            return run_catalogue(settings, args)
-        if args.command == "match":
-            return cmd_match(settings, args)
-        handlers: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
-            "demo": _demo,
-            "poll": cmd_poll,
-            "feeds": cmd_feeds,
-            "stories": cmd_stories,
-            "shortlist": cmd_shortlist,
-        }
-        return asyncio.run(handlers[args.command](settings, args))
+        return _dispatch(settings, args, run_bot)
+    except ConfigError as exc:
+        log.debug("mercato %s: configuration error", args.command, exc_info=True)
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except MercatoError as exc:
+        log.debug("mercato %s failed", args.command, exc_info=True)  # the traceback, for whoever asks for it
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace, run_bot: Callable[[Settings, bool], int] | None) -> int:
+    if args.command == "run":
+        if not settings.discord_token:
+            print(NO_TOKEN, file=sys.stderr)
+            return EXIT_USAGE
+        if run_bot is None:
+            print("The Discord bot is started through `mercato run` (bot.__main__).", file=sys.stderr)
+            return EXIT_USAGE
+        return run_bot(settings, args.sync)
+    if args.command == "catalogue":
+        return run_catalogue(settings, args)
+    if args.command == "match":
+        return cmd_match(settings, args)
+    if args.command in ("backup", "restore", "health"):
+        return run_ops(settings, args)
+    handlers: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+        "demo": _demo,
+        "poll": cmd_poll,
+        "feeds": cmd_feeds,
+        "stories": cmd_stories,
+        "shortlist": cmd_shortlist,
+    }
+    return asyncio.run(handlers[args.command](settings, args))
 
 
 NO_TOKEN = """\
@@ -129,9 +196,31 @@ To try Mercato without a token, run `make demo`."""
 
 
 def _read_article(path: str) -> tuple[str, str]:
-    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    title, _, body = text.strip("\ufeff").partition("\n")
+    name = "standard input" if path == "-" else path
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {name}: {exc.strerror or exc}") from exc
+    title, _, body = _utf8(raw, name).strip("\ufeff").partition("\n")
     return html_to_text(title), html_to_text(body)
+
+
+def _utf8(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
+        ) from exc
+
+
+def _open_jsonl(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")  # closed by the caller's with-block
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
@@ -140,16 +229,15 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     matcher = Matcher(catalogue)
     sources = load_sources(settings.seeds_dir / "sources.toml")
     if args.jsonl:
-        source: TextIO = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
-        with source:
-            return _match_jsonl(source, catalogue, matcher, sources)
-    try:
-        title, body = _read_article(args.file)
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
+        with _open_jsonl(args.file) as source:
+            try:
+                return _match_jsonl(source, catalogue, matcher, sources)
+            except UnicodeDecodeError as exc:
+                name = "standard input" if args.file == "-" else args.file
+                raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8") from exc
+    title, body = _read_article(args.file)
     view = describe_article(title, body, catalogue, matcher, sources)
-    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view))
+    print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
 
 
@@ -206,11 +294,13 @@ async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato feeds add|remove|list` on the operator's global list (the use cases of `/feeds`)."""
     now = datetime.now(UTC)
+    if args.feeds_command == "add":  # checked first: a URL that cannot be a feed touches no database
+        url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
     app = await open_app(settings, now=now)
     feeds = FeedList(app.storage, allow_private=settings.allow_private_feeds)
     try:
         if args.feeds_command == "add":
-            line = await feeds.add(args.url, now=now)
+            line = await feeds.add(url, now=now)
             print(f"Added {line.url}. It is polled on the next cycle; its current items are stored, not alerted."
                   if line.health == "not polled yet" else f"{line.url}: {line.health}")
         elif args.feeds_command == "remove":

@@ -1,7 +1,8 @@
 """Settings from environment variables and an optional `.env` file, validated once.
 
 Every invalid value is reported at once, each with its variable name, so an operator fixes them all
-in one go instead of one per restart.
+in one go instead of one per restart. A problem never repeats the value itself: a token pasted into
+the wrong variable must not end up on the screen or in a log.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ class Settings:
     dev_guild_id: int | None = None  # sync commands to this server instantly (development)
     follow_limit: int = 50  # follows per user per server
     deadline_lead_hours: int = 72  # default lead time for deadline DMs and faster polling
+    contact: str | None = None  # the operator's e-mail or URL, sent to feed owners in the User-Agent
+    http_port: int | None = None  # /healthz and /metrics on this port (None: no HTTP endpoint); 0 picks one
+    http_host: str = "127.0.0.1"  # where the HTTP endpoint listens (0.0.0.0 inside a container)
+    retention_days: int = 180  # items older than this are deleted with their mentions
+    guild_grace_days: int = 7  # a server's data is deleted this long after the bot leaves it
+    db_busy_timeout: float = 5.0  # seconds to wait for another process's database lock
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
@@ -45,9 +52,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")) -> Settings:
         """Build settings from ``environ`` (default ``os.environ``) over an optional ``.env`` file."""
-        values: dict[str, str] = {}
-        if env_file is not None and env_file.is_file():
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values = _read_env_file(env_file)
         values.update(os.environ if environ is None else environ)
         problems: list[str] = []
 
@@ -58,7 +63,7 @@ class Settings:
             try:
                 return parse(raw)
             except ValueError as exc:
-                problems.append(f"{name}={raw!r}: {exc}")
+                problems.append(f"{name}: {exc}")  # never the raw value: it may be a misplaced secret
                 return default
 
         settings = cls(
@@ -75,10 +80,27 @@ class Settings:
             dev_guild_id=get("MERCATO_DEV_GUILD", _snowflake, None),
             follow_limit=get("MERCATO_FOLLOW_LIMIT", _int_between(1, 1000), cls.follow_limit),
             deadline_lead_hours=get("MERCATO_DEADLINE_LEAD_HOURS", _int_between(1, 24 * 30), cls.deadline_lead_hours),
+            contact=get("MERCATO_CONTACT", _contact, None),
+            http_port=get("MERCATO_HTTP_PORT", _int_between(1, 65_535), None),
+            http_host=get("MERCATO_HTTP_HOST", _host, cls.http_host),
+            retention_days=get("MERCATO_RETENTION_DAYS", _int_between(1, 3650), cls.retention_days),
+            guild_grace_days=get("MERCATO_GUILD_GRACE_DAYS", _int_between(0, 365), cls.guild_grace_days),
+            db_busy_timeout=get("MERCATO_DB_BUSY_TIMEOUT", _seconds_between(0.05, 600.0), cls.db_busy_timeout),
         )
         if problems:
             raise ConfigError(problems)
         return settings
+
+
+def _read_env_file(env_file: Path | None) -> dict[str, str]:
+    if env_file is None or not env_file.is_file():
+        return {}
+    try:
+        return {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    except UnicodeDecodeError:
+        raise ConfigError([f"{env_file}: not UTF-8 text; save it as UTF-8 (or plain ASCII)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{env_file}: cannot be read ({exc.strerror})"]) from None
 
 
 def _int_between(low: int, high: int) -> Callable[[str], int]:
@@ -92,6 +114,32 @@ def _int_between(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _seconds_between(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"expected a number of seconds from {low:g} to {high:g}") from None
+        if not low <= value <= high:
+            raise ValueError(f"expected a number of seconds from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+def _contact(raw: str) -> str:
+    # It goes into an HTTP header: printable ASCII only (no line breaks to inject other headers).
+    if len(raw) > 200 or not raw.isascii() or not raw.isprintable():
+        raise ValueError("expected an e-mail address or URL in plain ASCII, at most 200 characters")
+    return raw
+
+
+def _host(raw: str) -> str:
+    if len(raw) > 255 or not raw.isascii() or any(c.isspace() for c in raw):
+        raise ValueError("expected an address to listen on, such as 127.0.0.1 or 0.0.0.0")
+    return raw
 
 
 def _bool(raw: str) -> bool:

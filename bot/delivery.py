@@ -10,6 +10,15 @@ can be tested without Discord:
 * rate limited: try again after ``retry_after``; never counts towards giving up;
 * anything else (5xx, network): retry with exponential backoff, up to ``max_attempts``;
 * a row is marked sent, with the message id, only after Discord confirmed it.
+
+Deliveries run in parallel, one *route* (a server's alert channel, or a user's DMs) at a time per
+route: a route's rows go out in order, never two at once, so an edit never overtakes its send and
+no row is ever taken twice. Up to ``max_in_flight`` sends run at once; a send still waiting after
+``patience`` seconds (discord.py sleeping out a 429 or retrying a 5xx on that route) gives its slot
+to the others, so a failing or rate-limited route never delays the rest. A route whose delivery
+failed in a way its next message would share (5xx, network, rate limit) is held until the retry:
+its other rows wait behind the failed one instead of hammering it. discord.py's own per-bucket
+and global rate limiting stays in charge of the HTTP requests themselves.
 """
 
 from __future__ import annotations
@@ -52,7 +61,11 @@ class RateLimited(DeliveryError):
 
 
 class TemporaryFailure(DeliveryError):
-    """A 5xx, a network error or any other failure worth retrying later."""
+    """A 5xx, a network error or any other failure worth retrying later; the rest of its route waits too."""
+
+
+class MessageRejected(TemporaryFailure):
+    """Discord refused this one message (a 400), or our side failed on it: retried later, but its route goes on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +108,13 @@ class DrainResult:
 
 
 Renderer = Callable[[OutboxRow], Awaitable[AlertView | None]]
+Route = tuple[TargetKind, int]
+"""Where a row goes: a server's alert channel ``(CHANNEL, guild id)`` or a user's DMs ``(DM, user id)``."""
+
+
+def route_of(row: OutboxRow) -> Route:
+    """The route a row is delivered on."""
+    return row.target_kind, row.target_id
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -114,6 +134,10 @@ class Dispatcher:
         max_attempts: int = 8,
         base_delay: timedelta = timedelta(seconds=30),
         max_delay: timedelta = timedelta(hours=1),
+        max_in_flight: int = 8,
+        max_routes: int = 64,
+        patience: float = 2.0,
+        recheck: float = 1.0,
     ) -> None:
         self.storage = storage
         self.render = render
@@ -121,29 +145,106 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
-        self._lock = asyncio.Lock()  # one drain at a time: a row is never in flight twice
+        self.max_routes = max_routes  # routes worked on at once, slow ones included
+        self.patience = patience  # seconds before a slow send stops counting towards max_in_flight
+        self.recheck = recheck  # seconds between looks for newly due rows while sends are in flight
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._lock = asyncio.Lock()  # one drain at a time: each route has at most one worker
+        self._wake = asyncio.Event()
+        self._held: dict[Route, datetime] = {}  # routes waiting for the retry of a failed row, until when
+        self._sends: set[asyncio.Task[SentMessage]] = set()  # the Discord calls in flight
+        self._stopping = False
+
+    def wake(self) -> None:
+        """New rows may be due: a running drain looks for them at once instead of at its next recheck."""
+        self._wake.set()
 
     async def drain(self, sender: Sender, *, batch: int = 50) -> DrainResult:
-        """Deliver every row due now, batch by batch, until none is due."""
+        """Deliver every row due now, routes in parallel; return once none is due and none is in flight."""
         result = DrainResult()
         async with self._lock:
-            while True:
-                rows = await self.storage.outbox.due(self.now(), limit=batch)
-                for row in rows:
-                    await self._deliver(row, sender, result)
-                if len(rows) < batch:
-                    return result
+            self._stopping = False
+            workers: dict[Route, asyncio.Task[None]] = {}
+            try:
+                await self._work(workers, sender, result, batch)
+            finally:
+                if workers:  # only when the drain is cancelled (shutdown)
+                    await self._stop(workers)
+        return result
+
+    async def _stop(self, workers: dict[Route, asyncio.Task[None]]) -> None:
+        """Cancel the sends in flight (their rows stay pending, for the next start), and let each
+        worker record what Discord confirmed before the stop, so that nothing is ever sent twice."""
+        self._stopping = True
+        for send in list(self._sends):
+            send.cancel()
+        await asyncio.gather(*workers.values(), return_exceptions=True)
 
     async def seconds_until_due(self) -> float | None:
         """How long until the next pending row is due (0 if one is due now), None if none is pending."""
         at = await self.storage.outbox.next_due_at()
         return None if at is None else max(0.0, (at - self.now()).total_seconds())
 
-    async def _deliver(self, row: OutboxRow, sender: Sender, result: DrainResult) -> None:
-        # Re-read: an earlier row of this batch may have dropped this one (same channel or user).
+    async def _work(self, workers: dict[Route, asyncio.Task[None]], sender: Sender, result: DrainResult,
+                    batch: int) -> None:
+        """Start a worker per free route with due rows; repeat as workers finish or rows come due."""
+        failure: BaseException | None = None
+        while True:
+            self._wake.clear()
+            if failure is None and len(workers) < self.max_routes:
+                await self._start_due(workers, sender, result, batch)
+            if not workers:
+                if failure is not None:
+                    raise failure  # a storage error: the caller retries the whole drain later
+                return
+            waker = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait([*workers.values(), waker], timeout=self.recheck,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waker.cancel()
+            for route, task in list(workers.items()):
+                if task.done():
+                    del workers[route]
+                    # Stop starting new work, but let the other routes finish what they are sending.
+                    if not task.cancelled() and failure is None:
+                        failure = task.exception()
+
+    async def _start_due(self, workers: dict[Route, asyncio.Task[None]], sender: Sender, result: DrainResult,
+                         batch: int) -> None:
+        now = self.now()
+        self._held = {route: until for route, until in self._held.items() if until > now}
+        # Busy routes are skipped in SQL, so their rows never fill the batch and starve the others.
+        limit = min(batch, self.max_routes - len(workers))
+        rows = await self.storage.outbox.due(now, limit=limit, skip_routes=list(workers))
+        by_route: dict[Route, list[OutboxRow]] = {}
+        for row in rows:
+            by_route.setdefault(route_of(row), []).append(row)
+        for route, route_rows in by_route.items():
+            if (until := self._held.get(route)) is not None:
+                # A row queued after its route failed waits behind the failed one.
+                await self.storage.outbox.defer([r.id for r in route_rows], at=until, now=now)
+            elif len(workers) < self.max_routes:
+                workers[route] = asyncio.create_task(self._deliver_route(route, route_rows, sender, result),
+                                                     name=f"mercato-delivery-{route[0].value}-{route[1]}")
+
+    async def _deliver_route(self, route: Route, rows: list[OutboxRow], sender: Sender, result: DrainResult) -> None:
+        """Deliver one route's rows in order; after a failure its next row would share, hold the route."""
+        for index, row in enumerate(rows):
+            if self._stopping:
+                return
+            retry_at = await self._deliver(row, sender, result)
+            if retry_at is not None:
+                self._held[route] = retry_at
+                await self.storage.outbox.defer([r.id for r in rows[index + 1:]], at=retry_at, now=self.now())
+                return
+
+    async def _deliver(self, row: OutboxRow, sender: Sender, result: DrainResult) -> datetime | None:
+        """Deliver one row; return when to retry its route if the failure is the route's, else None."""
+        # Re-read: an earlier row of this route may have dropped this one (same channel or user).
         current = await self.storage.outbox.get(row.id)
         if current is None or current.status != "pending":
-            return
+            return None
         row = current
         reason = await self._skip_reason(row)
         view = None if reason else await self.render(row)
@@ -152,19 +253,41 @@ class Dispatcher:
         if reason is not None or view is None:
             await self.storage.outbox.drop(row.id, reason or "", now=self.now())
             result.dropped += 1
-            return
+            return None
         try:
-            sent = await self._send(row, view, sender)
+            sent = await self._in_slot(lambda: self._send(row, view, sender))
         except DeliveryError as exc:
-            await self._failed(row, exc, sender, result)
+            return await self._failed(row, exc, sender, result)
         except Exception as exc:
             # A bug on our side must not lose the row nor spin on it: log, and retry with backoff.
             log.exception("unexpected error delivering outbox row %s", row.id)
-            await self._failed(row, TemporaryFailure(f"internal error: {type(exc).__name__}"), sender, result)
-        else:
-            await self.storage.outbox.mark_sent(row.id, message_id=sent.message_id, channel_id=sent.channel_id,
-                                                now=self.now())
-            result.sent += 1
+            return await self._failed(row, MessageRejected(f"internal error: {type(exc).__name__}"), sender, result)
+        await self.storage.outbox.mark_sent(row.id, message_id=sent.message_id, channel_id=sent.channel_id,
+                                            now=self.now())
+        result.sent += 1
+        return None
+
+    async def _in_slot(self, send: Callable[[], Awaitable[SentMessage]]) -> SentMessage:
+        """Send in one of the ``max_in_flight`` slots, giving the slot back if the send outlasts ``patience``."""
+        await self._slots.acquire()
+        if self._stopping:
+            self._slots.release()
+            raise asyncio.CancelledError
+        task = asyncio.ensure_future(send())
+        self._sends.add(task)
+        released = False
+        try:
+            done, _ = await asyncio.wait([task], timeout=self.patience)
+            if not done:
+                # discord.py is waiting on this route (a 429's retry_after, a 5xx retry): let others send.
+                self._slots.release()
+                released = True
+            return await task
+        finally:
+            self._sends.discard(task)
+            if not released:
+                self._slots.release()
+            task.cancel()  # a no-op once done
 
     async def _skip_reason(self, row: OutboxRow) -> str | None:
         """Why a row must not be delivered any more (settings changed since it was planned), if so."""
@@ -195,7 +318,8 @@ class Dispatcher:
         assert settings.alert_channel_id is not None  # checked by _skip_reason
         return await sender.send_channel(settings.alert_channel_id, view, guild_id=row.guild_id, nonce=nonce)
 
-    async def _failed(self, row: OutboxRow, exc: DeliveryError, sender: Sender, result: DrainResult) -> None:
+    async def _failed(self, row: OutboxRow, exc: DeliveryError, sender: Sender, result: DrainResult) -> datetime | None:
+        """Apply the failure policy to a row; return when its route may be tried again, if it is held."""
         now = self.now()
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, ChannelUnavailable):
@@ -209,6 +333,7 @@ class Dispatcher:
             at = now + timedelta(seconds=max(exc.retry_after, 1.0))
             await self.storage.outbox.reschedule(row.id, at=at, error=reason, now=now, count_attempt=False)
             result.retried += 1
+            return at
         elif row.attempts + 1 >= self.max_attempts:
             await self.storage.outbox.drop(row.id, f"gave up after {row.attempts + 1} attempts: {reason}", now=now)
             log.warning("gave up outbox row %s after %d attempts: %s", row.id, row.attempts + 1, reason)
@@ -218,6 +343,8 @@ class Dispatcher:
             await self.storage.outbox.reschedule(row.id, at=at, error=reason, now=now)
             log.warning("outbox row %s failed (%s); retrying at %s", row.id, reason, at.isoformat())
             result.retried += 1
+            return None if isinstance(exc, MessageRejected) else at
+        return None
 
     async def tell(self, notices: Sequence[tuple[int, str]], sender: Sender) -> None:
         """Send one-off notices to servers' admins (best effort: a failure is only logged)."""

@@ -8,8 +8,7 @@ from typing import Any
 from bot.catalogue import Catalogue
 from bot.catalogue.matcher import blank_boilerplate
 from bot.catalogue.provisional import ProvisionalCandidate
-from bot.models import Entity, EntityKind, MatchResult
-from bot.rumours import Rumour
+from bot.models import Entity, EntityKind, MatchResult, Rumour
 
 
 def describe_entity(entity: Entity, catalogue: Catalogue) -> str:
@@ -57,7 +56,7 @@ def match_to_dict(
     return {"players": players, "clubs": clubs, "rumours": rumours or []}
 
 
-def match_to_text(view: dict[str, Any]) -> str:
+def match_to_text(view: dict[str, Any], *, explain: bool = False) -> str:
     """Render a `match_to_dict` view for people."""
     lines = ["Players:"]
     for p in view["players"]:
@@ -80,6 +79,8 @@ def match_to_text(view: dict[str, Any]) -> str:
             fee = f", {r['fee']}" if r.get("fee") else ""
             neg = " [denied/negated]" if r.get("negated") else ""
             lines.append(f"  {r['player']}: {r['from'] or '?'} -> {r['to']} ({r['stage']}{deal}{fee}){neg}{outlet}")
+            if explain:
+                lines.extend(f"      {e['wording']}: {e['text']!r} [{e['start']}:{e['end']}]" for e in r["evidence"])
     return "\n".join(lines)
 
 
@@ -100,4 +101,5 @@ def rumour_to_dict(rumour: Rumour, catalogue: Catalogue) -> dict[str, Any]:
         "fee": rumour.fee,
         "negated": rumour.negated,
         "source": {"outlet": source.name if source else None, "tier": source.tier if source else None},
+        "evidence": [{"wording": e.wording, "text": e.text, "start": e.start, "end": e.end} for e in rumour.evidence],
     }

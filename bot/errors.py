@@ -28,7 +28,10 @@ class ConfigError(MercatoError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            super().__init__(f"Invalid configuration: {problems[0]}")
+        else:
+            super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 class UnsafeURL(InvalidInput):
@@ -71,7 +74,15 @@ class NotAFeed(FeedError):
 
 
 class StorageError(MercatoError):
-    """The database failed; the message is safe to show but says little."""
+    """The database failed; the message is safe to show and says what to do."""
+
+
+class DatabaseBusy(StorageError):
+    """Another process held the database's lock for longer than the busy timeout."""
+
+
+class StartupError(MercatoError):
+    """The bot could not start or keep running: Discord unreachable, the token refused…"""
 
 
 _SQLITE_FAULTS: Final = {
@@ -93,6 +104,8 @@ def storage_fault(exc: BaseException) -> str | None:
     These faults are the host's, not a feed's and not a bug: the caller retries later instead of
     blaming the feed, and writes nothing more (the write would fail the same way).
     """
+    if isinstance(exc, StorageError) and isinstance(exc.__cause__, sqlite3.Error | OSError):
+        exc = exc.__cause__  # the storage layer's one-line translation of the same fault (bot.storage.db.explain)
     if isinstance(exc, sqlite3.Error):
         # sqlite_errorcode is the extended code (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT…), whose low byte
         # is the primary one; errors the sqlite3 module raises itself (a closed connection) have none.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal, Protocol
@@ -20,8 +20,9 @@ from bot.errors import FeedError, storage_fault
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
+from bot.language import MAX_ANALYSED_CHARS, extract_rumours
+from bot.language.document import MAX_TITLE_CHARS
 from bot.models import Feed, FeedItem, IngestedItem, MatchResult, NewItem, ReportedRumour, Rumour
-from bot.rumours import extract_rumours
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
 from bot.storage.ingest import FeedState
@@ -181,7 +182,9 @@ class Ingestor:
         known = await self.storage.items.known(feed.id, [i.uid for i in keyed.values()], list(keyed))
         fresh = [(key, item) for key, item in keyed.items() if key not in known and item.uid not in known]
         feed_source = self._feed_source(feed, parsed.title)
-        read = [self._read(feed, feed_source, key, item, now) for key, item in fresh]
+        # Reading is CPU work (matching, rumours): one worker thread per feed batch keeps the event loop
+        # (Discord's heartbeat, commands) answering while it runs.
+        read = await asyncio.to_thread(self._read_batch, feed, feed_source, fresh, now)
         state = FeedState(feed.id, now, next_due, fetched.etag, fetched.last_modified, digest, parsed.title)
         committed = await self.storage.ingest.commit(
             state,
@@ -207,10 +210,21 @@ class Ingestor:
             return None
         return self.sources.for_feed(feed.url, title or feed.title)
 
+    def _read_batch(
+        self, feed: Feed, feed_source: Source | None, fresh: list[tuple[str, FeedItem]], now: datetime
+    ) -> list[tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]]:
+        """Read a feed's new items (run in a worker thread)."""
+        return [self._read(feed, feed_source, key, item, now) for key, item in fresh]
+
     def _read(
         self, feed: Feed, feed_source: Source | None, key: str, item: FeedItem, now: datetime
     ) -> tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]:
-        """Read one new item: who it mentions, the rumours it carries, and those as reports of this outlet."""
+        """Read one new item: who it mentions, the rumours it carries, and those as reports of this outlet.
+
+        Only the first ``MAX_ANALYSED_CHARS`` of a summary are read, and only those are stored.
+        """
+        if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
+            item = replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
         match = self.matcher.match_item(item.title, item.summary)
         alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
         rumours: tuple[Rumour, ...] = ()

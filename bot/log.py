@@ -28,10 +28,24 @@ class _MercatoHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler this module installs."""
 
 
+# The attributes every LogRecord has; anything else on a record came from ``extra={...}``.
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class ExtrasFormatter(logging.Formatter):
+    """Appends a record's ``extra={...}`` fields as ``key=value``: "polled feed feed=https://… new=3"."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's own name
+        """The message, then the extras, before any traceback."""
+        text = super().formatMessage(record)
+        extras = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")]
+        return f"{text} {' '.join(extras)}" if extras else text
+
+
 def setup_logging(level: str = "INFO", *, secrets: tuple[str | None, ...] = ()) -> None:
     """Log to stderr with one format; quieten chatty libraries; redact secrets."""
     handler = _MercatoHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[{asctime}] [{levelname:<7}] {name}: {message}", style="{"))
+    handler.setFormatter(ExtrasFormatter("[{asctime}] [{levelname:<7}] {name}: {message}", style="{"))
     handler.addFilter(RedactFilter(*secrets))
     root = logging.getLogger()
     # Replace only our own handler, so that calling this twice (or inside a test runner) adds no duplicates

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,8 +64,10 @@ class Poller:
         self.deadline_interval = deadline_interval
         self.deadline_mode = False
         self.last: TickReport | None = None
+        self.last_duration = 0.0  # seconds the last completed tick took
         self.ticks = 0
         self.listeners: list[Callable[[TickReport], None]] = []
+        self.failure_listeners: list[Callable[[BaseException], None]] = []  # a scheduled tick raised
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()  # a manual tick (tests, /status refresh) never overlaps the job's
         self._ticked = asyncio.Condition()
@@ -90,6 +93,20 @@ class Poller:
         )
         self.scheduler.start()
 
+    def every(self, job_id: str, interval: timedelta, job: Callable[[], Awaitable[object]], *,
+              first_in: timedelta = timedelta(minutes=1)) -> None:
+        """Run ``job`` every ``interval`` in the same scheduler (housekeeping); a failure is logged, never fatal."""
+        async def run() -> None:
+            try:
+                await job()
+            except Exception:
+                log.exception("scheduled job %s failed", job_id)
+
+        self.scheduler.add_job(
+            run, "interval", seconds=int(interval.total_seconds()), id=job_id, coalesce=True, max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_S, replace_existing=True, next_run_time=datetime.now(UTC) + first_in,
+        )
+
     def shutdown(self) -> None:
         """Stop the scheduler; a running tick is cancelled (the outbox keeps whatever it planned)."""
         if self.scheduler.running:
@@ -107,18 +124,22 @@ class Poller:
             # Shutdown cancels a running tick (APScheduler's executor does). Whatever it stored is
             # committed; alerts it had not planned yet are planned by the next start's first tick.
             log.info("poll tick cancelled by shutdown")
-        except Exception:
+        except Exception as exc:
             log.exception("poll tick failed")
+            for listener in self.failure_listeners:
+                listener(exc)
 
     async def tick(self) -> TickReport:
         """Switch deadline mode if needed, poll what is due, plan the outbox; notify listeners."""
         async with self._lock:
             now = self.now()
+            started = time.monotonic()
             deadline = await self._is_deadline(now)
             if deadline != self.deadline_mode:
                 await self._switch(deadline, now)
             report = await self._cycle(now, self.interval)
             self.last = report
+            self.last_duration = time.monotonic() - started
         async with self._ticked:
             self.ticks += 1
             self._ticked.notify_all()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import intel
 from bot.alerts.pipeline import AlertPipeline
@@ -22,6 +22,8 @@ from bot.errors import InvalidInput, NotFound
 from bot.feedlist import FeedLine, FeedList, feed_health
 from bot.following import Following, FollowTarget
 from bot.models import DmMode, Entity, EntityKind, StoredItem
+from bot.privacy import Privacy
+from bot.retention import Retention
 from bot.storage import GLOBAL
 
 log = logging.getLogger(__name__)
@@ -164,6 +166,9 @@ class Services:
         self.now = now
         self.following = Following(app.storage, app.catalogue, limit=app.settings.follow_limit)
         self.feed_list = FeedList(app.storage, allow_private=app.settings.allow_private_feeds)
+        # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
+        self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
+        self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
 
     # ------------------------------------------------------------------ follows
 

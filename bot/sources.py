@@ -17,182 +17,34 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import ahocorasick
-from anyascii import anyascii
 
 from bot.errors import ConfigError
+from bot.language.fold import fold_cased, fold_text
+from bot.language.pack import LanguagePack, pack_for
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
+
+if TYPE_CHECKING:
+    from bot.language.document import Document
 
 __all__ = [
     "DEFAULT_TIER",
     "Source",
     "SourceDirectory",
     "SourceKind",
-    "fold",
-    "fold_with_map",
     "load_sources",
 ]
 
 _MIN_TIER, _MAX_TIER = 0, 5
 
 
-# ----------------------------------------------------------------------------- folding
-
-
-# Characters whose transliteration is one character, learned as texts come in: a text made only of
-# ASCII and such characters folds with one str.translate call and an identity offset map, which
-# keeps the per-character loop below for the rare text with "ß", emoji and the like.
-_ONE_CHAR: dict[int, str] = {}
-_ONE_CHAR_CASED: dict[int, str] = {}
-_NOT_ONE_CHAR: set[str] = set()
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _one_to_one(text: str) -> bool:
-    """Learn the new non-ASCII characters of ``text``; True if every one transliterates to one character."""
-    ok = True
-    for char in set(_NON_ASCII.findall(text)):
-        if ord(char) in _ONE_CHAR:
-            continue
-        if char in _NOT_ONE_CHAR:
-            ok = False
-            continue
-        piece = anyascii(char)
-        if len(piece) == 1 and len(piece.casefold()) == 1:
-            _ONE_CHAR[ord(char)] = piece.casefold()
-            _ONE_CHAR_CASED[ord(char)] = piece
-        else:
-            _NOT_ONE_CHAR.add(char)
-            ok = False
-    return ok
-
-
-_CITED_CACHE_SIZE = 4096
-
-
-def _fold_run(text: str) -> str:
-    """Fold a run of ASCII and one-character-fold text (str.translate with a dict is slow on non-ASCII)."""
-    if text.isascii():
-        return text.lower()
-    return _NON_ASCII.sub(lambda found: _ONE_CHAR[ord(found.group())], text).lower()
-
-
-def _cased_run(text: str) -> str:
-    """Transliterate such a run, keeping case."""
-    if text.isascii():
-        return text
-    return _NON_ASCII.sub(lambda found: _ONE_CHAR_CASED[ord(found.group())], text)
-
-
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fold ``text`` for matching (diacritics removed, case folded) and map back to the original.
-
-    Returns ``(folded, starts)`` where ``starts[i]`` is the index in ``text`` of the character that
-    produced ``folded[i]``; ``starts`` has one extra entry, ``len(text)``, so that an exclusive end
-    in the folded text maps to an exclusive end in the original.
-    Folding is done per character so that offsets survive expansions such as "ß" → "ss".
-    """
-    if text.isascii() or _one_to_one(text):
-        return _fold_run(text), list(range(len(text) + 1))
-    pieces: list[str] = []
-    starts: list[int] = []
-    pos = 0
-    for found in _NON_ASCII.finditer(text):
-        char, index = found.group(), found.start()
-        if ord(char) in _ONE_CHAR:
-            continue  # folded with the run around it
-        pieces.append(_fold_run(text[pos:index]))
-        starts.extend(range(pos, index))
-        pos = index + 1
-        piece = anyascii(char).casefold()
-        if not piece and not char.isspace():
-            continue  # characters with no ASCII form (emoji, symbols) vanish
-        piece = piece or " "
-        pieces.append(piece)
-        starts.extend([index] * len(piece))
-    pieces.append(_fold_run(text[pos:]))
-    starts.extend(range(pos, len(text) + 1))
-    return "".join(pieces), starts
-
-
-def fold(text: str) -> str:
-    """Fold ``text`` for matching: ASCII transliteration (Drăgușin → dragusin), then casefold."""
-    return fold_with_map(text)[0]
-
-
-def _ascii_keep_case(text: str) -> str:
-    """Transliterate per character without case folding; same length as ``fold(text)``."""
-    if text.isascii() or _one_to_one(text):
-        return _cased_run(text)
-    pieces: list[str] = []
-    pos = 0
-    for found in _NON_ASCII.finditer(text):
-        char, index = found.group(), found.start()
-        if ord(char) in _ONE_CHAR:
-            continue
-        pieces.append(_cased_run(text[pos:index]))
-        pos = index + 1
-        piece = anyascii(char)
-        if not piece and not char.isspace():
-            continue
-        piece = piece or " "
-        # Keep the length equal to the folded form (casefold never changes ASCII length, but a
-        # non-ASCII char may casefold to a different length than its transliteration).
-        pieces.append(piece if len(piece) == len(piece.casefold()) else piece.casefold())
-    pieces.append(_cased_run(text[pos:]))
-    return "".join(pieces)
-
-
-# ----------------------------------------------------------------------------- cues
-
-# A cue before a source name: "according to X", "per X", "reports X", "told X", "Italian outlet X".
-_BEFORE_CUE = re.compile(
-    r"(?:according\s+to|per|via|reports?|reported\s+by|reporting\s+by|report\s+(?:from|in|by)|"
-    r"(?:says|said|writes|wrote|claims?|reveals?|revealed|understands?|confirms?|adds|added)\s*[:,]?|"
-    r"told|tells|telling|speaking\s+to|talking\s+to|(?:interview|speaking)\s+with|as\s+reported\s+by|"
-    r"as\s+revealed\s+by|as\s+claimed\s+by|sources?\s+close\s+to|"
-    r"(?:outlet|newspaper|paper|daily|publication|broadcaster|journalist|reporter|insider|correspondent|"
-    r"website|site|tabloid|radio|channel|network|expert|guru|columnist|chief\s+football\s+writer|"
-    r"football\s+writer|transfer\s+expert|transfer\s+guru|transfer\s+insider)|"
-    r"from|in|by|\()"
-    r"\s*(?:the\s+)?$"
-)
-# "from", "in" and "by" are only cues in a reporting frame ("a report in the Times", "claims by the
-# Sun", "quotes from Sky Sports"); the frame word must come just before them.
-_WEAK_BEFORE = re.compile(
-    r"(?:report|reports|reported|story|claims?|quotes?|interview|article|column|podcast|piece|"
-    r"according|published|revealed|comments|told)\s+(?:\w+\s+){0,2}(?:from|in|by)\s*(?:the\s+)?$"
-)
-# A cue after a source name: "X reports", "X's David Ornstein", "X understands", "(X)".
-_AFTER_CUE = re.compile(
-    r"^\s*(?:(?:has|have|is|are|had|was)\s+)?(?:also\s+|now\s+|exclusively\s+|previously\s+|since\s+)?"
-    r"(?:reports?|reported|reporting|says?|said|claims?|claimed|reveals?|revealed|understands?|"
-    r"has\s+learned|learned|writes|wrote|been\s+told|confirms?|confirmed|adds|added|states|stated|"
-    r"notes|explains|insists|suggests|suggested|believes|tweeted|posted|indicates?)\b"
-    r"|^\s*:(?!\d)"
-)
+_WORD = re.compile(r"[a-z0-9]")
 _PAREN_AFTER = re.compile(r"^\s*(?:[-–,]\s*[^()]{0,40})?\)")
 _PAREN_BEFORE = re.compile(r"\(\s*(?:the\s+)?$")
-
-# Club as a source: only when the text says the club itself spoke.
-_CLUB_BEFORE = re.compile(
-    r"(?:official\s*[:!\-–]?|officially|announced\s+by|confirmed\s+by|statement\s+(?:from|by)|"
-    r"(?:website|site|channels|statement)\s+of)\s*(?:the\s+)?$"
-)
-_CLUB_AFTER = re.compile(
-    r"^\s*(?:(?:have|has|had)\s+)?(?:now\s+|today\s+|this\s+\w+\s+)?(?:officially\s+)?"
-    r"(?:announced?|announces|confirmed?|confirms|said\s+in\s+a\s+statement|released\s+a\s+statement)\b"
-    r"|^\s*'s?\s+(?:official|statement|website|announcement)"
-)
-_GENERIC_CLUB = re.compile(
-    r"\b(?:the\s+club|the\s+clubs|both\s+clubs)\s+(?:have\s+|has\s+)?(?:now\s+|today\s+)?"
-    r"(?:officially\s+)?(?:announced?|announces|confirmed?|confirms|said\s+in\s+a\s+statement)\b"
-    r"|\b(?:club|official)\s+statement\b|\bofficially\s+announced\b"
-)
-
-_WORD = re.compile(r"[a-z0-9]")
+_NAMES_MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +65,12 @@ class SourceDirectory:
     _by_name: dict[str, Source] = field(default_factory=dict, init=False, repr=False)
     # One automaton per haystack (folded / exact-case); values are indexes into _aliases.
     _automata: dict[bool, ahocorasick.Automaton] = field(default_factory=dict, init=False, repr=False)
-    # Extraction asks for the citations of each sentence and then of its whole claim: remember answers.
-    _cited_cache: dict[str, tuple[Source, ...]] = field(default_factory=dict, init=False, repr=False)
+    # Gossip digests end claim after claim with the same "(Mirror)": remember which names are sources.
+    _names: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------------ construction
     def _add_alias(self, text: str, source: Source, *, exact: bool) -> None:
-        key = _ascii_keep_case(text) if exact else fold(text)
+        key = fold_cased(text) if exact else fold_text(text)
         key = key.strip()
         if key:
             self._aliases.append(_Alias(key, source, exact))
@@ -235,19 +87,19 @@ class SourceDirectory:
                 automaton.make_automaton()
                 self._automata[exact] = automaton
         for source in self.sources:
-            self._by_name.setdefault(fold(source.name), source)
+            self._by_name.setdefault(fold_text(source.name), source)
 
     # ------------------------------------------------------------------ lookups
     def get(self, name: str) -> Source | None:
         """The source whose canonical name is ``name`` (folded), or None."""
-        return self._by_name.get(fold(name))
+        return self._by_name.get(fold_text(name))
 
     def lookup(self, text: str) -> Source | None:
         """The source that ``text`` names entirely ("the Mirror", "Daily Mirror", "Sky Sports")."""
         stripped = re.sub(r"\s+", " ", text).strip()
         bare = re.sub(r"^(?:the|a)\s+", "", stripped, flags=re.IGNORECASE)
-        folded = {fold(stripped), fold(bare), fold("the " + bare)}
-        cased = {_ascii_keep_case(stripped), _ascii_keep_case(bare)}
+        folded = {fold_text(stripped), fold_text(bare), fold_text("the " + bare)}
+        cased = {fold_cased(stripped), fold_cased(bare)}
         for alias in self._aliases:
             if alias.text in (cased if alias.exact else folded):
                 return alias.source
@@ -283,7 +135,7 @@ class SourceDirectory:
             if best is not None:
                 return best[1]
         if title and title.strip():
-            found = [hit for hit in self._find_aliases(title, require_cue=False)
+            found = [hit for hit in self._find_aliases(fold_text(title), title, pack_for("en"), require_cue=False)
                      if hit[2].kind is not SourceKind.CLUB and hit[2].tier > 0]
             if found:
                 return found[0][2]
@@ -292,29 +144,42 @@ class SourceDirectory:
             return self.unknown(host)
         return None
 
-    def cited(self, text: str) -> list[Source]:
+    def names_source(self, name: str) -> bool:
+        """True when ``name`` is, in full, a source of the directory (answers remembered)."""
+        found = self._names.get(name)
+        if found is None:
+            if len(self._names) >= _NAMES_MEMO_SIZE:
+                self._names.clear()
+            found = self._names[name] = self.lookup(name) is not None
+        return found
+
+    def cited(self, text: str, *, language: str = "en") -> list[Source]:
         """Sources the text cites, in order of first citation, each once.
 
         An outlet or journalist counts only next to a citing cue ("according to", "per", "reports",
         "says", "told", "Italian outlet", "(Mirror)"); a club only when the text says the club spoke
-        ("official: Milan", "Tottenham have announced", "the club confirmed").
+        ("official: Milan", "Tottenham have announced", "the club confirmed"). The cues are the
+        ``citation`` wordings of the text's language.
         """
-        cached = self._cited_cache.get(text)
-        if cached is not None:
-            return list(cached)
-        if len(self._cited_cache) >= _CITED_CACHE_SIZE:
-            self._cited_cache.clear()  # a crude bound: extraction asks about the same sentences in bursts
-        found = self._find_aliases(text, require_cue=True)
+        return self._cited(fold_text(text), text, pack_for(language))
+
+    def cited_in(self, doc: Document, start: int, end: int) -> list[Source]:
+        """The sources a span ``[start, end)`` (original offsets) of a Document cites."""
+        folded = doc.folded.text[doc.to_folded(start) : doc.to_folded(end)]
+        return self._cited(folded, doc.text[start:end], pack_for(doc.language))
+
+    def _cited(self, folded: str, text: str, lang: LanguagePack) -> list[Source]:
+        found = self._find_aliases(folded, text, lang, require_cue=True)
         result: list[tuple[int, Source]] = [(start, source) for start, _end, source in found]
-        folded = fold(text)
-        for match in _GENERIC_CLUB.finditer(folded):
-            if not any(s.kind is SourceKind.CLUB for _, s in result):
-                result.append((match.start(), Source("the club", 0, SourceKind.CLUB, None)))
+        generic = lang.cues("citation", "club-generic")
+        if lang.search(generic, folded):
+            for match in generic.pattern.finditer(folded):
+                if not any(s.kind is SourceKind.CLUB for _, s in result):
+                    result.append((match.start(), Source("the club", 0, SourceKind.CLUB, None)))
         result.sort(key=lambda pair: pair[0])
         seen: dict[str, Source] = {}
         for _, source in result:
             seen.setdefault(source.name, source)
-        self._cited_cache[text] = tuple(seen.values())
         return list(seen.values())
 
     def report_source(self, text: str, feed_source: Source | None) -> Source | None:
@@ -327,10 +192,11 @@ class SourceDirectory:
         return cited[0] if cited else feed_source
 
     # ------------------------------------------------------------------ internals
-    def _find_aliases(self, text: str, *, require_cue: bool) -> list[tuple[int, int, Source]]:
+    def _find_aliases(
+        self, folded: str, text: str, lang: LanguagePack, *, require_cue: bool
+    ) -> list[tuple[int, int, Source]]:
         """Non-overlapping alias hits (longest first) as ``(start, end, source)`` in folded offsets."""
-        folded = fold(text)
-        cased = _ascii_keep_case(text)
+        cased = fold_cased(text) if True in self._automata else ""
         taken: list[tuple[int, int]] = []
         hits: list[tuple[int, int, Source]] = []
         # Every occurrence of every alias, then taken longest alias first, left to right.
@@ -347,32 +213,37 @@ class SourceDirectory:
                 # The span is taken even without a cue, so that "Sky" never re-matches inside
                 # an uncited "Sky Sport Italia".
                 taken.append((start, end))
-                if not require_cue or self._has_cue(folded, start, end, alias.source):
+                if not require_cue or _has_cue(lang, folded, start, end, alias.source):
                     hits.append((start, end, alias.source))
         hits.sort(key=lambda hit: hit[0])
         if require_cue:
             hits = _prefer_journalists(folded, hits)
         return hits
 
-    @staticmethod
-    def _has_cue(folded: str, start: int, end: int, source: Source) -> bool:
-        before = folded[max(0, start - 60) : start]
-        after = folded[end : end + 60]
-        if source.kind is SourceKind.CLUB:
-            return bool(_CLUB_BEFORE.search(before) or _CLUB_AFTER.search(after))
-        if _PAREN_BEFORE.search(before):
-            return bool(_PAREN_AFTER.search(after))
-        if _AFTER_CUE.search(after):
-            return True
-        # "The Athletic's David Ornstein", "Sky Sport Italia journalist Di Marzio": the outlet is the
-        # journalist's frame, not a citation of its own; the journalist carries the cue.
-        before_cue = _BEFORE_CUE.search(before)
-        if before_cue is None:
-            return False
-        word = before_cue.group(0).strip().removesuffix("the").strip()
-        if word in {"from", "in", "by"}:
-            return bool(_WEAK_BEFORE.search(before))
+
+def _has_cue(lang: LanguagePack, folded: str, start: int, end: int, source: Source) -> bool:
+    """True when a citing wording sits right before or after the source's name."""
+    before = folded[max(0, start - 60) : start]
+    after = folded[end : end + 60]
+    if source.kind is SourceKind.CLUB:
+        return bool(
+            lang.search(lang.cues("citation", "club-before"), before)
+            or lang.cues("citation", "club-after").pattern.match(after)
+        )
+    if _PAREN_BEFORE.search(before):
+        return bool(_PAREN_AFTER.search(after))
+    if lang.cues("citation", "after").pattern.match(after):
         return True
+    # "The Athletic's David Ornstein", "Sky Sport Italia journalist Di Marzio": the outlet is the
+    # journalist's frame, not a citation of its own; the journalist carries the cue.
+    if lang.search(lang.cues("citation", "before"), before):
+        return True
+    # "from", "in" and "by" are only cues in a reporting frame ("a report in the Times", "claims by the
+    # Sun", "quotes from Sky Sports"); the frame word must come just before them.
+    return bool(
+        lang.search(lang.cues("citation", "before-weak"), before)
+        and lang.search(lang.cues("citation", "weak-frame"), before)
+    )
 
 
 def _prefer_journalists(folded: str, hits: list[tuple[int, int, Source]]) -> list[tuple[int, int, Source]]:
@@ -464,12 +335,12 @@ def load_sources(path: Path) -> SourceDirectory:
                 aliases = [name, *aliases]
             entries.append((source, aliases, exact, domains))
 
-    names = [fold(e[0].name) for e in entries]
+    names = [fold_text(e[0].name) for e in entries]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{path}: source {duplicate!r} is defined more than once")
-    outlet_names = {fold(e[0].name) for e in entries if e[0].kind is SourceKind.OUTLET}
+    outlet_names = {fold_text(e[0].name) for e in entries if e[0].kind is SourceKind.OUTLET}
     for source, *_ in entries:
-        if source.kind is SourceKind.JOURNALIST and source.outlet and fold(source.outlet) not in outlet_names:
+        if source.kind is SourceKind.JOURNALIST and source.outlet and fold_text(source.outlet) not in outlet_names:
             problems.append(f"{path}: journalist {source.name!r}: unknown outlet {source.outlet!r}")
     if problems:
         raise ConfigError(problems)

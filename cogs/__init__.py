@@ -6,4 +6,6 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rumours",
     "cogs.admin",
     "cogs.delivery",
+    "cogs.privacy",
+    "cogs.help",  # last: it lists every command the others registered
 )

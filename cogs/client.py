@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -21,6 +22,9 @@ from discord.ext import commands
 from bot.alerts.pipeline import AlertPipeline
 from bot.app import App, open_app
 from bot.config import Settings
+from bot.errors import StartupError
+from bot.health import Monitoring, start_monitoring
+from bot.housekeeping import schedule_housekeeping
 from bot.services import Choice, Services, build_services
 from cogs import EXTENSIONS
 from cogs.tree import MercatoTree
@@ -64,9 +68,11 @@ class MercatoBot(commands.Bot):
         self.services, self.pipeline = build_services(app, now=now)
         self.sync_global = sync
         self.dev_guild_id = dev_guild_id
+        self.gateway_connected = False  # for /healthz: READY or RESUMED seen, no disconnect since
+        self.monitoring: Monitoring | None = None
 
     async def setup_hook(self) -> None:
-        """Load the cogs, register the persistent button, start polling, sync commands if asked."""
+        """Load the cogs, register the persistent button, start polling and monitoring, sync commands if asked."""
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)
@@ -74,23 +80,71 @@ class MercatoBot(commands.Bot):
                 log.exception("Failed to load extension %s", extension)
         self.add_dynamic_items(FollowButton)
         self.pipeline.poller.start()
+        schedule_housekeeping(self.pipeline.poller, retention=self.services.retention, privacy=self.services.privacy)
+        settings = self.app.settings
+        self.monitoring = await start_monitoring(
+            self.app.storage, self.app.metrics, self.pipeline.poller, now=self.now,
+            gateway=lambda: self.gateway_connected, host=settings.http_host, port=settings.http_port,
+        )
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
-        """Sync to the dev server instantly (MERCATO_DEV_GUILD) and/or globally (``--sync``; takes a while)."""
-        if self.dev_guild_id is not None:
-            guild = discord.Object(self.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to server %s", len(synced), self.dev_guild_id)
+        """Sync to the dev server instantly (MERCATO_DEV_GUILD) or globally (``--sync``; takes a while).
+
+        Commands registered both globally and in a server show twice there. With both asked for, the
+        global sync wins and the dev server's copies are removed; a dev server seeing global commands
+        from an earlier ``--sync`` is warned about.
+        """
         if self.sync_global:
             synced = await self.tree.sync()
             log.info("synced %d commands globally", len(synced))
+        if self.dev_guild_id is None:
+            return
+        guild = discord.Object(self.dev_guild_id)
+        if self.sync_global:
+            log.warning(DUPLICATES_REMOVED, self.dev_guild_id)
+            await self.tree.sync(guild=guild)  # nothing was copied to it: this clears its commands
+            return
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d commands to server %s", len(synced), self.dev_guild_id)
+        try:
+            global_commands = await self.tree.fetch_commands()
+        except discord.HTTPException as exc:  # only a check: never a reason not to start
+            log.warning("could not check for global commands duplicating server %s's: %s", self.dev_guild_id, exc)
+            return
+        if global_commands:
+            log.warning(DUPLICATES_SEEN, self.dev_guild_id)
+
+    async def on_ready(self) -> None:
+        """Connected (and every server is loaded)."""
+        self.gateway_connected = True
+
+    async def on_resumed(self) -> None:
+        """Reconnected after a drop."""
+        self.gateway_connected = True
+
+    async def on_disconnect(self) -> None:
+        """Lost the gateway (discord.py reconnects by itself)."""
+        self.gateway_connected = False
 
     async def close(self) -> None:
-        """Stop the scheduler first (pending deliveries stay in the outbox), then disconnect."""
+        """Stop the scheduler first (pending deliveries stay in the outbox), then monitoring, then disconnect."""
         self.pipeline.poller.shutdown()
+        if self.monitoring is not None:
+            await self.monitoring.close()
         await super().close()
+
+
+DUPLICATES_REMOVED = (
+    "MERCATO_DEV_GUILD is set and --sync registers the commands globally: server %s would show every command "
+    "twice, so its own copies are removed. Unset MERCATO_DEV_GUILD in production."
+)
+DUPLICATES_SEEN = (
+    "Server %s (MERCATO_DEV_GUILD) also sees the global commands from an earlier --sync, so every command shows "
+    "twice there. For production, run `make sync` once with MERCATO_DEV_GUILD still set (it removes the server's "
+    "copies), then unset it; for development, use a separate bot application that never synced globally."
+)
 
 
 class MercatoCog(commands.Cog):
@@ -142,11 +196,7 @@ async def _serve(settings: Settings, *, sync: bool) -> int:
             done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if runner in done:
                 stopper.cancel()
-                try:
-                    runner.result()
-                except discord.LoginFailure:
-                    log.error("Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)")
-                    return 1
+                _raise_startup_error(runner)
                 return 0
             log.info("signal received: shutting down (pending alerts stay queued)")
             await bot.close()
@@ -155,3 +205,26 @@ async def _serve(settings: Settings, *, sync: bool) -> int:
         return 0
     finally:
         await app.close()
+
+
+def _raise_startup_error(runner: asyncio.Task[None]) -> None:
+    """Re-raise why the bot stopped by itself as one clear :class:`StartupError` (the CLI prints it)."""
+    try:
+        runner.result()
+    except discord.LoginFailure as exc:
+        raise StartupError(
+            "Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)."
+        ) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise StartupError("Discord refused the gateway intents the bot asked for; update Mercato.") from exc
+    except discord.HTTPException as exc:
+        raise StartupError(
+            f"Discord answered HTTP {exc.status} while the bot started: it may be having an outage "
+            "(https://discordstatus.com); try again in a few minutes."
+        ) from exc
+    except (aiohttp.ClientError, discord.GatewayNotFound, discord.ConnectionClosed, OSError, TimeoutError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise StartupError(
+            f"Cannot reach Discord ({reason}): check this machine's network, DNS and firewall "
+            "(outgoing HTTPS to discord.com and gateway.discord.gg), then start again."
+        ) from exc

@@ -2,7 +2,9 @@
 
 The policy (what a 403, a 50007 or a 5xx means for a row) lives in :mod:`bot.delivery`; this module
 only speaks Discord. A background task, owned by ``cog_load``/``cog_unload``, drains due rows when
-a poll tick enqueued something, when a retry falls due, and at least once a minute.
+a poll tick enqueued something, when a retry falls due, and at least once a minute. A drain runs
+routes in parallel and stays open while any send is in flight (discord.py may be retrying a 5xx or
+sleeping out a 429 on one route), so a tick's wake-up reaches it and new alerts go out at once.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from bot.delivery import (
     DeliveryError,
     DmClosed,
     MessageGone,
+    MessageRejected,
     RateLimited,
     SentMessage,
     TemporaryFailure,
 )
+from bot.metrics import MeteredSender
 from bot.models import AlertView
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
@@ -56,6 +60,8 @@ def translate(exc: discord.HTTPException, *, dm: bool) -> DeliveryError:
         return ChannelUnavailable(f"{REASONS.get(exc.code, 'Discord refused the channel')} ({detail})")
     if exc.status == 429:  # a 429 discord.py did not retry (no Via header): wait a minute
         return RateLimited(60.0, detail)
+    if exc.status < 500:  # this message was refused (400 …); the route's next one may well go through
+        return MessageRejected(detail)
     return TemporaryFailure(detail)
 
 
@@ -127,7 +133,7 @@ class Delivery(commands.Cog):
 
     def __init__(self, bot: MercatoBot) -> None:
         self.bot = bot
-        self.sender = DiscordSender(bot)
+        self.sender = MeteredSender(DiscordSender(bot), bot.app.metrics)  # counted and timed for /metrics
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -156,8 +162,9 @@ class Delivery(commands.Cog):
             task.add_done_callback(self._notices.discard)
 
     def wake(self) -> None:
-        """Drain now (new rows were enqueued, or the clock moved)."""
+        """Drain now (new rows were enqueued, or the clock moved), or at once if a drain is running."""
         self._wake.set()
+        self.bot.pipeline.dispatcher.wake()
 
     async def _run(self) -> None:
         await self.bot.wait_until_ready()

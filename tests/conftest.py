@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,12 @@ def seed_article() -> tuple[str, str]:
     path = next(p for p in SEED_ARTICLE_PATHS if p.is_file())
     title, _, body = path.read_text(encoding="utf-8").partition("\n")
     return title, body
+
+
+@pytest.fixture(autouse=True)
+def _drop_cli_log_handler() -> Iterator[None]:
+    """A test that ran `mercato` in-process leaves its stderr handler on the root logger; remove it, since
+    that stderr (pytest's capture) is closed after the test and later log records would fail on it."""
+    yield
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if type(h).__name__ != "_MercatoHandler"]

@@ -166,19 +166,28 @@ def test_alert_view_of_the_seed_article(catalogue: Catalogue, matcher: Matcher, 
 
 @dataclass
 class FakeSender:
-    """Records what would be sent; ``errors`` are raised, in order, instead of sending."""
+    """Records what would be sent; ``errors`` are raised, in order, instead of sending.
+
+    ``errors_for[(kind, target)]`` are raised, in order, for that route only (routes are delivered
+    concurrently, so which route takes the next of ``errors`` is not fixed when several are due).
+    """
 
     errors: list[DeliveryError] = field(default_factory=list)
+    errors_for: dict[tuple[str, int], list[DeliveryError]] = field(default_factory=dict)
     sent: list[tuple[str, int]] = field(default_factory=list)
+    message_ids: dict[tuple[str, int], int] = field(default_factory=dict)  # the newest message id per target
     notices: list[tuple[int, str]] = field(default_factory=list)
     notify_ok: bool = True
     next_id: int = 1000
 
     def _result(self, kind: str, target: int, channel: int) -> SentMessage:
+        if self.errors_for.get((kind, target)):
+            raise self.errors_for[(kind, target)].pop(0)
         if self.errors:
             raise self.errors.pop(0)
         self.sent.append((kind, target))
         self.next_id += 1
+        self.message_ids[(kind, target)] = self.next_id
         return SentMessage(self.next_id, channel)
 
     async def send_channel(self, channel_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
@@ -236,10 +245,11 @@ async def test_sent_only_after_confirmation(harness: Harness) -> None:
     await harness.enqueue((CH, 10, 10), (DM, 1, 10))
     sender = FakeSender()
     result = await harness.dispatcher.drain(sender)
-    assert (result.sent, sender.sent) == (2, [("channel", 100), ("dm", 1)])
+    assert (result.sent, sorted(sender.sent)) == (2, [("channel", 100), ("dm", 1)])
     channel, dm = await harness.row(CH, 10), await harness.row(DM, 1)
-    assert (channel.status, channel.message_id, channel.channel_id) == (Status.SENT, 1001, 100)
+    assert (channel.status, channel.channel_id) == (Status.SENT, 100)
     assert (dm.status, dm.channel_id) == (Status.SENT, 9001)
+    assert (channel.message_id, dm.message_id) == (sender.message_ids["channel", 100], sender.message_ids["dm", 1])
     assert (await harness.dispatcher.drain(sender)).sent == 0  # nothing twice
 
 
@@ -269,7 +279,7 @@ async def test_rate_limits_never_count_towards_giving_up(harness: Harness) -> No
 
 async def test_a_lost_channel_drops_its_rows_and_tells_the_server_once(harness: Harness) -> None:
     await harness.enqueue((CH, 10, 10), (DM, 1, 10))
-    sender = FakeSender(errors=[ChannelUnavailable("the channel was deleted")])
+    sender = FakeSender(errors_for={("channel", 100): [ChannelUnavailable("the channel was deleted")]})
     await harness.dispatcher.drain(sender)
     await harness.dispatcher.channel_failed(10, "again", sender)
     settings = await harness.storage.guilds.get(10)

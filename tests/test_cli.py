@@ -43,7 +43,8 @@ def test_match_reads_stdin_and_strips_html(capsys: pytest.CaptureFixture[str], m
     """Input from stdin: first line title, the rest a body that may be HTML."""
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO("Transfer news\n<p>Inter Milan want <b>dragusin</b></p>"))
+    raw = io.BytesIO(b"Transfer news\n<p>Inter Milan want <b>dragusin</b></p>")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
     assert main(["match", "-", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [p["matched"] for p in out["players"]] == [["dragusin"]]
@@ -152,3 +153,16 @@ def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str]) -> 
     assert "Also reported by: North London News" in second
     shortlist = out.split("/shortlist milan -> AC Milan (hottest first):")[1]
     assert shortlist.index("Radu Drăgușin") < shortlist.index("Nathan Aké")
+
+
+def test_match_explain_shows_the_wordings_behind_each_rumour(capsys) -> None:
+    """`mercato match --explain` on the seed article lists wording ids and the text they matched."""
+    from pathlib import Path
+
+    from bot.cli import main
+
+    article = Path(__file__).parent / "data" / "seed-article.txt"
+    assert main(["match", "--explain", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert "Radu Drăgușin: Tottenham -> AC Milan" in out
+    assert "talks-meeting: 'meeting'" in out

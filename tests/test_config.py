@@ -60,3 +60,24 @@ def test_token_is_never_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> Non
     RedactFilter("sekrit.token.value").filter(record)
     assert "sekrit" not in record.getMessage()
     assert "[redacted]" in record.getMessage()
+
+
+def test_operations_settings() -> None:
+    """The settings issue 11 added: their defaults, and their values when set."""
+    defaults = Settings.from_env({}, env_file=None)
+    assert (defaults.contact, defaults.http_port, defaults.http_host) == (None, None, "127.0.0.1")
+    assert (defaults.retention_days, defaults.guild_grace_days, defaults.db_busy_timeout) == (180, 7, 5.0)
+    custom = Settings.from_env(
+        {"MERCATO_CONTACT": "mailto:ops@example.org", "MERCATO_HTTP_PORT": "8080", "MERCATO_HTTP_HOST": "0.0.0.0",
+         "MERCATO_RETENTION_DAYS": "30", "MERCATO_GUILD_GRACE_DAYS": "0", "MERCATO_DB_BUSY_TIMEOUT": "1.5"},
+        env_file=None,
+    )
+    assert (custom.contact, custom.http_port, custom.http_host) == ("mailto:ops@example.org", 8080, "0.0.0.0")
+    assert (custom.retention_days, custom.guild_grace_days, custom.db_busy_timeout) == (30, 0, 1.5)
+
+
+def test_a_single_problem_is_one_line_and_names_only_the_variable() -> None:
+    """One bad value: one line with the variable and what is expected, never the value."""
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({"MERCATO_HTTP_PORT": "Bot.MTIz.secret"}, env_file=None)
+    assert str(info.value) == "Invalid configuration: MERCATO_HTTP_PORT: expected a whole number from 1 to 65535"

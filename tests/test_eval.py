@@ -14,8 +14,8 @@ import pytest
 import bench.eval
 from bench.eval import DEFAULT_CORPUS, SEEDS, Counts, evaluate, load_corpus, main, story_keys
 from bot.catalogue import Catalogue, load_catalogue
+from bot.language import fold_text as fold
 from bot.models import EntityKind
-from bot.sources import fold
 
 STAGES = {
     "interest",

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.language import Deal, Rumour, Stage, extract_rumours, highest_stage, split_sentences
+from bot.language import fold_text as fold
 from bot.models import Entity, EntityKind, MatchResult, Mention
-from bot.rumours import Deal, Rumour, Stage, extract_rumours, highest_stage, split_sentences
-from bot.sources import SourceDirectory, fold, load_sources
+from bot.sources import SourceDirectory, load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -674,17 +675,19 @@ def _corpus_texts() -> list[str]:
 def test_the_literal_prefilter_never_skips_a_pattern_that_matches() -> None:
     # The prefilter may only say "cannot match" when the pattern really cannot: check every
     # registered pattern on every sentence-sized window of the corpus.
-    from bot.rumours import _PREFILTER, _may_match
+    from bot.language.pack import language_pack
 
-    patterns = list(_PREFILTER._filtered)
+    pack = language_pack("en")
+    patterns = [cues.pattern for cues in pack.wordings.sets.values() if pack.prefilter.number(cues.pattern) is not None]
     assert len(patterns) >= 20  # the cue battery is registered
     checked = 0
     for text in _corpus_texts():
         for start in range(0, len(text), 40):
             window = text[start : start + 120]
+            present = pack.prefilter.present(window)
             for pattern in patterns:
                 if pattern.search(window):
-                    assert _may_match(pattern, window), (pattern.pattern[:60], window)
+                    assert pack.may_match(pattern, present), (pattern.pattern[:60], window)
                     checked += 1
     assert checked > 1000
 
@@ -693,14 +696,13 @@ def test_the_literal_prefilter_never_skips_a_pattern_that_matches() -> None:
 def test_the_folded_offset_map_matches_its_definition(text: str) -> None:
     from bisect import bisect_left
 
-    from bot.rumours import _folded_index
-    from bot.sources import fold_with_map
+    from bot.language import fold as fold_with_maps
 
-    folded, to_folded, _to_original = _folded_index(text)
-    expected_folded, starts = fold_with_map(text)
-    assert folded == expected_folded
+    folded = fold_with_maps(text)
+    starts = list(folded.to_original)
+    assert len(starts) == len(folded.text) + 1 and starts[-1] == len(text)
     # each original index maps to the first folded character it produced (or the next one)
-    assert to_folded == [bisect_left(starts[:-1], index) for index in range(len(text) + 1)]
+    assert list(folded.to_folded) == [bisect_left(starts[:-1], index) for index in range(len(text) + 1)]
 
 
 def test_and_between_two_moves_keeps_them_apart(matcher, catalogue, sources: SourceDirectory) -> None:

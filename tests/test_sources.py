@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.sources import DEFAULT_TIER, Source, SourceDirectory, SourceKind, fold, fold_with_map, load_sources
+from bot.language import fold as fold_with_maps
+from bot.language import fold_text as fold
+from bot.sources import DEFAULT_TIER, Source, SourceDirectory, SourceKind, load_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds" / "sources.toml"
 
@@ -186,7 +188,8 @@ def test_fold_removes_diacritics_and_case() -> None:
 
 def test_fold_with_map_points_back_into_the_original() -> None:
     text = "Straße to Milán"
-    folded, starts = fold_with_map(text)
+    result = fold_with_maps(text)
+    folded, starts = result.text, result.to_original
     index = folded.index("milan")
     assert text[starts[index] : starts[index + len("milan")]] == "Milán"
     assert len(starts) == len(folded) + 1

@@ -69,11 +69,13 @@ class AlertPipeline:
         """Poll due feeds and plan their alerts (and any an interrupted poll left unplanned)."""
         planned_through = await self._planned_through()
         result = await self.app.ingestor.poll_due(now, interval=interval)
+        self.app.metrics.poll_result(result)  # polls, items, rumours (bot/metrics.py)
         fresh = {a.item.id for a in result.alerts}
         recovered = [a for a in await self._unplanned(planned_through, now) if a.item.id not in fresh]
         if recovered:
             log.warning("planning %d alert(s) stored before an interrupted poll", len(recovered))
-        alerts = [*recovered, *result.alerts]
+        # Poll order: an alert shows its story's earliest new report, however the items were recovered.
+        alerts = sorted([*recovered, *result.alerts], key=lambda a: (a.item.published_at, a.item.id))
         newest = max((a.item.id for a in alerts), default=planned_through)
         try:
             enqueued = await self.plan(alerts, now, planned_through=max(newest, planned_through))

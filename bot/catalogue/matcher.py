@@ -15,15 +15,14 @@ candidate are then resolved by how much their alias can be trusted (see ``AliasK
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import ahocorasick
 
 from bot.catalogue.model import Catalogue
-from bot.catalogue.normalize import fold, norm, slug
+from bot.catalogue.normalize import norm, slug
+from bot.language.document import Document
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
 
 _PERSON = "person:"
@@ -50,8 +49,6 @@ _BOILERPLATE = re.compile(
 )
 # The word right before a name, separated by one space (no possessive: "Dortmund's Brandt" is fine).
 _NAME_BEFORE = re.compile(r"(?P<word>[^\W\d_][\w.-]*) $")
-# Sentence boundaries in the original text: end punctuation followed by space, or a line break.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 
 Entry = tuple[str, AliasKind]
 # Word-boundary matching without a per-hit check: every character that is not a letter or digit
@@ -83,22 +80,38 @@ class _Owners:
 
 
 Span = tuple[int, int, _Owners]
-_SpanMap = Callable[[int, int], tuple[int, int]]
 
 
 _BOILERPLATE_HINTS = ("photo", "picture", "image", "pic", "credit", "read more", "read next", "follow us", "sign up",
                       "subscribe", "advertisement", "related")
 
 
-def blank_boilerplate(text: str) -> str:
-    """Replace photo credits, bylines and newsletter lines with spaces of the same length."""
-    lowered = text.lower()
+def boilerplate_spans(text: str, lowered: str | None = None) -> list[tuple[int, int]]:
+    """The spans of photo credits, bylines and newsletter lines in ``text``."""
+    lowered = text.lower() if lowered is None else lowered
     # Cheap substring checks first: most items have no boilerplate, and the full regex costs ~50 µs.
     if not any(hint in lowered for hint in _BOILERPLATE_HINTS) and not (
         lowered.startswith(("by ", "words by ")) or "\nby " in lowered or "\nwords by " in lowered
     ):
+        return []
+    return [m.span() for m in _BOILERPLATE.finditer(text)]
+
+
+def blank_boilerplate(text: str) -> str:
+    """Replace photo credits, bylines and newsletter lines with spaces of the same length."""
+    return _blank(text, boilerplate_spans(text))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
         return text
-    return _BOILERPLATE.sub(lambda m: " " * len(m.group()), text)
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        pieces.extend((text[cursor:start], " " * (end - start)))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def resolve_contained(spans: list[Span]) -> list[Span]:
@@ -162,18 +175,29 @@ class Matcher:
             single_word=single_word,
         )
 
-    def match_item(self, title: str, body: str) -> MatchResult:
-        """Match an item's title and body; the result's text is ``title + "\\n\\n" + body``."""
-        return self.match(f"{title}\n\n{body}" if body else title)
+    def match_item(self, title: str, body: str, *, language: str | None = None) -> MatchResult:
+        """Match an item's title and body; the result's text is ``title + "\\n\\n" + body`` (within the
+        analysis bound of ``bot.language.document``), and its ``document`` the item's reading."""
+        return self.match_document(Document.of_item(title, body, language=language))
 
     def match(self, text: str) -> MatchResult:
         """Return every player and club mention in ``text``, in order of appearance."""
+        return self.match_document(Document.of_text(text))
+
+    def match_document(self, doc: Document) -> MatchResult:
+        """Find the mentions of a Document (recorded on it) and return them as a MatchResult."""
+        text = doc.text
         if self._empty or not text:
-            return MatchResult(text, ())
-        folded = fold(blank_boilerplate(text))
-        spans = resolve_contained(self._candidates(f" {_words(folded.text)} "))
-        mentions = self._resolve(text, folded.text, spans, folded.original_span)
-        return MatchResult(text, tuple(sorted(mentions, key=lambda m: m.start)))
+            return MatchResult(text, (), doc)
+        folded = doc.folded
+        blanked = folded.text
+        spans = boilerplate_spans(text)
+        if spans:  # blank the boilerplate in the folded text too (same offsets through the map)
+            blanked = _blank(blanked, [(folded.to_folded[a], folded.to_folded[b]) for a, b in spans])
+        candidates = resolve_contained(self._candidates(f" {_words(blanked)} "))
+        mentions = tuple(sorted(self._resolve(doc, blanked, candidates), key=lambda m: m.start))
+        doc.mentions = mentions
+        return MatchResult(text, mentions, doc)
 
     def _candidates(self, padded: str) -> list[Span]:
         """Whole-word hits in `` words(text) ``; offsets are into the unpadded text."""
@@ -181,7 +205,8 @@ class Matcher:
         # padded[end - length : end], i.e. text[end - length - 1 : end - 1].
         return [(end - length - 1, end - 1, owners) for end, (length, owners) in self._automaton.iter(padded)]
 
-    def _resolve(self, text: str, t: str, spans: list[Span], to_original: _SpanMap) -> list[Mention]:
+    def _resolve(self, doc: Document, t: str, spans: list[Span]) -> list[Mention]:
+        text, to_original = doc.text, doc.folded.original_span
         accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)
         named: set[str] = set()
         weak: list[tuple[int, Span]] = []
@@ -219,7 +244,7 @@ class Matcher:
             named.add(chosen)
 
         # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
-        sentences = _Sentences(text)
+        sentences = doc
         for want in (EntityKind.CLUB, EntityKind.PLAYER):
             for index, (start, end, owners) in weak:
                 candidates = owners.clubs if want is EntityKind.CLUB else owners.players
@@ -262,7 +287,7 @@ class Matcher:
         candidates: tuple[str, ...],
         named: set[str],
         accepted: dict[int, tuple[str, int, int]],
-        sentences: _Sentences,
+        sentences: Document,
         at: int,
         want: EntityKind,
     ) -> str | None:
@@ -279,20 +304,7 @@ class Matcher:
             }
             via_players = [eid for eid in candidates if eid in clubs_of_named]
             return via_players[0] if len(via_players) == 1 else None
-        sentence = sentences.index(at)
-        clubs_here = {eid for eid, s, _ in accepted.values() if sentences.index(s) == sentence}
+        sentence = sentences.sentence_of(at)
+        clubs_here = {eid for eid, s, _ in accepted.values() if sentences.sentence_of(s) == sentence}
         by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]
         return by_club[0] if len(by_club) == 1 else None
-
-
-class _Sentences:
-    """Sentence numbers of text offsets, computed only if a surname needs its sentence."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._starts: list[int] | None = None
-
-    def index(self, offset: int) -> int:
-        if self._starts is None:
-            self._starts = [m.end() for m in _SENTENCE_END.finditer(self._text)]
-        return bisect_right(self._starts, offset)

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
+from bot.language.pack import language_pack
+from bot.language.reader import document_of
 from bot.models import AliasKind, EntityKind, MatchResult, Mention, Sighting
 
 if TYPE_CHECKING:
@@ -55,43 +57,15 @@ _SP = r"[ \u00a0]"
 # 2-3 capitalised tokens, up to two particles before each later token ("Virgil van Dijk", "Matthijs de Ligt").
 _NAME = rf"(?P<name>{_CAP}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_CAP}){{1,2}})"
 
-_POSITIONS: dict[str, str | None] = {
-    "striker": "FW", "forward": "FW", "centre-forward": "FW", "center-forward": "FW", "centre forward": "FW",
-    "winger": "FW", "attacker": "FW", "frontman": "FW", "marksman": "FW", "goalscorer": "FW",
-    "midfielder": "MF", "playmaker": "MF", "attacking midfielder": "MF", "defensive midfielder": "MF",
-    "central midfielder": "MF", "holding midfielder": "MF",
-    "defender": "DF", "centre-back": "DF", "center-back": "DF", "centre back": "DF", "centre-half": "DF",
-    "full-back": "DF", "fullback": "DF", "left-back": "DF", "right-back": "DF", "wing-back": "DF",
-    "left back": "DF", "right back": "DF", "cb": "DF",
-    "goalkeeper": "GK", "keeper": "GK", "shot-stopper": "GK", "stopper": "GK",
-    "wonderkid": None, "wunderkind": None, "teenager": None, "youngster": None, "prospect": None,
-    "talent": None, "starlet": None, "academy graduate": None,
-}
+# Positions, nationalities, months and days are the shared vocabulary (seeds/vocabulary/en/).
+_VOCABULARY = language_pack("en").vocabulary
+_POSITIONS: dict[str, str | None] = _VOCABULARY.position_words()
 _POSITION = "(?:" + "|".join(sorted((re.escape(p) for p in _POSITIONS), key=len, reverse=True)) + ")"
 _ADJECTIVE = (r"(?:young|teenage|veteran|experienced|talented|prolific|promising|highly[- ]rated|in-form|"
               r"out-of-favour|out-of-favor|unsettled|left-footed|right-footed|versatile|star|loan|first-team|"
               r"\d{2}-year-old|rising|exciting|powerful|pacy|tall|new|rated)")
 
-_NATIONALITIES = (
-    "English", "Scottish", "Welsh", "Irish", "Northern Irish", "French", "German", "Spanish", "Italian",
-    "Portuguese", "Dutch", "Belgian", "Brazilian", "Argentine", "Argentinian", "Uruguayan", "Colombian",
-    "Chilean", "Peruvian", "Ecuadorian", "Paraguayan", "Venezuelan", "Bolivian", "Mexican", "American",
-    "Canadian", "Jamaican", "Japanese", "South Korean", "Korean", "Chinese", "Australian", "Moroccan",
-    "Algerian", "Tunisian", "Egyptian", "Nigerian", "Ghanaian", "Senegalese", "Ivorian", "Cameroonian",
-    "Malian", "Guinean", "Congolese", "Gabonese", "Burkinabe", "South African", "Zambian", "Kenyan",
-    "Croatian", "Serbian", "Slovenian", "Slovak", "Slovakian", "Czech", "Polish", "Hungarian", "Romanian",
-    "Bulgarian", "Greek", "Turkish", "Albanian", "Kosovan", "Kosovar", "Bosnian", "Montenegrin",
-    "Macedonian", "North Macedonian", "Austrian", "Swiss", "Danish", "Swedish", "Norwegian", "Finnish",
-    "Icelandic", "Ukrainian", "Russian", "Georgian", "Armenian", "Israeli", "Saudi", "Iranian", "Qatari",
-    "Emirati", "Cape Verdean", "Angolan", "Mozambican", "Beninese", "Togolese", "Gambian", "Sierra Leonean",
-    "Liberian", "Haitian", "Costa Rican", "Honduran", "Panamanian", "Salvadoran", "Guatemalan",
-    "New Zealand", "Luxembourgish", "Latvian", "Lithuanian", "Estonian", "Belarusian", "Moldovan",
-    "Azerbaijani", "Uzbek", "Kazakh", "Iraqi", "Syrian", "Lebanese", "Jordanian", "Palestinian", "Indian",
-    "Indonesian", "Thai", "Vietnamese", "Filipino", "Cypriot", "Maltese", "Faroese", "Surinamese",
-    "Dominican", "Cuban", "Trinidadian", "Curaçaoan", "Equatorial Guinean", "Sudanese", "Libyan",
-    "Ethiopian", "Tanzanian", "Ugandan", "Zimbabwean", "Malagasy", "Comorian", "Mauritanian", "Nigerien",
-    "Chadian", "Rwandan", "Burundian", "Namibian",
-)
+_NATIONALITIES = tuple(_VOCABULARY.country_of_demonym())
 _NAT = "(?P<nat>" + "|".join(sorted(_NATIONALITIES, key=len, reverse=True)) + ")"
 
 # Anchored shapes. Cue words are case-insensitive; names are not (``(?i:…)`` only around the cues).
@@ -123,9 +97,8 @@ _INTERNATIONAL_AFTER = re.compile(
 _AGE_HINT = re.compile(r",\s+(?:aged\s+)?\d\d,")
 _NAT_HINT = re.compile(_NAT)
 
-_MONTHS = ("January February March April May June July August September October November December "
-           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
-_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun".split()
+_MONTHS = list(_VOCABULARY.months)
+_DAYS = list(_VOCABULARY.days)
 # Capitalised words that are never part of a player's name in news text: sentence openers, headline
 # vocabulary, titles, competition and venue words, compass points, roles.
 _STOPWORDS = frozenset(w.lower() for w in (*_MONTHS, *_DAYS, *"""
@@ -192,7 +165,6 @@ _FOOTBALL = re.compile(
     rf"{_POSITION}|goals?|league|serie\s+a|la\s?liga|bundesliga|ligue\s+1|eredivisie)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*\s+|\n\s*")
 _BEFORE_CLUB_FORMER = re.compile(r"\b(?:former|ex)[\s-]+$", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
@@ -326,7 +298,7 @@ class ProvisionalDetector:
         self, found: list[ProvisionalCandidate], match: MatchResult, clubs: list[Mention]
     ) -> list[ProvisionalCandidate]:
         text = match.text
-        sentences = [m.end() for m in _SENTENCE_END.finditer(text)]
+        doc = document_of(match)
         other_sport_item = _OTHER_SPORT.search(text) is not None
         football_item = bool(clubs) or _FOOTBALL.search(text) is not None
         out: dict[str, ProvisionalCandidate] = {}
@@ -334,7 +306,7 @@ class ProvisionalDetector:
             candidate = self._trim(raw, text)
             if candidate is None or not football_item:
                 continue
-            s_start, s_end = _sentence_span(sentences, candidate.start, len(text))
+            s_start, s_end = doc.sentence_span(candidate.start)
             sentence = text[s_start:s_end]
             club_here = any(s_start <= m.start < s_end for m in clubs)
             if _OTHER_SPORT.search(sentence) or (other_sport_item and not club_here):
@@ -420,16 +392,6 @@ class ProvisionalDetector:
         return candidate.club_id is None or candidate.club_id != player.club_id
 
 
-def _sentence_span(ends: list[int], at: int, length: int) -> tuple[int, int]:
-    start = 0
-    for end in ends:
-        if end <= at:
-            start = end
-        else:
-            return start, end
-    return start, length
-
-
 def _title_case(sentence: str) -> bool:
     """A headline in Title Case ("Arsenal Striker Joe Bloggs Set For Move"): name boundaries are guesses."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", sentence) if len(w) >= 3]
@@ -440,17 +402,7 @@ def _title_case(sentence: str) -> bool:
     return capitalised / len(words) >= 0.8 and any(w[0].isupper() for w in small)
 
 
-_COUNTRY_OF = {
-    "English": "England", "Scottish": "Scotland", "Welsh": "Wales", "Irish": "Ireland",
-    "Northern Irish": "Northern Ireland", "French": "France", "German": "Germany", "Spanish": "Spain",
-    "Italian": "Italy", "Portuguese": "Portugal", "Dutch": "Netherlands", "Belgian": "Belgium",
-    "Brazilian": "Brazil", "Argentine": "Argentina", "Argentinian": "Argentina", "Uruguayan": "Uruguay",
-    "Colombian": "Colombia", "Mexican": "Mexico", "American": "United States", "Japanese": "Japan",
-    "South Korean": "South Korea", "Korean": "South Korea", "Moroccan": "Morocco", "Nigerian": "Nigeria",
-    "Ghanaian": "Ghana", "Senegalese": "Senegal", "Ivorian": "Ivory Coast", "Croatian": "Croatia",
-    "Serbian": "Serbia", "Polish": "Poland", "Danish": "Denmark", "Swedish": "Sweden", "Norwegian": "Norway",
-    "Swiss": "Switzerland", "Austrian": "Austria", "Turkish": "Turkey", "Ukrainian": "Ukraine",
-}
+_COUNTRY_OF = _VOCABULARY.country_of_demonym()
 
 
 def _country_of(nationality: str | None) -> str | None:

@@ -36,11 +36,17 @@ __all__ = [
     "FeedFetcher",
     "FeedHTTPStatusError",
     "FetchResult",
+    "user_agent",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT: Final = "Mercato/0.1 (+https://github.com/mercato-bot/mercato; football transfer-rumour bot)"
+
+
+def user_agent(contact: str | None) -> str:
+    """The User-Agent with the operator's contact (MERCATO_CONTACT), so a feed's owner can reach whoever polls it."""
+    return DEFAULT_USER_AGENT if not contact else f"{DEFAULT_USER_AGENT[:-1]}; contact: {contact})"
 ACCEPT: Final = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"

@@ -35,6 +35,7 @@ __all__ = [
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _WHAT_TO_DO: Final = "Feed URLs must be public http(s) addresses"
+MAX_URL_LENGTH: Final = 2048  # what browsers and servers reliably accept; longer is a paste error or an attack
 _NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
 _SIXTO4: Final = ipaddress.IPv6Network("2002::/16")
 _CGNAT: Final = ipaddress.IPv4Network("100.64.0.0/10")
@@ -136,10 +137,19 @@ def check_url(url: str | URL, *, allow_private: bool) -> URL:
             what is wrong and what to do.
     """
     if isinstance(url, str):
+        if len(url.strip()) > MAX_URL_LENGTH:
+            raise UnsafeURL(f"That URL is {len(url.strip()):,} characters long; a feed address has at most "
+                            f"{MAX_URL_LENGTH:,}. Check what was pasted.")
         try:
             url = URL(url.strip())
         except (ValueError, TypeError) as exc:
             raise UnsafeURL(f"That is not a valid URL ({exc}); give the full feed address.") from exc
+    if len(str(url)) > MAX_URL_LENGTH:
+        raise UnsafeURL(f"{_WHAT_TO_DO} of at most {MAX_URL_LENGTH:,} characters.")
+    try:
+        url.host  # noqa: B018 - decoding an xn-- (IDNA) name raises here, or later in a message that shows it
+    except UnicodeError:
+        raise UnsafeURL("The host name is not a valid international (xn--) domain name; check the address.") from None
     if url.scheme not in ("http", "https"):
         if not url.scheme:
             raise UnsafeURL(f"{_WHAT_TO_DO}; start the URL with https:// or http://.")

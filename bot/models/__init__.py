@@ -17,7 +17,7 @@ from bot.models.alerts import (
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
 from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, Followers, GuildSettings, UserSettings
-from bot.models.rumours import Deal, Rumour, Stage, highest_stage
+from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
     AlertKey,
@@ -44,6 +44,7 @@ __all__ = [
     "EnqueueResult",
     "Entity",
     "EntityKind",
+    "Evidence",
     "Feed",
     "FeedItem",
     "Follow",

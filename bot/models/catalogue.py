@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -66,10 +66,15 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
-    """Every entity mention found in one text, in order of appearance."""
+    """Every entity mention found in one text, in order of appearance.
+
+    ``document`` is the language layer's reading of ``text`` (``bot.language.Document``) when the
+    matcher made one, so that later readers (rumours, provisional names) do not fold and split again.
+    """
 
     text: str
     mentions: tuple[Mention, ...]
+    document: object | None = field(default=None, compare=False, repr=False)
 
     def entity_ids(self) -> list[str]:
         """Return the distinct entity ids in order of first appearance."""

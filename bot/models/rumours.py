@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.models.sources import Source
@@ -74,12 +74,23 @@ class Deal(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """A wording that produced or shaped a rumour: its id and the span of the item's text it matched."""
+
+    wording: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rumour:
     """One player linked with one club by one item.
 
     ``from_club_id`` is the club the player would leave (None for an extension, or when unknown);
     ``rejected`` marks a bid or offer that was turned down (the stage stays ``bid``); ``negated``
-    marks a denial or collapse (stage ``denied``/``collapsed``).
+    marks a denial or collapse (stage ``denied``/``collapsed``). ``evidence`` lists the wordings
+    (ids of ``seeds/wordings``) and text spans behind it; it does not take part in equality.
     """
 
     player_id: str
@@ -91,3 +102,4 @@ class Rumour:
     negated: bool
     rejected: bool
     source: Source | None
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)

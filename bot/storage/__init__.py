@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.catalogue import CatalogueStore
-from bot.storage.db import Database
+from bot.storage.db import BUSY_TIMEOUT_S, Database
 from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
@@ -14,6 +14,8 @@ from bot.storage.ingest import IngestStore
 from bot.storage.items import ItemStore
 from bot.storage.meta import MetaStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.privacy import PrivacyStore
+from bot.storage.retention import RetentionStore
 from bot.storage.stories import StoryStore
 from bot.storage.timeline import TimelineStore
 
@@ -37,11 +39,13 @@ class Storage:
         self.users = UserStore(db)  # Discord side: user DM settings
         self.outbox = OutboxStore(db)
         self.timeline = TimelineStore(db)
+        self.privacy = PrivacyStore(db)  # what is stored about a user or a server, and deleting it
+        self.retention = RetentionStore(db)
 
     @classmethod
-    async def open(cls, path: str | Path) -> Storage:
+    async def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Storage:
         """Open the database at ``path`` (``":memory:"`` for tests) with migrations applied."""
-        return cls(await Database.open(path))
+        return cls(await Database.open(path, busy_timeout=busy_timeout))
 
     async def close(self) -> None:
         """Close the connection."""

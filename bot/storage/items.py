@@ -12,10 +12,13 @@ import aiosqlite
 from bot.models import NewItem, StoredItem
 from bot.storage.db import Database, from_db, to_db
 
+# Pruned items count as known while retention remembers their keys (bot/storage/retention.py).
 KNOWN: Final = """
 SELECT uid AS key FROM items WHERE feed_id = :feed_id AND uid IN (SELECT value FROM json_each(:uids))
 UNION
 SELECT dedupe_key AS key FROM items WHERE dedupe_key IN (SELECT value FROM json_each(:keys))
+UNION
+SELECT dedupe_key AS key FROM pruned_items WHERE dedupe_key IN (SELECT value FROM json_each(:keys))
 """
 MAX_ID: Final = "SELECT COALESCE(max(id), 0) FROM items"
 # Ids are assigned by the caller inside the write transaction (BEGIN IMMEDIATE holds the write lock,

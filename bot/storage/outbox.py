@@ -42,8 +42,10 @@ INSERT INTO alert_stories (story_key, alert_key) VALUES (:story_key, :alert_key)
 EXISTING_OF_KEYS: Final = """
 SELECT alert_key, target_kind, target_id, status FROM outbox WHERE alert_key IN (SELECT value FROM json_each(:keys))
 """
+# skip: routes already being delivered, as "kind:target" strings (their rows must not fill the batch).
 DUE: Final = """
 SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now
+    AND target_kind || ':' || target_id NOT IN (SELECT value FROM json_each(:skip))
 ORDER BY next_attempt_at, id LIMIT :limit
 """
 NEXT_DUE: Final = "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
@@ -59,6 +61,11 @@ WHERE id = :id AND status = 'pending'
 RESCHEDULE: Final = """
 UPDATE outbox SET attempts = attempts + :count, next_attempt_at = :at, last_error = :error, updated_at = :now
 WHERE id = :id AND status = 'pending'
+"""
+# Rows waiting behind a failed row of their route: never earlier than its retry, never counted as attempts.
+DEFER: Final = """
+UPDATE outbox SET next_attempt_at = max(next_attempt_at, :at), updated_at = :now
+WHERE id IN (SELECT value FROM json_each(:ids)) AND status = 'pending'
 """
 # An edit whose message was deleted becomes a fresh send.
 TO_SEND: Final = """
@@ -154,9 +161,12 @@ class OutboxStore:
         states = [existing.get((r["alert_key"], r["target_kind"], r["target_id"])) for r in rows]
         return EnqueueResult(sum(s is None for s in states), sum(s == Status.SENT.value for s in states))
 
-    async def due(self, now: datetime, *, limit: int = 50) -> list[OutboxRow]:
-        """Pending rows whose next attempt is due at ``now``, oldest first."""
-        return [_row(r) for r in await self._db.fetchall(DUE, {"now": to_db(now), "limit": limit})]
+    async def due(
+        self, now: datetime, *, limit: int = 50, skip_routes: Iterable[tuple[TargetKind, int]] = ()
+    ) -> list[OutboxRow]:
+        """Pending rows whose next attempt is due at ``now``, oldest first, except those of ``skip_routes``."""
+        skip = json.dumps([f"{kind.value}:{target}" for kind, target in skip_routes])
+        return [_row(r) for r in await self._db.fetchall(DUE, {"now": to_db(now), "limit": limit, "skip": skip})]
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending row is due, if any is pending."""
@@ -185,6 +195,11 @@ class OutboxStore:
         """Try again at ``at``; ``count_attempt=False`` for rate limits, which never count towards giving up."""
         params = {"id": row_id, "at": to_db(at), "error": error[:500], "now": to_db(now), "count": int(count_attempt)}
         await self._db.execute(RESCHEDULE, params)
+
+    async def defer(self, row_ids: Sequence[int], *, at: datetime, now: datetime) -> None:
+        """Make pending rows wait until at least ``at`` (behind a failed row of their route)."""
+        if row_ids:
+            await self._db.execute(DEFER, {"ids": json.dumps(list(row_ids)), "at": to_db(at), "now": to_db(now)})
 
     async def convert_to_send(self, row_id: int, *, now: datetime) -> None:
         """Turn a pending edit into a send (the message to edit is gone)."""

@@ -10,7 +10,7 @@ from tests.fakediscord import FakeDiscord, InteractionRecord
 from tests.fakediscord import payloads as p
 
 COMMANDS = {"follow", "unfollow", "following", "dm", "shortlist", "rumours", "latest", "deadline", "alerts", "feeds",
-            "status"}
+            "status", "privacy", "help"}
 ADMIN = {"alerts", "feeds", "status"}
 
 

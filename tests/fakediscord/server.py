@@ -257,6 +257,7 @@ class FakeDiscord:
         self.deleted_channels: set[int] = set()
         self.no_access_channels: set[int] = set()
         self.closed_dms: set[int] = set()  # user ids whose DMs are closed to the bot
+        self.failing_channels: dict[int, Fault] = {}  # channel id → the reply every request there gets
         self.session_id: str | None = None
         self.seq = 0
 
@@ -359,6 +360,22 @@ class FakeDiscord:
     def close_dms(self, user_id: int) -> None:
         """Make DMs to this user fail with 403 code 50007 (Cannot send messages to this user)."""
         self.closed_dms.add(user_id)
+
+    def fail_channel(self, channel_id: int, status: int = 500, *, retry_after: float = 1.0) -> None:
+        """Answer every request on this channel with ``status`` until :meth:`heal_channel` (an outage).
+
+        A 429 carries ``retry_after`` and a ``Via`` header (so discord.py waits and retries); other
+        statuses carry a ``{"message", "code"}`` body. discord.py retries 500/502/504 by itself, after
+        1, 3, 5, 7 s; a 503 it does not retry.
+        """
+        if status == 429:
+            self.failing_channels[channel_id] = Fault(status, p.rate_limit_body(retry_after), {"Via": "1.1 google"})
+        else:
+            self.failing_channels[channel_id] = Fault(status, p.error_body(0, f"{status}: fake outage"), {})
+
+    def heal_channel(self, channel_id: int) -> None:
+        """End the outage :meth:`fail_channel` started."""
+        self.failing_channels.pop(channel_id, None)
 
     def channel_messages(self, channel_id: int) -> list[Payload]:
         """Messages the bot sent to a channel (or DM channel) through ``POST /channels/{id}/messages``."""
@@ -853,11 +870,13 @@ class FakeDiscord:
         return json.loads(text) if text else None
 
     def _channel_toggle(self, request: web.Request) -> web.Response | None:
-        """Answer 404/403 for deleted, hidden or unknown channels and closed DMs; else ``None``."""
+        """Answer outages, 404/403 for deleted, hidden or unknown channels and closed DMs; else ``None``."""
         raw = request.match_info.get("channel_id")
         if raw is None:
             return None
         cid = int(raw)
+        if (outage := self.failing_channels.get(cid)) is not None:
+            return json_response(outage.body, status=outage.status, headers=outage.headers)
         if cid in self.deleted_channels or cid not in self.channels:
             return error_response(404, p.UNKNOWN_CHANNEL)
         if cid in self.no_access_channels:

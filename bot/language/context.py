@@ -1,0 +1,94 @@
+"""What one reading of a Document needs: the text in its forms, the language pack, and memos per span."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.language.document import Document
+from bot.language.pack import LanguagePack
+from bot.models import Entity, Mention
+
+__all__ = ["CatalogueLike", "Context", "Hit", "is_club", "is_player"]
+
+# A wording that fired: (wording id, folded start, folded end) in the Document's folded text.
+Hit = tuple[str, int, int]
+
+
+class CatalogueLike(Protocol):
+    """What the reader needs from the catalogue."""
+
+    def get(self, entity_id: str) -> Entity:
+        """The entity with this id (may raise KeyError)."""
+        ...
+
+
+def is_player(entity_id: str) -> bool:
+    """True for a player id."""
+    return entity_id.startswith("player:")
+
+
+def is_club(entity_id: str) -> bool:
+    """True for a club id."""
+    return entity_id.startswith("club:")
+
+
+@dataclass(slots=True)
+class Context:
+    """One extraction run over one Document."""
+
+    doc: Document
+    lang: LanguagePack
+    catalogue: CatalogueLike
+    mentions: list[Mention]
+    entities: dict[str, Entity | None] = field(default_factory=dict)
+    player_ids: list[str] = field(default_factory=list)  # distinct players of the item (companions aside)
+    cues: str = ""  # the folded text with background ("joined in 2021") blanked: where cues are read
+    past: list[tuple[int, int]] = field(default_factory=list)  # the blanked spans
+    companions: dict[int, int] = field(default_factory=dict)  # folded start → end of companion mentions
+    # Mentions as (folded start, position in ``mentions``, folded end, mention), by folded start.
+    spans: list[tuple[int, int, int, Mention]] = field(default_factory=list)
+    span_starts: list[int] = field(default_factory=list)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-span answers (clauses are read often)
+
+    @property
+    def folded(self) -> str:
+        """The folded text."""
+        return self.doc.folded.text
+
+    def index_spans(self) -> None:
+        """Fold every mention's span once."""
+        to_folded = self.doc.folded.to_folded
+        self.spans = sorted((to_folded[m.start], i, to_folded[m.end], m) for i, m in enumerate(self.mentions))
+        self.span_starts = [span[0] for span in self.spans]
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, Mention]]:
+        """The mentions starting in ``[start, end)`` as (folded start, folded end, mention), in ``mentions`` order."""
+        found = self.spans[bisect_left(self.span_starts, start) : bisect_left(self.span_starts, end)]
+        return [(s, e, m) for s, _i, e, m in sorted(found, key=lambda span: span[1])]
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """The catalogue entity (None when unknown), looked up once per run."""
+        if entity_id not in self.entities:
+            try:
+                self.entities[entity_id] = self.catalogue.get(entity_id)
+            except KeyError:
+                self.entities[entity_id] = None
+        return self.entities[entity_id]
+
+    def fspan(self, mention: Mention) -> tuple[int, int]:
+        """A mention's folded span."""
+        return self.doc.fspan(mention)
+
+    def original(self, start: int, end: int) -> str:
+        """The original text of a folded span."""
+        return self.doc.original(start, end)
+
+    def present(self, start: int, end: int) -> frozenset[int]:
+        """The prefilter's answer for the cue text of a span (computed once per span)."""
+        key = ("present", start, end)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.lang.prefilter.present(self.cues[start:end])
+        return found

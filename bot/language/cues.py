@@ -1,0 +1,253 @@
+"""Reading the cues of a clause: stage, deal type, negation, transfer vocabulary, fees, background.
+
+Cues are read on the folded text with background blanked (``Context.cues``), through the language's
+wordings; every function returns the wordings that fired as hits, so that a rumour can show them.
+Answers are kept per span for the run (a clause is read several times).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.language.context import Context, Hit
+from bot.models import Deal, Stage
+
+__all__ = [
+    "BUY_AFTER_LOAN",
+    "deal_cues",
+    "fees",
+    "mask_history",
+    "negations",
+    "offer_hit",
+    "stage_hits",
+    "stages",
+    "weak_cue",
+]
+
+BUY_AFTER_LOAN = (Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
+_PENDABLE = frozenset({Stage.AGREEMENT, Stage.PERSONAL_TERMS, Stage.MEDICAL})
+StageHit = tuple[Stage, Hit]
+
+
+def stage_hits(ctx: Context, start: int, end: int, *, title: bool = False) -> list[StageHit]:
+    """The stage cues of the span ``[start, end)`` with the wordings behind them."""
+    key = ("stages", start, end, title)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _stage_hits(ctx, start, end, title)
+    return found
+
+
+def stages(ctx: Context, start: int, end: int, *, title: bool = False) -> list[Stage]:
+    """The distinct stages the span reports."""
+    return list(dict.fromkeys(stage for stage, _hit in stage_hits(ctx, start, end, title=title)))
+
+
+def _stage_hits(ctx: Context, start: int, end: int, title: bool) -> list[StageHit]:
+    lang = ctx.lang
+    chunk = ctx.cues[start:end]
+    present = ctx.present(start, end)
+    hits: list[StageHit] = []
+    for stage, cues in lang.stages:
+        if not lang.may_match(cues, present):
+            continue
+        found = [m for m in cues.pattern.finditer(chunk) if not _is_pending(ctx, chunk, m.start(), stage)]
+        for match in found:
+            hit = (cues.wording(match).id, start + match.start(), start + match.end())
+            if stage is not Stage.BID:
+                hits.append((stage, hit))
+                continue
+            # An offer the selling club accepted is an agreement between the clubs; an offer the
+            # buyer is only getting ready to make is interest. Either way, not a bid on the table.
+            kind, reading = _bid_kind(ctx, chunk, match, title=title)
+            hits.append((kind, hit))
+            if reading is not None:
+                hits.append((kind, (reading, hit[1], hit[2])))
+    if title and lang.search(lang.cues("headline"), chunk) and not lang.search(lang.cues("scoop"), chunk):
+        headline = lang.cues("headline").pattern.search(chunk)
+        if headline is not None:
+            wording = lang.cues("headline").wording(headline).id
+            hits.append((Stage.OFFICIAL, (wording, start + headline.start(), start + headline.end())))
+    return hits
+
+
+def _bid_kind(ctx: Context, chunk: str, match: re.Match[str], *, title: bool) -> tuple[Stage, str | None]:
+    """What one bid cue reports (a bid made, an offer accepted, one planned) and the wording that says so."""
+    lang = ctx.lang
+    before = chunk[max(0, match.start() - 60) : match.start()]
+    after = chunk[match.end() : match.end() + 80]
+    for value, text, anchored in (
+        ("agreement", before, False),
+        ("agreement-after", after, True),
+        ("agreement-headline", before, False),
+        ("interest", before, False),
+    ):
+        if value == "agreement-headline" and not title:
+            continue
+        cues = lang.cues("bid-reading", value)
+        found = cues.pattern.match(text) if anchored else lang.search(cues, text)
+        if found is not None:
+            return (Stage.INTEREST if value == "interest" else Stage.AGREEMENT), cues.wording(found).id
+    return Stage.BID, None
+
+
+def _is_pending(ctx: Context, chunk: str, start: int, stage: Stage) -> bool:
+    """True for a late-stage cue the text says is still to come ("still has to agree personal terms")."""
+    if stage not in _PENDABLE:
+        return False
+    return ctx.lang.cues("pending").pattern.search(chunk, max(0, start - 40), start) is not None
+
+
+def negations(ctx: Context, start: int, end: int) -> tuple[bool, bool, bool, list[Hit]]:
+    """Whether a span denies, reports a collapse, or reports a rejection; with the wordings."""
+    key = ("negations", start, end)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _negations(ctx, start, end)
+    return found
+
+
+def _negations(ctx: Context, start: int, end: int) -> tuple[bool, bool, bool, list[Hit]]:
+    lang = ctx.lang
+    chunk = ctx.cues[start:end]
+    present = ctx.present(start, end)
+    hits: list[Hit] = []
+    flags: dict[str, bool] = {}
+    stance = lang.cues("price-stance").pattern
+    for value in ("denied", "collapsed", "rejected"):
+        cues = lang.cues("negation", value)
+        flags[value] = False
+        if not lang.may_match(cues, present):
+            continue
+        for match in cues.pattern.finditer(chunk):
+            if value == "denied" and stance.match(chunk, match.end()):
+                continue  # a price stance ("won't sell for less than …") names terms, it refuses nothing
+            flags[value] = True
+            hits.append((cues.wording(match).id, start + match.start(), start + match.end()))
+            if value != "denied":
+                break
+    return flags["denied"], flags["collapsed"], flags["rejected"], hits
+
+
+def weak_cue(ctx: Context, start: int, end: int) -> Hit | None:
+    """Generic transfer vocabulary ("deal", "move", "sign") in the span, if any."""
+    cues = ctx.lang.cues("move")
+    if not ctx.lang.may_match(cues, ctx.present(start, end)):
+        return None
+    found = cues.pattern.search(ctx.cues[start:end])
+    return None if found is None else (cues.wording(found).id, start + found.start(), start + found.end())
+
+
+def offer_hit(ctx: Context, start: int, end: int) -> tuple[str, Hit] | None:
+    """The offer word of a span ("bid", "approach"), with its hit."""
+    cues = ctx.lang.cues("offer")
+    found = ctx.lang.search(cues, ctx.cues[start:end])
+    if found is None:
+        return None
+    return found.group(0), (cues.wording(found).id, start + found.start(), start + found.end())
+
+
+def deal_cues(ctx: Context, start: int, end: int) -> list[tuple[int, Deal, Hit]]:
+    """Deal cues in order of appearance, with less specific cues inside more specific ones dropped."""
+    key = ("deals", start, end)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _deal_cues(ctx, start, end)
+    return found
+
+
+def _deal_cues(ctx: Context, start: int, end: int) -> list[tuple[int, Deal, Hit]]:
+    lang = ctx.lang
+    chunk = ctx.cues[start:end]
+    present = ctx.present(start, end)
+    excluded = lang.cues("deal-excluded").pattern
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Deal, Hit]] = []
+    for deal, cues in lang.deals:
+        if not lang.may_match(cues, present):
+            continue
+        for match in cues.pattern.finditer(chunk):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            kind = deal
+            if kind in BUY_AFTER_LOAN and excluded.search(chunk, max(0, match.start() - 40), match.start()):
+                kind = Deal.LOAN  # an option (or obligation) the text rules out: a plain loan
+            found.append((match.start(), kind, (cues.wording(match).id, start + match.start(), start + match.end())))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def mask_history(ctx: Context) -> tuple[str, list[tuple[int, int]]]:
+    """Blank the parts of the text that tell the past ("who joined from Metz in 2021", "last summer").
+
+    Parts are delimited by commas and sentence punctuation. Returns the masked text (same length, so
+    offsets hold) and the masked spans; cues are read from the masked text, names from the original.
+    """
+    folded = ctx.folded
+    cues = ctx.lang.cues("background")
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*(m.start() for m in _PART_END.finditer(folded)), len(folded)]:
+        if end > start and ctx.lang.search(cues, folded[start:end]):
+            spans.append((start, end))
+        start = end + 1
+    if not spans:
+        return folded, spans
+    pieces: list[str] = []
+    cursor = 0
+    for a, b in spans:
+        pieces.extend((folded[cursor:a], " " * (b - a)))
+        cursor = b
+    pieces.append(folded[cursor:])
+    return "".join(pieces), spans
+
+
+_PART_END = re.compile(r"[,.;!?\n]")
+
+_FEE = re.compile(
+    r"(?P<cur>£|€|\$|EUR\s?|GBP\s?|USD\s?)(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>m\b|mn\b|million\b|bn\b|billion\b|k\b)?"
+    r"|(?P<num2>\d+(?:[.,]\d+)?)\s?(?P<unit2>m|million)\s+(?P<cur2>euros?|pounds?|dollars?)\b"
+    r"|(?P<undisclosed>\bundisclosed\s+(?:fee|sum|amount)\b)",
+    re.IGNORECASE,
+)
+_HAS_DIGIT = re.compile(r"\d")
+_WAGE_AFTER = re.compile(
+    r"\s*(?:-a-week|a\s+week|per\s+week|p/?w|a\s+year|per\s+year|per\s+season|a\s+season|net)", re.IGNORECASE
+)
+_CURRENCY = {"eur": "€", "gbp": "£", "usd": "$"}
+_CURRENCY_WORD = {"euro": "€", "euros": "€", "pound": "£", "pounds": "£", "dollar": "$", "dollars": "$"}
+_UNIT = {"m": "m", "mn": "m", "million": "m", "bn": "bn", "billion": "bn", "k": "k"}
+_THOUSANDS = re.compile(r"\d{1,3},\d{3}")
+
+
+def fees(original: str) -> list[str]:
+    """The transfer fees written in a text ("€25m", "£40million", "undisclosed"); wages are not fees."""
+    if not _HAS_DIGIT.search(original) and "undisclosed" not in original.lower():
+        return []  # every fee pattern needs a figure or "undisclosed": skip the case-insensitive scan
+    found: list[str] = []
+    for match in _FEE.finditer(original):
+        if match.group("undisclosed"):
+            found.append("undisclosed")
+            continue
+        if _WAGE_AFTER.match(original, match.end()):
+            continue
+        fee = _fee(match)
+        if fee is not None:
+            found.append(fee)
+    return found
+
+
+def _fee(match: re.Match[str]) -> str | None:
+    if match.group("num"):
+        cur = _CURRENCY.get(match.group("cur").strip().lower(), match.group("cur").strip())
+        unit = (match.group("unit") or "").lower()
+        raw = match.group("num")
+        if not unit and _THOUSANDS.fullmatch(raw):
+            return None  # "£200,000" with no unit is a wage or a small sum, not a transfer fee
+        num = raw.replace(",", ".")
+        if not unit and "." not in num and len(num) < 3:
+            return None  # "$5" alone is not a transfer fee
+        return f"{cur}{num}{_UNIT.get(unit, '')}"
+    cur = _CURRENCY_WORD[match.group("cur2").lower()]
+    return f"{cur}{match.group('num2').replace(',', '.')}m"

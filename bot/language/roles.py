@@ -1,0 +1,196 @@
+"""What each club of a clause is to the players in it: a suitor, his club, a seller, a former club, an opponent.
+
+A club is a *suitor* only when nothing marks it as something else. The markers are wordings of the
+``club-role`` category, read right before the club: "from", "leave", "of" (his club), "talks with"
+(the seller), "loan from" (the owner), "against", "former", "on loan at" (not a suitor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.language.clauses import Clause
+from bot.language.context import Context, Hit
+from bot.language.references import Ref
+from bot.models import Mention
+
+__all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "to_constructs"]
+
+_SCORE_AFTER = re.compile(r"\s*\d+\s*[-–]\s*\d+")
+_SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
+_POSSESSIVE_GAP = re.compile(r"\s*'s?\s*")
+_OF_GAP = re.compile(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?")
+_BARE_FROM = re.compile(r"(?:from|at)\s+(?:\w+\s+)?")
+
+
+@dataclass(slots=True)
+class Roles:
+    """The clubs of one clause, sorted by role."""
+
+    suitors: list[str] = field(default_factory=list)
+    excluded: set[str] = field(default_factory=set)
+    from_pairs: list[tuple[str, str]] = field(default_factory=list)
+    loan_hosts: list[str] = field(default_factory=list)
+    sellers: list[tuple[str, str]] = field(default_factory=list)
+    weak_from: list[tuple[str, str]] = field(default_factory=list)
+
+
+def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref]) -> Roles:
+    """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
+    roles = Roles()
+    loan_host = ctx.lang.cues("club-role", "loan-host").pattern
+    hosts = {m.entity_id for m in clubs if loan_host.search(_before(ctx, clause, m, 40))}
+    for mention in clubs:
+        if not _sort_club(ctx, clause, clubs, refs, mention, roles, hosts) and mention.entity_id not in roles.suitors:
+            roles.suitors.append(mention.entity_id)
+    # A club excluded in one place but a suitor in another of the same clause stays a suitor
+    # ("Milan, who beat Roma, want Frattesi" never excludes Milan itself).
+    if roles.excluded.intersection(roles.suitors):
+        roles.excluded -= {
+            c for c in roles.suitors if any(m.entity_id == c for m in clubs if is_suitor_mention(ctx, m, clause))
+        }
+    return roles
+
+
+def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> str:
+    start = ctx.fspan(mention)[0]
+    return ctx.folded[max(clause.start, start - width) : start]
+
+
+def _sort_club(
+    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], mention: Mention, roles: Roles, hosts: set[str]
+) -> bool:
+    """File one club under a role other than suitor; False when it stays a suitor."""
+    lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
+    start, end = ctx.fspan(mention)
+    before = folded[max(clause.start, start - 60) : start]
+    after = folded[end : min(clause.end, end + 40)]
+    if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
+        roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
+        return True
+    if lang.cues("club-role", "loan-host").pattern.search(before):
+        roles.loan_hosts.append(club_id)
+        roles.excluded.add(club_id)
+        return True
+    if lang.search(lang.cues("club-role", "not-suitor"), before):
+        roles.excluded.add(club_id)
+        return True
+    if lang.search(lang.cues("club-role", "parent"), before):
+        roles.excluded.add(club_id)
+        roles.sellers.extend((ref.player_id, club_id) for ref in refs)
+        return True
+    seller_cue = lang.search(lang.cues("club-role", "seller"), before)
+    if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
+        seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
+    if seller_cue is not None:
+        roles.excluded.add(club_id)
+        # The seller is the player's club, unless his own club is named here as well (a swap:
+        # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
+        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+        for ref in refs:
+            entity = ctx.entity(ref.player_id)
+            if entity is None or entity.club_id not in others:
+                roles.sellers.append((ref.player_id, club_id))
+        return True
+    if any(not r.explicit and r.start == start and r.end > end for r in refs):
+        roles.excluded.add(club_id)  # "Lazio's captain", "the Tottenham centre-back": his club
+        return True
+    return _owner_club(ctx, refs, mention, before, roles)
+
+
+def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, roles: Roles) -> bool:
+    """"Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa": the player's club."""
+    lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
+    start, end = ctx.fspan(mention)
+    owner_of = next(
+        (r for r in refs if r.explicit and r.start >= end and _POSSESSIVE_GAP.fullmatch(folded, end, r.start)), None
+    )
+    player_before = next((r for r in refs if r.end <= start and _OF_GAP.fullmatch(folded, r.end, start)), None)
+    from_cue = (
+        lang.search(lang.cues("club-role", "from"), before)
+        if not lang.search(lang.cues("club-role", "suitor-from"), before)
+        else None
+    )
+    if owner_of is None and player_before is None and not from_cue:
+        return False
+    roles.excluded.add(club_id)
+    if owner_of is not None:
+        targets = [owner_of.player_id]
+    elif player_before is not None:
+        targets = [player_before.player_id]
+    else:
+        targets = [r.player_id for r in refs]
+    # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
+    # it never overrides the catalogue club, it only fills in when the catalogue has none.
+    cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
+    weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
+    return True
+
+
+def _player_negotiates(
+    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], cue: re.Match[str], offset: int
+) -> bool:
+    """True when the party of "talks with <club>" is the player himself, not a buying club.
+
+    "Milan are in talks with Tottenham": Tottenham sells. "Lloris has opened discussions with Nice":
+    the player (or his camp) negotiates with the club he would join. The party is the entity named
+    nearest before the cue in the clause.
+    """
+    if not cue.group(0).rstrip().endswith("with"):
+        return False  # "an offer to Dortmund", "contacted Juventus": always the seller
+    cue_start = offset + cue.start()
+    player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described
+    club_end = max((e for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=-1)
+    return player_end > club_end and clause.start <= player_end
+
+
+def names_unknown_player(ctx: Context, clause: Clause) -> bool:
+    """True when the clause names a footballer who is not a catalogue mention.
+
+    The shapes are the provisional detector's: a full name after a role ("winger Unai Gorostiza") or
+    after a signing verb ("sign Kacper Nowicki from Lech").
+    """
+    key = ("unknown", clause.start, clause.end)
+    if key not in ctx.memo:
+        ctx.memo[key] = _names_unknown_player(ctx, clause)
+    return bool(ctx.memo[key])
+
+
+def _names_unknown_player(ctx: Context, clause: Clause) -> bool:
+    cues = ctx.lang.cues("name-cue")
+    for found in cues.pattern.finditer(ctx.folded, clause.start, clause.end):
+        name_start = found.end()
+        original = ctx.original(name_start, min(clause.end, name_start + 60))
+        name = ctx.lang.capitalised_name.match(original)
+        if name is None:
+            continue
+        name_end = ctx.doc.to_folded(ctx.doc.to_original(name_start) + name.end())
+        if not any(ctx.fspan(m)[0] < name_end and name_start < ctx.fspan(m)[1] for m in ctx.mentions):
+            return True
+    return False
+
+
+def is_suitor_mention(ctx: Context, mention: Mention, clause: Clause) -> bool:
+    """True when nothing right before this mention of a club marks it as something else than a suitor."""
+    lang = ctx.lang
+    before = _before(ctx, clause, mention, 60)
+    if lang.search(lang.cues("club-role", "not-suitor"), before):
+        return False
+    return not lang.search(lang.cues("club-role", "from"), before) or bool(
+        lang.search(lang.cues("club-role", "suitor-from"), before)
+    )
+
+
+def to_constructs(ctx: Context, refs: list[Ref], clubs: list[Mention]) -> list[tuple[str, str, Hit]]:
+    """Headline style "Drăgușin to Milan", "Aké's move to Milan": a direct player → club link."""
+    cues = ctx.lang.cues("to-link")
+    pairs: list[tuple[str, str, Hit]] = []
+    for ref in refs:
+        for mention in clubs:
+            start, _end = ctx.fspan(mention)
+            found = cues.pattern.match(ctx.folded[ref.end : start]) if start >= ref.end else None
+            if found is not None:
+                pairs.append((ref.player_id, mention.entity_id, (cues.wording(found).id, ref.end, start)))
+    return pairs

@@ -1,0 +1,169 @@
+"""What one reading has learnt so far: evidence per (player, club) pair, and what each player's clubs are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.language import cues as cue
+from bot.language.clauses import Clause
+from bot.language.context import Context, Hit
+from bot.language.roles import names_unknown_player
+from bot.models import Deal, Stage
+from bot.sources import Source
+
+__all__ = ["PairEvidence", "State", "add_evidence", "claim_deals", "own_clubs", "pick_deal"]
+
+
+@dataclass(slots=True)
+class PairEvidence:
+    """What the text says about one (player, club) pair, accumulated clause by clause."""
+
+    stages: list[Stage] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+    fee: str | None = None
+    negated: bool = False
+    rejected: bool = False
+    source: Source | None = None
+    order: int = 0
+    claims: set[int] = field(default_factory=set)
+    hits: list[Hit] = field(default_factory=list)  # the wordings that made and shaped the pair
+
+
+@dataclass(slots=True)
+class State:
+    """What one extraction run has learnt so far."""
+
+    evidence: dict[tuple[str, str], PairEvidence] = field(default_factory=dict)
+    from_text: dict[str, str] = field(default_factory=dict)  # player → club the text says he is at / leaves
+    sellers: dict[str, str] = field(default_factory=dict)  # player → club negotiated with (the seller)
+    loan_hosts: dict[str, set[str]] = field(default_factory=dict)
+    deferred: list[tuple[int, str, str, Clause]] = field(default_factory=list)
+    # claim, player, clubs concerned (empty: all), deal types concerned (empty: all), negative stage
+    negations: list[tuple[int, str, frozenset[str], frozenset[Deal], Stage]] = field(default_factory=list)
+    last_group: list[str] = field(default_factory=list)  # players of the last clause naming any, in order
+    came_from: dict[str, set[str]] = field(default_factory=dict)  # "joined from X", "his deal at X": not a suitor
+    clauses: list[tuple[int, Clause]] = field(default_factory=list)  # every clause, with its claim
+    # clause start → the players and clubs it names
+    mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    player_only: list[tuple[int, str, Clause]] = field(default_factory=list)
+
+
+def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence[Hit] = ()) -> None:
+    """Add one clause's stage, negation, deal and fee cues to a pair's evidence."""
+    start, end = clause.start, clause.end
+    hits = cue.stage_hits(ctx, start, end, title=clause.title)
+    denied, collapsed, rejected, negation_hits = cue.negations(ctx, start, end)
+    positive = [stage for stage, _hit in hits]
+    ev.hits.extend(hit for _stage, hit in hits)
+    ev.hits.extend(negation_hits)
+    ev.hits.extend(extra)
+    offer = cue.offer_hit(ctx, start, end) if rejected else None
+    if offer is not None:
+        ev.rejected = True  # a turned-down bid is still a bid: the rumour lives on
+        positive.append(Stage.CONTACT if offer[0].startswith("approach") else Stage.BID)
+        ev.hits.append(offer[1])
+    elif rejected:
+        denied = True  # "X rejected a move to Y": the player said no
+    if collapsed:
+        ev.negated = True
+        positive.append(Stage.COLLAPSED)
+    elif denied:
+        ev.negated = True
+        positive.append(Stage.DENIED)
+    ev.stages.extend(positive)
+    for _pos, deal, hit in cue.deal_cues(ctx, start, end):
+        if deal not in ev.deals:
+            ev.deals.append(deal)
+            ev.hits.append(hit)
+    if ev.fee is None:
+        fees = cue.fees(ctx.original(start, end))
+        if fees:
+            ev.fee = fees[0]
+
+
+def negate(ev: PairEvidence, stage: Stage) -> None:
+    """Mark a pair denied or collapsed."""
+    ev.negated = True
+    ev.stages.append(stage)
+
+
+def current_club(ctx: Context, state: State, player_id: str) -> str | None:
+    """The club the text or the catalogue says the player is at."""
+    entity = ctx.entity(player_id)
+    return state.from_text.get(player_id) or (entity.club_id if entity is not None else None)
+
+
+def own_clubs(ctx: Context, state: State, player_id: str) -> tuple[str | None, set[str | None]]:
+    """The club a player would leave, and the clubs that cannot be his suitors."""
+    player = ctx.entity(player_id)
+    current = player.club_id if player is not None else None
+    from_club = state.from_text.get(player_id, current)
+    seller = state.sellers.get(player_id)
+    # When the text names a different selling club, the catalogue may already show the move
+    # ("Lookman, Atlético" after his transfer), so the catalogue club may be the buyer.
+    own = {from_club} if seller is not None and seller != current else {current, from_club}
+    return from_club, own
+
+
+def moving_pairs(ctx: Context, state: State) -> list[tuple[str, str, set[int]]]:
+    """The pairs that are moves (or extensions), not a player's own club: (player, club, claims)."""
+    return [
+        (p, c, ev.claims)
+        for (p, c), ev in state.evidence.items()
+        if Deal.EXTENSION in ev.deals or c not in own_clubs(ctx, state, p)[1]
+    ]
+
+
+def claim_deals(ctx: Context, state: State, player_id: str, club_id: str, ev: PairEvidence) -> list[tuple[Deal, Hit]]:
+    """Deal cues of the pair's claims in clauses that speak for its move, for pairs with none (or a bare loan).
+
+    "Zirkzee to Roma, here we go. United accepted a loan with an obligation to buy": the deal type is
+    often told in a sentence of its own. A clause speaks for the move when it names (or describes)
+    the player and no other player on the move; or, when the pair is the only move of the claim,
+    when it names no other club than the two of the move and his own ("The agreement includes a buy
+    option", "United accept €30m, a permanent deal", "Roma are pushing for a loan").
+    """
+    found: list[tuple[Deal, Hit]] = []
+    single_player = len({p for p, _c in state.evidence}) == 1 and len(ctx.player_ids) == 1
+    moving = moving_pairs(ctx, state)
+    own = own_clubs(ctx, state, player_id)[1] | {club_id}
+    for claim_index, clause in state.clauses:
+        if claim_index not in ev.claims or not _speaks_for(ctx, state, clause, claim_index, moving, player_id,
+                                                          club_id, own, single_player):
+            continue
+        for _pos, deal, hit in cue.deal_cues(ctx, clause.start, clause.end):
+            if deal not in [d for d, _h in found]:
+                found.append((deal, hit))
+    return found
+
+
+def _speaks_for(
+    ctx: Context, state: State, clause: Clause, claim_index: int, moving: list[tuple[str, str, set[int]]],
+    player_id: str, club_id: str, own: set[str | None], single_player: bool,
+) -> bool:
+    players, clubs = state.mentioned.get(clause.start, (frozenset(), frozenset()))
+    movers = {p for p, _c, claims in moving if claim_index in claims}
+    if (players - {player_id}) & movers:
+        return False  # another player's deal
+    if player_id in players or (club_id in clubs and single_player):
+        return True
+    return (
+        [(p, c) for p, c, claims in moving if claim_index in claims] == [(player_id, club_id)]
+        and clubs <= own
+        and bool(cue.deal_cues(ctx, clause.start, clause.end))
+        and not names_unknown_player(ctx, clause)
+    )
+
+
+def pick_deal(deals: Sequence[Deal]) -> Deal | None:
+    """The first deal type mentioned, refined when a later cue specifies it ("loan" → "loan with option" →
+    "obligation")."""
+    if not deals:
+        return None
+    first = deals[0]
+    if first is Deal.LOAN:
+        return next((d for d in deals if d in cue.BUY_AFTER_LOAN), first)
+    if first is Deal.LOAN_OPTION and Deal.LOAN_OBLIGATION in deals:
+        return Deal.LOAN_OBLIGATION  # "a loan-to-buy … the obligation becomes mandatory if": the specific one
+    return first

@@ -1,4 +1,5 @@
-"""`make bench`: matching throughput and end-to-end ingest, each as a ratio to a baseline run in the same process.
+"""`make bench`: start-up, matching, end-to-end ingest and catalogue import, each as a ratio to a baseline run
+in the same process.
 
     python -m bench [--quick]
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import ingest, matching, startup
+from bench import catalogue_import, ingest, matching, startup
 
 
 def main() -> None:
@@ -23,6 +24,8 @@ def main() -> None:
     matching.run(quick=args.quick)
     print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
     asyncio.run(ingest.run(quick=args.quick))
+    print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")
+    catalogue_import.run(quick=args.quick)
 
 
 if __name__ == "__main__":

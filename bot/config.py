@@ -19,6 +19,7 @@ from bot.errors import ConfigError
 T = TypeVar("T")
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MOVE_MODES = ("auto", "review")  # completed moves learnt from the news: applied at once, or queued for an operator
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Settings:
     dev_guild_id: int | None = None  # sync commands to this server instantly (development)
     follow_limit: int = 50  # follows per user per server
     deadline_lead_hours: int = 72  # default lead time for deadline DMs and faster polling
+    moves_mode: str = "auto"  # MERCATO_MOVES: "auto" applies moves learnt from the news, "review" queues them
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
@@ -75,6 +77,7 @@ class Settings:
             dev_guild_id=get("MERCATO_DEV_GUILD", _snowflake, None),
             follow_limit=get("MERCATO_FOLLOW_LIMIT", _int_between(1, 1000), cls.follow_limit),
             deadline_lead_hours=get("MERCATO_DEADLINE_LEAD_HOURS", _int_between(1, 24 * 30), cls.deadline_lead_hours),
+            moves_mode=get("MERCATO_MOVES", _move_mode, cls.moves_mode),
         )
         if problems:
             raise ConfigError(problems)
@@ -107,6 +110,12 @@ def _log_level(raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
     return raw.upper()
+
+
+def _move_mode(raw: str) -> str:
+    if raw.lower() not in MOVE_MODES:
+        raise ValueError(f"expected one of {', '.join(MOVE_MODES)}")
+    return raw.lower()
 
 
 def _snowflake(raw: str) -> int:

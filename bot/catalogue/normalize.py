@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -114,8 +115,12 @@ def _ascii_lower(text: str) -> str:
     return text.encode("ascii", "replace").translate(_ASCII_SPACES).decode("ascii").lower()
 
 
+@lru_cache(maxsize=1 << 17)
 def norm(text: str) -> str:
-    """Fold a name or query (no offset map), with surrounding whitespace removed."""
+    """Fold a name or query (no offset map), with surrounding whitespace removed.
+
+    Cached: names are folded again and again (seed loading, merging, imports of tens of thousands of rows).
+    """
     return fold(text).text.strip()
 
 

@@ -113,10 +113,12 @@ async def test_a_club_site_official_moves_the_player_and_undo_restores_him(
     db = tmp_path / "mercato.sqlite3"
     async with running(tmp_path, catalogue, matcher, club_sources) as m:
         assert m.label("dragusin") == "Radu Drăgușin (Tottenham)"
+        await m.services.follow(guild_id=1, user_id=2, query="dragusin")
         await m.add_feed("/acmilan/rss", "AC Milan")
         await m.publish("/acmilan/rss", "AC Milan", OFFICIAL)
 
         assert m.label("dragusin") == "Radu Drăgușin (AC Milan)"
+        assert [f.label for f in await m.services.follows(guild_id=1, user_id=2)] == ["Radu Drăgușin (AC Milan)"]
         assert m.app.catalogue.club_of(DRAGUSIN).name == "AC Milan"
         assert catalogue.club_of(DRAGUSIN).name == "Tottenham"  # the session's catalogue is not touched
 

@@ -17,10 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from bot.catalogue.normalize import norm
-from bot.catalogue.seeds import PLAYER_COLUMNS, POSITIONS
+from bot.catalogue.seeds import MAX_NAME, PLAYER_COLUMNS, POSITIONS
 from bot.errors import InvalidInput
 
-MAX_NAME = 100  # characters in a player's or club's name or alias (the longest real ones are ~40)
 MAX_PROBLEMS_SHOWN = 20
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # transfermarkt-datasets' `position` values (players.csv) in the catalogue's terms.

@@ -29,11 +29,13 @@ from bot.models import Alias, AliasKind, Entity, EntityKind
 
 # Words of a club's legal name that the catalogue's names leave out ("Tottenham Hotspur Football Club").
 _LEGAL = re.compile(
-    r"\b(?:football\s+club|fussball\s*club|futbol\s+club|associazione\s+calcio|societa\s+sportiva(?:\s+calcio)?|"
+    r"\b(?:football\s+club|fussball\s*club|futbol\s+club|associazione\s+(?:calcio|sportiva)|"
+    r"societa\s+sportiva(?:\s+calcio)?|"
     r"sport\s+lisboa\s+e|association\s+sportive|club\s+de\s+futbol|club\s+atletico|sociedad\s+anonima\s+deportiva|"
     r"s\s*a\s*d|s\s*p\s*a|s\s*r\s*l|e\s*v|g\s*m\s*b\s*h|k\s*g\s*a\s*a|plc|ltd|fc|cf|afc|sc|ac|as|ssc|us|"
     r"calcio|club|ud|cd|sd|rc|rcd|fk|sk|nk|if|bk)\b|\(.*?\)|\b\d{4}\b"
 )
+_PUNCT = re.compile(r"[^a-z0-9 ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +278,9 @@ def club_names(club: TmClub) -> list[str]:
     out: list[str] = []
     for text in (club.name, club.code.replace("-", " ")):
         folded = norm(text)
-        bare = " ".join(_LEGAL.sub(" ", folded).split())
-        out.extend(t for t in (folded, bare) if t and t not in out)
+        bare = " ".join(_LEGAL.sub(" ", folded).split())  # "paris saint-germain football club" -> "paris saint-germain"
+        plain = " ".join(_LEGAL.sub(" ", _PUNCT.sub(" ", folded)).split())  # "lazio s.p.a." -> "lazio"
+        out.extend(t for t in (folded, bare, plain) if t and t not in out)
     return out
 
 

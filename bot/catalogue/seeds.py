@@ -24,6 +24,7 @@ from bot.models import Alias, AliasKind, Entity, EntityKind
 
 PLAYER_COLUMNS = ("name", "aliases", "club", "position", "nationality", "as_of")
 POSITIONS = frozenset({"GK", "DF", "MF", "FW"})
+MAX_NAME = 100  # characters in a player's or club's name or alias (the longest real ones are ~40)
 _STRONGISH = (AliasKind.STRONG, AliasKind.PLACE)
 
 
@@ -98,8 +99,9 @@ def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity
                 problems.append(f"{where}: must be a table")
                 continue
             name = club.get("name")
-            if not isinstance(name, str) or not name.strip():
-                problems.append(f"{where}: missing name")
+            if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+                too_long = isinstance(name, str) and len(name) > MAX_NAME
+                problems.append(f"{where}: {f'name longer than {MAX_NAME} characters' if too_long else 'missing name'}")
                 continue
             entity_id = f"club:{slug(name)}"
             if entity_id in entities:
@@ -146,8 +148,8 @@ def _load_players(
         for line, row in _read_rows(path, problems):
             where = f"{_shown(path)}:{line}"
             name = (row.get("name") or "").strip()
-            if not name:
-                problems.append(f"{where}: missing name")
+            if not name or len(name) > MAX_NAME:
+                problems.append(f"{where}: {f'name longer than {MAX_NAME} characters' if name else 'missing name'}")
                 continue
             club_name = (row.get("club") or "").strip()
             club_ids = club_index.get(norm(club_name), []) if club_name else []

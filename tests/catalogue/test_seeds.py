@@ -70,7 +70,8 @@ def test_broken_seed_files_are_refused_with_file_and_line(tmp_path: Path) -> Non
     """A broken seed file stops loading with one error naming every problem's file and line, never a partial catalogue."""
     seeds = tiny_seeds(tmp_path)
     with (seeds / "players" / "p.csv").open("a", encoding="utf-8") as handle:
-        handle.write('Joe Bloggs,,Nowhere FC,FW,England,2025-09-01\n"Multi\nLine",,Inter,XX,Italy,2025-09-01\n')
+        handle.write('Joe Bloggs,,Nowhere FC,FW,England,2025-09-01\n"Multi\nLine",,Inter,XX,Italy,2025-09-01\n'
+                     f'{"x" * 101},,Inter,FW,Italy,2025-09-01\n')
     (seeds / "clubs" / "y.toml").write_text('league = "Y"\n\n[[club]]\nname = "Alpha"\n\n[[club]]\nnames = ["B"]\n',
                                            encoding="utf-8")
     (seeds / "clubs" / "z.toml").write_text('[[club]]\nname = "Zed\n', encoding="utf-8")
@@ -83,6 +84,7 @@ def test_broken_seed_files_are_refused_with_file_and_line(tmp_path: Path) -> Non
         refused.value.problems[1],
         "players/p.csv:6: club 'Nowhere FC' is unknown",
         "players/p.csv:7: position 'XX' is not one of GK, DF, MF, FW",
+        "players/p.csv:9: name longer than 100 characters",
     ]
     assert refused.value.problems[1].startswith("clubs/z.toml: cannot read") and "line 2" in refused.value.problems[1]
 

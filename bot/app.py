@@ -53,8 +53,9 @@ async def open_app(
 ) -> App:
     """Load the catalogue, open and migrate the database, sync seeds, and build the pipeline.
 
-    A prebuilt ``catalogue`` (with its ``matcher``) and ``sources`` are used as they are — tests
-    build them once per session; the matcher is rebuilt only if the database adds entities.
+    A prebuilt ``catalogue`` (with its ``matcher``) and ``sources`` are reused — tests build them once
+    per session; the matcher is rebuilt only if the database adds entities. The app gets its own copy
+    of a prebuilt catalogue (the matcher rebound to it), since moves learnt while running change it in place.
     """
     given = catalogue
     base = catalogue if catalogue is not None else await asyncio.to_thread(load_catalogue, settings.seeds_dir)

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 from bot.catalogue.model import Catalogue
 from bot.catalogue.moves import MoveRules, ProposedMove, propose_move
 from bot.models import EntityKind, SourceKind, StoryUpdate
+from bot.storage.moves import NewMove
 
 if TYPE_CHECKING:
     from bot.sources import SourceDirectory
     from bot.storage import Storage
-    from bot.storage.moves import NewMove
 
 log = logging.getLogger(__name__)
 MODES = ("auto", "review")
@@ -44,8 +44,6 @@ class LearnedMove:
 
 def as_new_move(move: ProposedMove) -> NewMove:
     """The log row of a move proved by a story."""
-    from bot.storage.moves import NewMove  # storage imports the catalogue package: import late
-
     return NewMove(
         player_id=move.player_id, to_club_id=move.to_club_id, effective=move.effective, origin="news",
         loan_from=move.loan_from, deal=move.deal.value if move.deal else None, rule=move.rule,

@@ -1,5 +1,5 @@
-"""`make bench`: matching throughput, end-to-end ingest and outbox delivery, each as a ratio to a baseline run in
-the same process.
+"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery and catalogue import, each as a ratio
+to a baseline run in the same process.
 
     python -m bench [--quick]
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import delivery, ingest, matching, startup
+from bench import catalogue_import, delivery, ingest, matching, startup
 
 
 def main() -> None:
@@ -26,6 +26,8 @@ def main() -> None:
     asyncio.run(ingest.run(quick=args.quick))
     print("\n== outbox delivery (routes in parallel vs one at a time) ==")
     asyncio.run(delivery.run(quick=args.quick))
+    print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")
+    catalogue_import.run(quick=args.quick)
 
 
 if __name__ == "__main__":

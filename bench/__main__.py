@@ -1,7 +1,7 @@
-"""`make bench`: start-up, matching throughput, end-to-end ingest, outbox delivery and scale, each against a
-baseline run in the same process.
+"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery, catalogue import and scale, each
+against a baseline run in the same process.
 
-    python -m bench [--quick] [--only startup|matching|ingest|delivery|scale]
+    python -m bench [--quick] [--only startup|matching|ingest|delivery|import|scale]
 
 The scale section builds its 10,000- and 100,000-item states on first use (about a minute) and keeps them
 in the temp directory (``bench/state.py``).
@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import delivery, ingest, matching, scale, startup
+from bench import catalogue_import, delivery, ingest, matching, scale, startup
 
-SECTIONS = ("startup", "matching", "ingest", "delivery", "scale")
+SECTIONS = ("startup", "matching", "ingest", "delivery", "import", "scale")
 
 
 def main() -> None:
@@ -37,6 +37,9 @@ def main() -> None:
     if "delivery" in wanted:
         print("\n== outbox delivery (routes in parallel vs one at a time) ==")
         asyncio.run(delivery.run(quick=args.quick))
+    if "import" in wanted:
+        print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")
+        catalogue_import.run(quick=args.quick)
     if "scale" in wanted:
         print("\n== scale: commands, routing and planning at 100x today's data ==")
         asyncio.run(scale.run(quick=args.quick))

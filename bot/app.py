@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.catalogue.learner import MoveLearner
+from bot.catalogue.moves import MoveRules, load_move_rules
 from bot.catalogue.operator import load_common_words, load_database_layer
 from bot.catalogue.provisional import ProvisionalTracker
 from bot.config import Settings
@@ -53,10 +55,13 @@ async def open_app(
 ) -> App:
     """Load the catalogue, open and migrate the database, sync seeds, and build the pipeline.
 
-    A prebuilt ``catalogue`` (with its ``matcher``) and ``sources`` are used as they are — tests
-    build them once per session; the matcher is rebuilt only if the database adds entities.
+    A prebuilt ``catalogue`` (with its ``matcher``) and ``sources`` are reused — tests build them once
+    per session; the matcher is rebuilt only if the database adds entities. The app gets its own copy
+    of a prebuilt catalogue (the matcher rebound to it), since moves learnt while running change it in place.
     """
+    given = catalogue
     base = catalogue if catalogue is not None else await asyncio.to_thread(load_catalogue, settings.seeds_dir)
+    move_rules = await asyncio.to_thread(_move_rules, settings.seeds_dir / "moves.toml")
     catalogue = base
     for problem in catalogue.problems:
         log.warning("seed problem: %s", problem)
@@ -78,13 +83,29 @@ async def open_app(
         raise
     if matcher is None or catalogue is not base:
         matcher = Matcher(catalogue)
+    if catalogue is given:
+        # Moves learnt while running change the catalogue in place: never change a caller's (tests share one).
+        catalogue = catalogue.copy()
+        matcher = matcher.over(catalogue)
     fetcher = FeedFetcher(allow_private=settings.allow_private_feeds, user_agent=user_agent(settings.contact))
     policy = PollPolicy(
         interval=timedelta(seconds=settings.poll_interval), max_item_age=timedelta(hours=settings.max_item_age_hours)
     )
     tracker = ProvisionalTracker(storage.entities, catalogue, sources=sources)
-    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker)
+    moves = None
+    if move_rules is not None:  # issue 10: completed moves in the news update the catalogue
+        moves = MoveLearner(storage, catalogue, sources, move_rules, mode=settings.moves_mode)
+        await moves.sync()  # from here on, an operator's approve/undo is reloaded at the next poll
+    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker, moves=moves)
     return App(settings, storage, catalogue, matcher, fetcher, ingestor, sources)
+
+
+def _move_rules(path: Path) -> MoveRules | None:
+    """The rule of ``seeds/moves.toml`` (ConfigError if it is broken); None without the file."""
+    if not path.is_file():
+        log.warning("%s not found: completed moves in the news will not update the catalogue", path)
+        return None
+    return load_move_rules(path)
 
 
 def default_feed_urls(path: Path) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.catalogue import load_catalogue
+from bot.catalogue.move_desk import MoveDesk
 from bot.catalogue.operator import CatalogueOperator, Change
 from bot.config import Settings
 from bot.errors import InvalidInput
@@ -46,10 +47,26 @@ def add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     move.add_argument("name")
     move.add_argument("club")
 
-    actions.add_parser("import", help="add or update players from a CSV (seed columns)").add_argument(
-        "file", type=Path
+    imp = actions.add_parser(
+        "import", help="refresh players from a CSV (seed columns) or transfermarkt-datasets' players.csv + clubs.csv"
     )
+    imp.add_argument("file", type=Path, help="a CSV, or transfermarkt-datasets' players.csv (or its folder)")
+    imp.add_argument("--clubs", type=Path, help="transfermarkt-datasets' clubs.csv (default: next to players.csv)")
+    imp.add_argument("--dry-run", action="store_true", help="print the diff and change nothing")
+    imp.add_argument("--full", action="store_true", help="list every line of the diff, not the first 20 per section")
     actions.add_parser("export", help="write every player to a CSV (seed columns)").add_argument("file", type=Path)
+
+    moves = actions.add_parser("moves", help="list club changes (learnt from the news, the operator's, imported)")
+    moves.add_argument("--pending", action="store_true", help="only moves waiting for review (MERCATO_MOVES=review)")
+    moves.add_argument("--json", action="store_true", help="print a JSON array")
+    moves.add_argument("--limit", type=int, default=50, help="how many, newest first (default 50)")
+    for action, text in (("approve", "apply a move waiting for review"),
+                         ("reject", "drop a move waiting for review"),
+                         ("undo", "put the player back at his previous club")):
+        actions.add_parser(action, help=text).add_argument("id", type=int, help="the move's number (see `moves`)")
+    player = actions.add_parser("player", help="a player's club, loan, aliases and club history with evidence")
+    player.add_argument("name", help="a name, alias or id")
+    player.add_argument("--json", action="store_true", help="print one JSON object")
 
     stats = actions.add_parser("stats", help="how many clubs, players, aliases and provisional players")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
@@ -75,6 +92,11 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         "export": _export,
         "stats": _stats,
         "check": _check,
+        "moves": _moves,
+        "approve": _decide,
+        "reject": _decide,
+        "undo": _decide,
+        "player": _player,
     }
     now = datetime.now(UTC)
     base = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
@@ -113,20 +135,24 @@ async def _add_alias(operator: CatalogueOperator, args: argparse.Namespace, now:
 
 
 async def _move_player(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
-    return _print_change(await operator.move_player(args.name, args.club, now=now))
+    say((await operator.move_player(args.name, args.club, now=now)).message)
+    say("The running bot picks this up at its next poll; `mercato catalogue undo ID` takes it back.")
+    return 0
 
 
 async def _import(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
-    report = await operator.import_csv(args.file, now=now)
-    say(
-        f"Imported {args.file}: {report.added} added, {report.moved} moved, {report.aliases} alias(es) added, "
-        f"{report.unchanged} unchanged."
-    )
-    if report.relinked:
-        say(f"{report.relinked} free-text follow(s) now follow a player.")
-    for problem in report.problems:
-        say(f"skipped {problem}", err=True)
-    return 1 if report.problems else 0
+    plan = await operator.import_file(args.file, clubs=args.clubs, dry_run=args.dry_run, now=now)
+    say(plan.render(operator.catalogue, limit=None if args.full else 20))
+    if plan.empty:
+        say("Nothing to change.")
+    elif args.dry_run:
+        say("Dry run: nothing was changed. Run it again without --dry-run to apply this diff.")
+    else:
+        say("Applied in one transaction. The running bot picks up club changes at its next poll; "
+            "restart it for new players and aliases.")
+    if plan.relinked:
+        say(f"{plan.relinked} free-text follow(s) now follow a player.")
+    return 0
 
 
 async def _export(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
@@ -151,3 +177,39 @@ async def _check(operator: CatalogueOperator, args: argparse.Namespace, now: dat
     report = await operator.check()
     say(report.render(verbose=args.verbose))
     return 1 if report.failed(strict=args.strict) else 0
+
+
+async def _moves(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    views = await MoveDesk(operator).listing(pending_only=args.pending, limit=max(1, args.limit))
+    if args.json:
+        say(json.dumps(views, ensure_ascii=False))
+    elif not views:
+        say("No moves waiting for review." if args.pending else "No moves recorded yet.")
+    else:
+        for view in views:
+            say(MoveDesk.line(view))
+    return 0
+
+
+async def _decide(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    desk = MoveDesk(operator)
+    action = {"approve": desk.approve, "reject": desk.reject, "undo": desk.undo}[args.catalogue_command]
+    say(await action(args.id, now=now))
+    if args.catalogue_command != "reject":
+        say("The running bot picks this up at its next poll.")
+    return 0
+
+
+async def _player(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    record = await MoveDesk(operator).player(args.name)
+    if args.json:
+        say(json.dumps(record, ensure_ascii=False))
+        return 0
+    loan = f" (on loan from {record['loan_from']})" if record["loan_from"] else ""
+    say(f"{record['name']}: {record['club'] or 'no club'}{loan}")
+    say(f"aliases: {', '.join(record['aliases'])}")
+    for entry in record["history"]:
+        evidence = entry["evidence"]
+        detail = ", ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in evidence.items())
+        say(f"  since {entry['from_date'] or '?'}: {entry['club'] or 'no club'} ({detail})")
+    return 0

@@ -20,6 +20,7 @@ from bot.errors import ConfigError
 T = TypeVar("T")
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MOVE_MODES = ("auto", "review")  # completed moves learnt from the news: applied at once, or queued for an operator
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Settings:
     retention_days: int = 180  # items older than this are deleted with their mentions
     guild_grace_days: int = 7  # a server's data is deleted this long after the bot leaves it
     db_busy_timeout: float = 5.0  # seconds to wait for another process's database lock
+    moves_mode: str = "auto"  # MERCATO_MOVES: "auto" applies moves learnt from the news, "review" queues them
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
@@ -86,6 +88,7 @@ class Settings:
             retention_days=get("MERCATO_RETENTION_DAYS", _int_between(1, 3650), cls.retention_days),
             guild_grace_days=get("MERCATO_GUILD_GRACE_DAYS", _int_between(0, 365), cls.guild_grace_days),
             db_busy_timeout=get("MERCATO_DB_BUSY_TIMEOUT", _seconds_between(0.05, 600.0), cls.db_busy_timeout),
+            moves_mode=get("MERCATO_MOVES", _move_mode, cls.moves_mode),
         )
         if problems:
             raise ConfigError(problems)
@@ -155,6 +158,12 @@ def _log_level(raw: str) -> str:
     if raw.upper() not in LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
     return raw.upper()
+
+
+def _move_mode(raw: str) -> str:
+    if raw.lower() not in MOVE_MODES:
+        raise ValueError(f"expected one of {', '.join(MOVE_MODES)}")
+    return raw.lower()
 
 
 def _snowflake(raw: str) -> int:

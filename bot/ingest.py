@@ -15,6 +15,7 @@ from functools import partial
 from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
+from bot.catalogue.learner import MoveLearner
 from bot.catalogue.provisional import ProvisionalTracker
 from bot.errors import FeedError, storage_fault
 from bot.feeds.fetch import FetchResult
@@ -120,6 +121,7 @@ class Ingestor:
         *,
         sources: SourceDirectory | None = None,
         provisional: ProvisionalTracker | None = None,
+        moves: MoveLearner | None = None,
         concurrency: int = 4,
     ) -> None:
         self.storage = storage
@@ -127,6 +129,7 @@ class Ingestor:
         self.matcher = matcher
         self.sources = sources
         self.provisional = provisional  # records names the catalogue lacks (never raises)
+        self.moves = moves  # completed stories move players in the catalogue (never raises)
         self.policy = policy or PollPolicy()
         self._limit = asyncio.Semaphore(concurrency)
 
@@ -138,6 +141,8 @@ class Ingestor:
         """Poll these feeds concurrently (bounded); never raises because of a feed."""
         result = PollResult()
         storage_down = asyncio.Event()  # after one storage fault, the cycle's remaining feeds wait for the next tick
+        if self.moves is not None:  # issue 10: an operator's approve/undo since the last cycle (never raises)
+            await self.moves.sync()
         outcomes = await asyncio.gather(*(self._guarded(feed, now, interval, storage_down) for feed in feeds))
         for report, alerts in outcomes:
             result.reports.append(report)
@@ -195,6 +200,11 @@ class Ingestor:
         if self.provisional is not None:  # names the catalogue lacks; observe() never raises
             for done in committed:
                 await self.provisional.observe(done.item.id, feed.id, read[done.index][1], now=now)
+        # --- issue 10: moves learnt from the news. Every committed item's story updates (alertable or
+        # not) go to the learner, which applies or queues the moves completed stories prove and updates
+        # the shared in-memory catalogue. Keep this right after the ingest commit.
+        if self.moves is not None:
+            await self.moves.learn([u for done in committed for u in done.updates], now=now)
         alerts = [
             IngestedItem(done.item, read[done.index][1], feed, read[done.index][2], done.updates)
             for done in committed

@@ -14,6 +14,7 @@ candidate are then resolved by how much their alias can be trusted (see ``AliasK
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -157,6 +158,12 @@ class Matcher:
         if entries:
             self._automaton.make_automaton()
         self._empty = not entries
+
+    def over(self, catalogue: Catalogue) -> Matcher:
+        """This matcher reading ``catalogue`` (a copy of its own, same aliases) for players' clubs."""
+        twin = copy.copy(self)
+        twin.catalogue = catalogue
+        return twin
 
     def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
         def of_kind(kind: EntityKind) -> tuple[str, ...]:

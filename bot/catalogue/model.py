@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.catalogue.normalize import norm
 from bot.models import Alias, AliasKind, Entity, EntityKind
@@ -125,6 +125,20 @@ class Catalogue:
                     scored[entity.id] = key
         ranked = sorted(scored, key=lambda eid: scored[eid])
         return [self.entities[eid] for eid in ranked[:limit]]
+
+    def move(self, player_id: str, club_id: str | None, as_of: str | None) -> bool:
+        """Set a player's club in place (a move learnt or undone while running); True if he is known."""
+        player = self.entities.get(player_id)
+        if player is None or player.kind is not EntityKind.PLAYER:
+            return False
+        if (player.club_id, player.as_of) != (club_id, as_of):
+            self.entities[player_id] = replace(player, club_id=club_id, as_of=as_of)
+        return True
+
+    def copy(self) -> Catalogue:
+        """A catalogue whose entities can change (moves learnt while running) without changing this one."""
+        return Catalogue(dict(self.entities), list(self.aliases), list(self.people), list(self.collisions),
+                         list(self.problems))
 
     @classmethod
     def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], people: Iterable[Person] = ()) -> Catalogue:

@@ -7,6 +7,7 @@ same function, so matching happens on folded text while mentions are reported as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -17,8 +18,12 @@ __all__ = ["Folded", "fold", "norm", "slug"]
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=1 << 17)
 def norm(text: str) -> str:
-    """Fold a name or query (no offset map), with surrounding whitespace removed."""
+    """Fold a name or query (no offset map), with surrounding whitespace removed.
+
+    Cached: names are folded again and again (seed loading, merging, imports of tens of thousands of rows).
+    """
     return fold_text(text).strip()
 
 

@@ -9,7 +9,7 @@ alias-trust rules as the seed loader (a shared alias or a common word never name
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -17,12 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.catalogue.csvfiles import clean_name, is_transfermarkt, read_own, read_transfermarkt, write_players
+from bot.catalogue.importer import ImportPlan, plan_own, plan_transfermarkt
 from bot.catalogue.model import Catalogue, Collision
 from bot.catalogue.normalize import norm, slug
 from bot.catalogue.provisional import mark_promoted, provisional_id
-from bot.catalogue.seeds import PLAYER_COLUMNS, POSITIONS
+from bot.catalogue.seeds import POSITIONS
 from bot.errors import InvalidInput, NotFound
 from bot.models import Alias, AliasKind, Entity, EntityKind
+from bot.storage.moves import NewMove
 
 if TYPE_CHECKING:
     from bot.storage import Storage
@@ -62,7 +65,7 @@ def merge_layer(base: Catalogue, layer: CatalogueLayer, *, common_words: frozens
         entities.setdefault(stored.entity.id, stored.entity)
     for move in layer.moves:
         player = entities.get(move.entity_id)
-        if player is None or move.club_id not in entities:
+        if player is None or (move.club_id is not None and move.club_id not in entities):
             problems.append(f"database: a move of {move.entity_id} to {move.club_id} names an unknown entity")
             continue
         entities[player.id] = replace(player, club_id=move.club_id, as_of=move.as_of)
@@ -148,18 +151,6 @@ class Change:
     message: str
     relinked: int = 0  # free-text follows that became follows of this entity
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What `catalogue import` did, row by row."""
-
-    added: int = 0
-    moved: int = 0
-    aliases: int = 0
-    unchanged: int = 0
-    relinked: int = 0
-    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -257,9 +248,8 @@ class CatalogueOperator:
         now: datetime,
     ) -> Change:
         """Add a player (or confirm a provisional one) at ``club``; term follows of his names are re-linked."""
-        name = " ".join(name.split())
-        if len(norm(name)) < 2:
-            raise InvalidInput("A player's name needs at least two letters.")
+        name = clean_name(name, "A player's name")
+        extra = [clean_name(a, "An alias") for a in aliases or []]
         club_entity = self.find(club, EntityKind.CLUB)
         position = position.strip().upper() if position else None
         if position is not None and position not in POSITIONS:
@@ -292,7 +282,7 @@ class CatalogueOperator:
             position=position,
             as_of=as_of or now.date().isoformat(),
         )
-        stored = self._player_aliases(entity, aliases or [])
+        stored = self._player_aliases(entity, extra)
         relinked = await self.storage.entities.save_player(entity, stored)
         await self.refresh()
         verb = "Confirmed provisional player" if existing else "Added"
@@ -330,9 +320,7 @@ class CatalogueOperator:
     async def add_alias(self, ref: str, alias: str, *, context: bool = False, now: datetime) -> Change:
         """Give an entity another name; ``context`` makes it count only next to the full name or the club."""
         entity = self.find(ref)
-        text = " ".join(alias.split())
-        if len(norm(text)) < 2:
-            raise InvalidInput("An alias needs at least two letters.")
+        text = clean_name(alias, "An alias")
         kind = AliasKind.STRONG
         if context:
             kind = AliasKind.CONTEXT if entity.kind is EntityKind.PLAYER else AliasKind.CONFIRM
@@ -355,69 +343,42 @@ class CatalogueOperator:
         if player.club_id == club_entity.id:
             raise InvalidInput(f"{player.name} is already at {club_entity.name}.")
         before = self._club_name(player.club_id)
-        await self.storage.entities.move_player(player.id, club_entity.id, as_of or now.date().isoformat(), now=now)
+        move = NewMove(player.id, club_entity.id, as_of or now.date().isoformat(), "operator", note="move-player")
+        move_id, _ = await self.storage.moves.record(move, apply=True, now=now)
         await self.refresh()
-        return Change(self.catalogue.get(player.id), f"Moved {player.name} from {before} to {club_entity.name}.")
+        return Change(self.catalogue.get(player.id),
+                      f"Moved {player.name} from {before} to {club_entity.name} (move #{move_id}).")
 
-    async def import_csv(self, path: Path, *, now: datetime) -> ImportReport:
-        """Add or update players from a CSV with the seed columns; every bad row is reported, none stops it."""
-        report = ImportReport()
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [c for c in ("name", "club") if c not in (reader.fieldnames or [])]
-                if missing:
-                    raise InvalidInput(
-                        f"{path.name}: missing column(s) {', '.join(missing)}; expected {','.join(PLAYER_COLUMNS)}"
-                    )
-                rows = list(reader)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(f"Cannot read {path}: {exc}") from exc
-        for line, row in enumerate(rows, start=2):
-            try:
-                await self._import_row(row, report, now=now)
-            except (InvalidInput, NotFound) as exc:
-                report.problems.append(f"{path.name}:{line}: {exc}")
-        return report
+    async def import_file(
+        self, path: Path, *, clubs: Path | None = None, dry_run: bool = False, now: datetime
+    ) -> ImportPlan:
+        """Plan the diff a file makes (own CSV or transfermarkt-datasets) and, unless ``dry_run``, apply it.
 
-    async def _import_row(self, row: dict[str, str], report: ImportReport, *, now: datetime) -> None:
-        name = " ".join((row.get("name") or "").split())
-        club = (row.get("club") or "").strip()
-        if not name or not club:
-            raise InvalidInput("name and club are required")
-        aliases = [a for a in (row.get("aliases") or "").split("|") if a.strip()]
-        as_of = (row.get("as_of") or "").strip() or None
-        club_entity = self.find(club, EntityKind.CLUB)
-        same_name = [e for e in self.catalogue.resolve(name, EntityKind.PLAYER)
-                     if norm(e.name) == norm(name) and not e.provisional]
-        player = next((e for e in same_name if e.club_id == club_entity.id), None)
-        if player is None and len(same_name) == 1:
-            player = same_name[0]
-        if player is None:
-            change = await self.add_player(
-                name, club=club_entity.id, aliases=aliases, position=row.get("position") or None,
-                nationality=row.get("nationality") or None, as_of=as_of, now=now,
-            )
-            report.added += 1
-            report.relinked += change.relinked
-            return
-        changed = False
-        if player.club_id != club_entity.id:
-            await self.move_player(player.id, club_entity.id, as_of=as_of, now=now)
-            report.moved += 1
-            changed = True
-        known = {norm(a.text) for a in self.catalogue.aliases_of(player.id)}
-        for raw in aliases:
-            context = raw.strip().startswith("~")
-            text = raw.strip().lstrip("~").strip()
-            if len(norm(text)) >= 2 and norm(text) not in known:
-                change = await self.add_alias(player.id, text, context=context, now=now)
-                known.add(norm(text))
-                report.aliases += 1
-                report.relinked += change.relinked
-                changed = True
-        if not changed:
-            report.unchanged += 1
+        A bad file raises FileProblems (file:line, column) before anything is written; the plan is
+        applied in one transaction.
+        """
+        today = now.date().isoformat()
+        if is_transfermarkt(path):
+            players_path = path / "players.csv" if path.is_dir() else path
+            clubs_path = clubs or players_path.with_name("clubs.csv")
+            if not clubs_path.is_file():
+                raise InvalidInput(f"{clubs_path} not found: a transfermarkt-datasets import needs clubs.csv "
+                                   "next to players.csv (or give it with --clubs).")
+            players, tm_clubs = await asyncio.to_thread(read_transfermarkt, players_path, clubs_path)
+            plan = plan_transfermarkt(self.catalogue, players, tm_clubs, source=players_path.name, today=today)
+        else:
+            rows, problems = await asyncio.to_thread(read_own, path)
+            plan = plan_own(self.catalogue, rows, source=path.name, today=today, problems=problems)
+        if dry_run or plan.empty:
+            return plan
+        moves = [NewMove(c.player.id, c.to_club_id, c.as_of, "import", note=f"{plan.layout} import of {plan.source}")
+                 for c in (*plan.moved, *plan.gone)]
+        plan.relinked = await self.storage.imports.apply(
+            players=[(n.entity, n.aliases) for n in plan.new], moves=moves,
+            aliases=[a.alias for a in plan.aliases], now=now,
+        )
+        await self.refresh()
+        return plan
 
     def export_rows(self) -> list[dict[str, str]]:
         """Every regular player in seed-file form (provisional ones are not confirmed, so not exported)."""
@@ -443,12 +404,9 @@ class CatalogueOperator:
         return rows
 
     def export_csv(self, path: Path) -> int:
-        """Write every regular player to ``path`` with the seed columns; return how many."""
+        """Write every regular player to ``path`` with the seed columns (formula-safe); return how many."""
         rows = self.export_rows()
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=PLAYER_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+        write_players(path, rows)
         return len(rows)
 
     def stats(self) -> dict[str, int]:

@@ -2,11 +2,15 @@
 
 Loading also decides how far each alias can be trusted: an alias shared by several entities, or a
 player's surname that is a common English word, is downgraded so that it never matches on its own.
+
+A broken seed file is refused as a whole (:class:`SeedError`, every problem with its file and line):
+starting on a catalogue that silently lacks a file's clubs or players would be worse than not starting.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,15 +19,38 @@ from typing import Any
 
 from bot.catalogue.model import Catalogue, Collision, Person
 from bot.catalogue.normalize import norm, slug
+from bot.errors import ConfigError, MercatoError
 from bot.models import Alias, AliasKind, Entity, EntityKind
 
 PLAYER_COLUMNS = ("name", "aliases", "club", "position", "nationality", "as_of")
 POSITIONS = frozenset({"GK", "DF", "MF", "FW"})
+MAX_NAME = 100  # characters in a player's or club's name or alias (the longest real ones are ~40)
 _STRONGISH = (AliasKind.STRONG, AliasKind.PLACE)
 
 
+class SeedError(ConfigError):
+    """The seed files are broken; ``problems`` name the file and line of each, all at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        MercatoError.__init__(
+            self,
+            "Broken seed files: Mercato will not run on a catalogue missing part of them. Fix these and retry:\n"
+            + "\n".join(f"  - {p}" for p in problems),
+        )
+
+
+def table_lines(text: str, table: str) -> list[int]:
+    """The 1-based line of each ``[[table]]`` header in a TOML text, in order (tomllib keeps no positions)."""
+    header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
+    return [number for number, line in enumerate(text.splitlines(), start=1) if header.match(line)]
+
+
 def load_catalogue(seeds_dir: Path) -> Catalogue:
-    """Read every seed file under ``seeds_dir`` and return the catalogue with alias trust decided."""
+    """Read every seed file under ``seeds_dir`` and return the catalogue with alias trust decided.
+
+    Raises :class:`SeedError` listing every problem (file:line) if any seed file is broken.
+    """
     problems: list[str] = []
     clubs, club_aliases = _load_clubs(sorted((seeds_dir / "clubs").glob("*.toml")), problems)
     people = _load_people(seeds_dir / "people.toml", problems)
@@ -37,9 +64,10 @@ def load_catalogue(seeds_dir: Path) -> Catalogue:
     player_aliases = _downgrade_shared(player_aliases, (AliasKind.STRONG,), AliasKind.CONTEXT, collisions)
     taken = {norm(a.text) for a in club_aliases} | {norm(alias) for p in people for alias in p.aliases}
     player_aliases = _downgrade_words(player_aliases, taken, common_words, collisions)
+    if problems:
+        raise SeedError(problems)
     catalogue = Catalogue.build([*clubs, *players], [*club_aliases, *player_aliases], people)
     catalogue.collisions.extend(collisions)
-    catalogue.problems.extend(problems)
     return catalogue
 
 
@@ -59,15 +87,21 @@ def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity
     aliases: list[Alias] = []
     for path in files:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            problems.append(f"{path.name}: cannot read ({exc})")
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            problems.append(f"{_shown(path)}: cannot read ({exc})")
             continue
+        lines = table_lines(text, "club")
         for i, club in enumerate(data.get("club", [])):
-            where = f"{path.name} club #{i + 1}"
+            where = f"{_shown(path)}:{lines[i] if i < len(lines) else '?'}: club #{i + 1}"
+            if not isinstance(club, dict):
+                problems.append(f"{where}: must be a table")
+                continue
             name = club.get("name")
-            if not isinstance(name, str) or not name.strip():
-                problems.append(f"{where}: missing name")
+            if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+                too_long = isinstance(name, str) and len(name) > MAX_NAME
+                problems.append(f"{where}: {f'name longer than {MAX_NAME} characters' if too_long else 'missing name'}")
                 continue
             entity_id = f"club:{slug(name)}"
             if entity_id in entities:
@@ -111,17 +145,11 @@ def _load_players(
     entities: dict[str, Entity] = {}
     aliases: list[Alias] = []
     for path in files:
-        try:
-            with path.open(encoding="utf-8", newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        except (OSError, csv.Error, UnicodeDecodeError) as exc:
-            problems.append(f"{path.name}: cannot read ({exc})")
-            continue
-        for line, row in enumerate(rows, start=2):
-            where = f"{path.name}:{line}"
+        for line, row in _read_rows(path, problems):
+            where = f"{_shown(path)}:{line}"
             name = (row.get("name") or "").strip()
-            if not name:
-                problems.append(f"{where}: missing name")
+            if not name or len(name) > MAX_NAME:
+                problems.append(f"{where}: {f'name longer than {MAX_NAME} characters' if name else 'missing name'}")
                 continue
             club_name = (row.get("club") or "").strip()
             club_ids = club_index.get(norm(club_name), []) if club_name else []
@@ -170,19 +198,50 @@ def _load_people(path: Path, problems: list[str]) -> list[Person]:
     if not path.exists():
         return []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        problems.append(f"{path.name}: cannot read ({exc})")
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"{_shown(path)}: cannot read ({exc})")
         return []
     people = []
+    lines = table_lines(text, "person")
     for i, person in enumerate(data.get("person", [])):
-        name = person.get("name")
+        where = f"{_shown(path)}:{lines[i] if i < len(lines) else '?'}: person #{i + 1}"
+        name = person.get("name") if isinstance(person, dict) else None
         if not isinstance(name, str) or not name.strip():
-            problems.append(f"{path.name} person #{i + 1}: missing name")
+            problems.append(f"{where}: missing name")
             continue
-        extra = _as_list(person.get("aliases"), f"{path.name} person {name!r}", problems)
+        extra = _as_list(person.get("aliases"), f"{where} ({name})", problems)
         people.append(Person(name, str(person.get("role", "other")), tuple(dict.fromkeys([name, *extra]))))
     return people
+
+
+def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """A player CSV's rows, each with the line it starts on (a quoted field may span lines); problems if unreadable."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            start = 2
+            try:
+                for row in reader:
+                    rows.append((start, row))
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise csv.Error(f"line {reader.line_num}: {exc}") from exc
+            header = list(reader.fieldnames or [])
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        problems.append(f"{_shown(path)}: cannot read ({exc})")
+        return []
+    if "name" not in header or "club" not in header:
+        problems.append(f"{_shown(path)}:1: the header must name the columns {','.join(PLAYER_COLUMNS)}")
+        return []
+    return rows
+
+
+def _shown(path: Path) -> str:
+    """A seed file as problems name it: its folder and name ("players/serie-a.csv")."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name in ("clubs", "players") else path.name
 
 
 def _load_words(path: Path) -> frozenset[str]:

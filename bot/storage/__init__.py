@@ -10,9 +10,11 @@ from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
 from bot.storage.guilds import GuildStore, UserStore
+from bot.storage.imports import ImportStore
 from bot.storage.ingest import IngestStore
 from bot.storage.items import ItemStore
 from bot.storage.meta import MetaStore
+from bot.storage.moves import MoveStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.retention import RetentionStore
@@ -32,6 +34,8 @@ class Storage:
         self.ingest = IngestStore(db)  # a poll's items, mentions, story reports and feed state, atomically
         self.catalogue = CatalogueStore(db)
         self.entities = EntityStore(db)  # operator-added and provisional players (issue #5)
+        self.imports = ImportStore(db)  # `mercato catalogue import`, one transaction per file
+        self.moves = MoveStore(db)  # club changes: learnt from the news, the operator's, imported (issue 10)
         self.follows = FollowStore(db)
         self.meta = MetaStore(db)
         self.stories = StoryStore(db)

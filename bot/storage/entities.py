@@ -3,7 +3,8 @@
 Seed rows (``entities.source = 'seed'``) are owned by ``CatalogueStore.sync``. Everything here survives
 a re-sync: players added by the operator (source ``operator``), provisional players found in the news
 (source ``provisional``, ``provisional = 1``) and promoted ones (source ``learned``), operator aliases
-and club moves (own tables, re-applied after each sync because they may concern seed entities).
+and club moves (own tables, re-applied after each sync because they may concern seed entities; the
+moves themselves are written by ``bot.storage.moves``, which logs each one).
 """
 
 from __future__ import annotations
@@ -51,12 +52,7 @@ INSERT INTO aliases (entity_id, alias, norm, kind)
 SELECT :entity_id, :alias, :norm, :kind WHERE EXISTS (SELECT 1 FROM entities WHERE id = :entity_id)
 ON CONFLICT (entity_id, norm) DO UPDATE SET alias = :alias, kind = :kind
 """
-SAVE_MOVE: Final = """
-INSERT INTO player_moves (entity_id, club_id, as_of, moved_at) VALUES (:entity_id, :club_id, :as_of, :now)
-ON CONFLICT (entity_id) DO UPDATE SET club_id = :club_id, as_of = :as_of, moved_at = :now
-"""
 DELETE_MOVE: Final = "DELETE FROM player_moves WHERE entity_id = :entity_id"
-APPLY_MOVE: Final = "UPDATE entities SET club_id = :club_id, as_of = :as_of WHERE id = :entity_id"
 # After a seed re-sync: put operator moves and aliases back on the freshly inserted seed rows.
 REAPPLY_MOVES: Final = """
 UPDATE entities SET club_id = m.club_id, as_of = m.as_of FROM player_moves m WHERE m.entity_id = entities.id
@@ -128,10 +124,13 @@ SELECT item_id, feed_id, club_id, evidence FROM provisional_sightings WHERE enti
 
 @dataclass(frozen=True, slots=True)
 class PlayerMove:
-    """An operator's record that a player changed club."""
+    """A player's current club when it differs from the seeds (``bot.storage.moves`` logs how it came to be).
+
+    ``club_id`` None: he left for a club outside the catalogue.
+    """
 
     entity_id: str
-    club_id: str
+    club_id: str | None
     as_of: str
 
 
@@ -181,7 +180,8 @@ def _alias_row(alias: Alias) -> dict[str, str]:
     return {"entity_id": alias.entity_id, "alias": alias.text, "norm": norm(alias.text), "kind": alias.kind.value}
 
 
-async def _relink(conn: aiosqlite.Connection, entity_id: str, norms: Iterable[str]) -> int:
+async def relink_terms(conn: aiosqlite.Connection, entity_id: str, norms: Iterable[str]) -> int:
+    """Inside a write transaction: make free-text follows of ``norms`` follows of the entity; return how many."""
     params = {"entity_id": entity_id, "norms": json.dumps(sorted(set(norms)))}
     await conn.execute(DROP_REDUNDANT_TERMS, params)
     async with conn.execute(RELINK_TERMS, params) as cursor:
@@ -229,7 +229,7 @@ class EntityStore:
             await conn.execute(SAVE_ENTITY, params)
             await conn.executemany(INSERT_ALIAS, [_alias_row(a) for a in aliases])
             await conn.execute(DELETE_MOVE, {"entity_id": entity.id})
-            return await _relink(conn, entity.id, (norm(a.text) for a in aliases))
+            return await relink_terms(conn, entity.id, (norm(a.text) for a in aliases))
 
     async def add_alias(self, alias: Alias, *, now: datetime) -> int:
         """Store an operator alias of any entity; return how many term follows it re-linked."""
@@ -237,14 +237,7 @@ class EntityStore:
         async with self._db.transaction() as conn:
             await conn.execute(SAVE_OPERATOR_ALIAS, row)
             await conn.execute(MIRROR_ALIAS, row)
-            return await _relink(conn, alias.entity_id, [row["norm"]])
-
-    async def move_player(self, entity_id: str, club_id: str, as_of: str, *, now: datetime) -> None:
-        """Record that a player moved to ``club_id`` on ``as_of`` (kept across seed re-syncs)."""
-        params = {"entity_id": entity_id, "club_id": club_id, "as_of": as_of, "now": to_db(now)}
-        async with self._db.transaction() as conn:
-            await conn.execute(SAVE_MOVE, params)
-            await conn.execute(APPLY_MOVE, params)
+            return await relink_terms(conn, alias.entity_id, [row["norm"]])
 
     async def reapply(self) -> None:
         """Put operator moves and aliases back on seed rows (call after ``CatalogueStore.sync``)."""
@@ -287,7 +280,7 @@ class EntityStore:
                 await conn.execute(PROMOTE, {"id": entity_id})
                 async with conn.execute(NORMS_OF, {"id": entity_id}) as cursor:
                     norms = [str(r[0]) for r in await cursor.fetchall()]
-                await _relink(conn, entity_id, norms)
+                await relink_terms(conn, entity_id, norms)
         return ids
 
     async def sightings(self, entity_id: str) -> list[StoredSighting]:

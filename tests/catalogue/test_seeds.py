@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.catalogue import Catalogue, load_catalogue
+from bot.catalogue.seeds import SeedError
 from bot.models import AliasKind, EntityKind
 
 TOP_FIVE = {"Premier League": 20, "Serie A": 20, "LaLiga": 20, "Bundesliga": 18, "Ligue 1": 18}
@@ -36,9 +39,9 @@ places = ["Milan"]
 """)
     write(tmp_path / "players" / "p.csv", """name,aliases,club,position,nationality,as_of
 Lautaro Martínez,Lautaro|Martínez,Inter Milan,FW,Argentina,2025-09-01
-Lisandro Martínez,Martínez,Nowhere FC,DF,Argentina,2025-09-01
+Lisandro Martínez,Martínez,Atalanta,DF,Argentina,2025-09-01
 Declan Rice,Rice,AC Milan,MF,England,2025-09-01
-Test Keeper,~Keeper,Atalanta,XX,Italy,2025-09-01
+Test Keeper,~Keeper,Atalanta,GK,Italy,2025-09-01
 """)
     write(tmp_path / "common_words.txt", "# words\nrice\n")
     write(tmp_path / "people.toml", '[[person]]\nname = "Pep Guardiola"\nrole = "manager"\naliases = ["Guardiola"]\n')
@@ -63,12 +66,35 @@ def test_loader_decides_alias_trust(tmp_path: Path) -> None:
     assert [p.name for p in catalogue.people] == ["Pep Guardiola"]
 
 
-def test_loader_reports_problems(tmp_path: Path) -> None:
-    """Unknown clubs and bad positions are reported with file and line, and loading goes on."""
-    catalogue = load_catalogue(tiny_seeds(tmp_path))
-    assert any("p.csv:3" in p and "Nowhere FC" in p for p in catalogue.problems)
-    assert any("p.csv:5" in p and "position" in p for p in catalogue.problems)
-    assert catalogue.get("player:lisandro-martinez").club_id is None
+def test_broken_seed_files_are_refused_with_file_and_line(tmp_path: Path) -> None:
+    """A broken seed file stops loading with one error naming every problem's file and line, never a partial catalogue."""
+    seeds = tiny_seeds(tmp_path)
+    with (seeds / "players" / "p.csv").open("a", encoding="utf-8") as handle:
+        handle.write('Joe Bloggs,,Nowhere FC,FW,England,2025-09-01\n"Multi\nLine",,Inter,XX,Italy,2025-09-01\n'
+                     f'{"x" * 101},,Inter,FW,Italy,2025-09-01\n')
+    (seeds / "clubs" / "y.toml").write_text('league = "Y"\n\n[[club]]\nname = "Alpha"\n\n[[club]]\nnames = ["B"]\n',
+                                           encoding="utf-8")
+    (seeds / "clubs" / "z.toml").write_text('[[club]]\nname = "Zed\n', encoding="utf-8")
+    with pytest.raises(SeedError) as refused:
+        load_catalogue(seeds)
+    message = str(refused.value)
+    assert message.startswith("Broken seed files")
+    assert refused.value.problems == [
+        "clubs/y.toml:6: club #2: missing name",
+        refused.value.problems[1],
+        "players/p.csv:6: club 'Nowhere FC' is unknown",
+        "players/p.csv:7: position 'XX' is not one of GK, DF, MF, FW",
+        "players/p.csv:9: name longer than 100 characters",
+    ]
+    assert refused.value.problems[1].startswith("clubs/z.toml: cannot read") and "line 2" in refused.value.problems[1]
+
+
+def test_a_player_file_without_its_header_is_refused(tmp_path: Path) -> None:
+    """A players file whose header lacks name/club is one problem at line 1, not hundreds of "missing name"."""
+    seeds = tiny_seeds(tmp_path)
+    write(seeds / "players" / "q.csv", "Joe Bloggs,,Inter,FW,England,2025-09-01\n")
+    with pytest.raises(SeedError, match=r"players/q\.csv:1: the header must name the columns name,aliases,club"):
+        load_catalogue(seeds)
 
 
 def test_shipped_catalogue_covers_the_top_five_leagues(catalogue: Catalogue) -> None:

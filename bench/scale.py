@@ -73,15 +73,27 @@ class Timing:
 
 async def timed(calls: list[Call], rounds: int) -> Timing:
     """Run ``calls`` round-robin ``rounds`` times in all (after one warm-up pass); return the latencies."""
-    for call in calls:
+    return (await timed_pair(calls, [], rounds))[0]
+
+
+async def timed_pair(first: list[Call], second: list[Call], rounds: int) -> tuple[Timing, Timing]:
+    """Time two lists of calls interleaved, call for call (after a warm-up pass of each).
+
+    The baseline and the measured calls alternate, so a burst of load on the shared machine slows
+    both alike and their ratio holds.
+    """
+    for call in [*first, *second]:
         await call()
-    samples = []
+    samples: tuple[list[float], list[float]] = ([], [])
     for n in range(rounds):
-        call = calls[n % len(calls)]
-        start = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return Timing(tuple(samples))
+        pairs = [(0, first), (1, second)] if n % 2 == 0 else [(1, second), (0, first)]
+        for side, calls in pairs:
+            if calls:
+                call = calls[n % len(calls)]
+                start = time.perf_counter()
+                await call()
+                samples[side].append((time.perf_counter() - start) * 1000)
+    return Timing(tuple(samples[0])), Timing(tuple(samples[1]) or (0.0,))
 
 
 @asynccontextmanager
@@ -124,12 +136,18 @@ def command_calls(services: Services, spec: StateSpec, catalogue: Catalogue) -> 
     }
 
 
-async def measure_commands(spec: StateSpec, catalogue: Catalogue, matcher: Matcher, rounds: int) -> dict[str, Timing]:
-    """p50/p99 of every command row on the state for ``spec``."""
-    path = await state.ensure(spec)
-    async with opened(path, catalogue, matcher) as app:
-        services, _ = build_services(app, now=lambda: NOW)
-        return {name: await timed(calls, rounds) for name, calls in command_calls(services, spec, catalogue).items()}
+async def measure_commands(
+    specs: tuple[StateSpec, StateSpec], catalogue: Catalogue, matcher: Matcher, rounds: int
+) -> tuple[dict[str, Timing], dict[str, Timing]]:
+    """p50/p99 of every command row on both states, the calls of the two interleaved."""
+    small_path, large_path = [await state.ensure(spec) for spec in specs]
+    async with opened(small_path, catalogue, matcher) as small_app, opened(large_path, catalogue, matcher) as large_app:
+        small_calls = command_calls(build_services(small_app, now=lambda: NOW)[0], specs[0], catalogue)
+        large_calls = command_calls(build_services(large_app, now=lambda: NOW)[0], specs[1], catalogue)
+        small, large = {}, {}
+        for name, calls in small_calls.items():
+            small[name], large[name] = await timed_pair(calls, large_calls[name], rounds)
+    return small, large
 
 
 async def measure_routing(app: App, samples: int) -> tuple[Timing, int]:
@@ -246,8 +264,7 @@ async def run(*, quick: bool = False) -> bool:
     catalogue = load_catalogue(SEEDS)
     matcher = Matcher(catalogue)
     specs = [StateSpec(items=n) for n in sizes]
-    small = await measure_commands(specs[0], catalogue, matcher, rounds)
-    large = await measure_commands(specs[1], catalogue, matcher, rounds)
+    small, large = await measure_commands((specs[0], specs[1]), catalogue, matcher, rounds)
     print(f"states: {sizes[0]:,} and {sizes[1]:,} items over {specs[1].days} days, {specs[1].follows:,} follows "
           f"in {specs[1].servers:,} servers (cached in {state.cache_dir()}); {rounds} calls per row")
     passed = print_commands(small, large, sizes)

@@ -325,9 +325,8 @@ async def _store_items(
     return stories
 
 
-def _follow_rows(spec: StateSpec) -> tuple[list[dict[str, object]], set[int], set[int]]:
+def follow_rows(spec: StateSpec, catalogue: Catalogue) -> tuple[list[dict[str, object]], set[int], set[int]]:
     """Every follow as an ``INSERT_FOLLOW`` row, the users, and the hot club's fans (who keep the default /dm mode)."""
-    catalogue = load_catalogue(SEEDS)
     popularity = Popularity(catalogue, offset=FOLLOW_OFFSET, exclude=frozenset({HOT_CLUB}))
     rng = random.Random(spec.seed + 1)
     created = to_db(NOW - timedelta(days=spec.days))
@@ -367,14 +366,14 @@ def _follow_rows(spec: StateSpec) -> tuple[list[dict[str, object]], set[int], se
     return rows, {int(str(r["user_id"])) for r in rows}, fans
 
 
-async def _store_servers(storage: Storage, spec: StateSpec) -> int:
+async def _store_servers(storage: Storage, spec: StateSpec, catalogue: Catalogue) -> int:
     """Servers' settings, users' /dm modes and every follow (bulk inserts through storage's own SQL)."""
     rng = random.Random(spec.seed + 2)
     for guild_id in range(1, spec.servers + 1):
         await storage.guilds.set_alert_channel(guild_id, CHANNEL_BASE + guild_id, now=NOW)
         if guild_id % 10 == 0:
             await storage.guilds.set_tier_floor(guild_id, 3, now=NOW)
-    rows, users, fans = _follow_rows(spec)
+    rows, users, fans = follow_rows(spec, catalogue)
     await storage.db.executemany(INSERT_FOLLOW, rows)
     modes = []
     for user_id in sorted(users - fans):
@@ -386,18 +385,20 @@ async def _store_servers(storage: Storage, spec: StateSpec) -> int:
     return len(rows)
 
 
-async def build(spec: StateSpec, path: Path) -> Built:
-    """Write the state described by ``spec`` into a new database at ``path``."""
+async def build(spec: StateSpec, path: Path, catalogue: Catalogue | None = None, matcher: Matcher | None = None
+                ) -> Built:
+    """Write the state described by ``spec`` into a new database at ``path`` (the seeds' catalogue and matcher
+    may be passed in, built once)."""
     started = time.perf_counter()
-    catalogue = load_catalogue(SEEDS)
+    catalogue = catalogue or load_catalogue(SEEDS)
     sources = load_sources(SEEDS / "sources.toml")
-    templates = load_templates(catalogue, Matcher(catalogue), sources)
+    templates = load_templates(catalogue, matcher or Matcher(catalogue), sources)
     storage = await Storage.open(path)
     try:
         await storage.db.fetchone("PRAGMA synchronous = OFF")  # a scratch file: durability buys nothing here
         await storage.catalogue.sync(catalogue)
         stories = await _store_items(storage, spec, templates, catalogue, sources)
-        follows = await _store_servers(storage, spec)
+        follows = await _store_servers(storage, spec, catalogue)
         items = await storage.items.count()
         await storage.db.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -6,9 +6,10 @@ The alert pipeline the bot runs in the background is :class:`bot.alerts.pipeline
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
 from bot import intel
 from bot.alerts.pipeline import AlertPipeline
@@ -196,7 +197,15 @@ class Services:
     async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
-        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id)) for t in targets]
+        # Two queries for any number of entity follows, and one scan of recent items for all the terms.
+        entity_ids = [t.entity.id for t in targets if t.entity is not None]
+        about = await self.storage.timeline.latest_of_each(entity_ids, guild_id=guild_id)
+        mentioning = await self._term_items([t.term or "" for t in targets if t.entity is None], guild_id, limit=1)
+        lines = []
+        for t in targets:
+            found = [about[t.entity.id]] if t.entity and t.entity.id in about else mentioning.get(t.term or "", [])
+            lines.append(FollowLine(self._label(t), t.entity is None, _headline(found[0]) if found else None))
+        return lines
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""
@@ -230,13 +239,19 @@ class Services:
         if target.entity is not None:
             items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=1)
         else:
-            items = await self._term_items(target.term or "", guild_id, limit=1)
+            items = (await self._term_items([target.term or ""], guild_id, limit=1))[target.term or ""]
         return _headline(items[0]) if items else None
 
-    async def _term_items(self, term: str, guild_id: int, *, limit: int) -> list[StoredItem]:
-        wanted = norm(term)
+    async def _term_items(self, terms: Sequence[str], guild_id: int, *, limit: int) -> dict[str, list[StoredItem]]:
+        """The newest items containing each term (whole words, folded), among the TERM_SCAN newest visible ones."""
+        if not terms:
+            return {}
         recent = await self.storage.timeline.latest(guild_id=guild_id, limit=TERM_SCAN, matched_only=False)
-        return [i for i in recent if term_matches(wanted, item_folded_text(i))][:limit]
+        found: dict[str, list[StoredItem]] = {}
+        for term in terms:
+            wanted = norm(term)
+            found[term] = list(islice((i for i in recent if term_matches(wanted, item_folded_text(i))), limit))
+        return found
 
     # ------------------------------------------------------------------ rumours
 
@@ -287,7 +302,8 @@ class Services:
         """
         player = self._entity(query, EntityKind.PLAYER, "player")
         feeds = await self.storage.timeline.visible_feeds(guild_id)
-        views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
+        views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), limit=limit,
+                                            feed_ids=feeds)
         if views:
             entries = [
                 TimelineEntry(
@@ -318,7 +334,7 @@ class Services:
         if target.entity is not None:
             items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=limit)
         else:
-            items = await self._term_items(target.term or "", guild_id, limit=limit)
+            items = (await self._term_items([target.term or ""], guild_id, limit=limit))[target.term or ""]
         return Latest(self._label(target), tuple(_headline(i) for i in items))
 
     # ------------------------------------------------------------------ deadlines

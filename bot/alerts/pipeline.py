@@ -112,7 +112,7 @@ class AlertPipeline:
         user_ids = {u for p in planned for followers in p.hits for u in followers.user_ids}
         return PlanContext(
             guilds=await self.storage.guilds.many(guild_ids),
-            users=await self.storage.users.many(user_ids),
+            users=await self.storage.users.changed(user_ids),
             calendar=self.calendar,
             catalogue=self.app.catalogue,
             now=now,

@@ -75,8 +75,8 @@ def item_tier(ingested: IngestedItem, feed_tier: int | None = None) -> int | Non
 class PlanContext:
     """What planning needs besides the items: settings of the servers and users concerned, the calendar."""
 
-    guilds: Mapping[int, GuildSettings]
-    users: Mapping[int, UserSettings]
+    guilds: Mapping[int, GuildSettings]  # absent: the defaults
+    users: Mapping[int, UserSettings]  # only users who changed a setting; absent: the defaults
     calendar: Calendar
     catalogue: Catalogue
     now: datetime
@@ -96,70 +96,76 @@ def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer 
     """Decide every delivery for one poll's items; each (alert key, target) appears at most once.
 
     A server whose follows an item concerns gets it in its alert channel (tier floor permitting); a
-    follower gets one DM, counted for the lowest-numbered server in which their follow wants it.
-    Deliveries come out server by server: the channel post, then the DMs in user order.
+    follower gets one DM, counted for the lowest-numbered server in which their follow wants it. An
+    alert key planned for an earlier item keeps that item's deliveries. Deliveries come out server by
+    server: the channel post, then the DMs in user order.
     """
-    out: dict[tuple[AlertKey, TargetKind, int], Delivery] = {}
+    out: list[Delivery] = []
+    channels: dict[AlertKey, set[int]] = {}  # per alert key: the servers whose channel it goes to
+    dms: dict[AlertKey, set[int]] = {}  # per alert key: the users it goes to by DM
     for entry in planned:
         akey = key(entry.ingested)
         item_id = entry.ingested.item.id
-        wants = DmRule(entry.ingested, ctx)
-        dm_guild: dict[int, int] = {}  # user -> the lowest server in which a follow wants the DM
-        for followers in entry.hits:
-            for guild_id, user_id in zip(followers.guild_ids, followers.user_ids, strict=True):
-                known = dm_guild.get(user_id)
-                if (known is None or guild_id < known) and (akey, TargetKind.DM, user_id) not in out \
-                        and wants(user_id, followers.entity_id, _guild(ctx, guild_id)):
-                    dm_guild[user_id] = guild_id
-        dms: dict[int, list[int]] = {}
-        for user_id, guild_id in sorted(dm_guild.items()):
-            dms.setdefault(guild_id, []).append(user_id)
+        done_channels, done_dms = channels.setdefault(akey, set()), dms.setdefault(akey, set())
+        by_guild: dict[int, list[int]] = {}
+        for user_id, guild_id in sorted(_dm_servers(entry, DmRule(entry.ingested, ctx), done_dms).items()):
+            by_guild.setdefault(guild_id, []).append(user_id)
         for guild_id in sorted({g for followers in entry.hits for g in followers.guild_ids}):
-            settings = _guild(ctx, guild_id)
-            if settings.delivering and (entry.tier is None or entry.tier <= settings.tier_floor):
-                out.setdefault((akey, TargetKind.CHANNEL, guild_id),
-                               Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
-            for user_id in dms.get(guild_id, ()):
-                out[(akey, TargetKind.DM, user_id)] = Delivery(akey, TargetKind.DM, user_id, guild_id, item_id)
-    return list(out.values())
+            settings = ctx.guilds.get(guild_id) or GuildSettings(guild_id)
+            if guild_id not in done_channels and settings.delivering and (
+                    entry.tier is None or entry.tier <= settings.tier_floor):
+                done_channels.add(guild_id)
+                out.append(Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
+            for user_id in by_guild.get(guild_id, ()):
+                done_dms.add(user_id)
+                out.append(Delivery(akey, TargetKind.DM, user_id, guild_id, item_id))
+    return out
 
 
-def _guild(ctx: PlanContext, guild_id: int) -> GuildSettings:
-    return ctx.guilds.get(guild_id) or GuildSettings(guild_id)
-
-
-def wants_dm(user_id: int, entity_id: str | None, ingested: IngestedItem, guild: GuildSettings,
-             ctx: PlanContext) -> bool:
-    """Whether a follower of ``entity_id`` (None: of a term) gets this item by DM now, by their /dm mode
-    and the windows closing soon."""
-    return DmRule(ingested, ctx)(user_id, entity_id, guild)
+def _dm_servers(entry: Planned, wants: DmRule, done: set[int]) -> dict[int, int]:
+    """Each follower who gets a DM (and has none planned yet), with the lowest server whose follow wants it."""
+    chosen: dict[int, int] = {}
+    for followers in entry.hits:
+        entity_id = followers.entity_id
+        for guild_id, user_id in zip(followers.guild_ids, followers.user_ids, strict=True):
+            known = chosen.get(user_id)
+            if (known is None or guild_id < known) and user_id not in done and wants(user_id, entity_id, guild_id):
+                chosen[user_id] = guild_id
+    return chosen
 
 
 class DmRule:
-    """:func:`wants_dm` for one item and all its followers.
+    """Whether a follower of an entity (None: of a term) in a server gets one item by DM now, by their /dm
+    mode and the windows closing soon (within that server's lead time).
 
-    An alert about a big club concerns thousands of follows of the same few entities: each followed
-    entity's deadline leagues, and each (lead time, leagues) window check, is worked out once.
+    An alert about a big club concerns thousands of follows of the same few entities in a thousand
+    servers: each entity's deadline leagues, each server's lead time and each (lead time, leagues)
+    window check is worked out once.
     """
 
     def __init__(self, ingested: IngestedItem, ctx: PlanContext) -> None:
         self._ingested = ingested
         self._ctx = ctx
         self._leagues: dict[str | None, frozenset[str]] = {}
+        self._leads: dict[int, timedelta] = {}
         self._closing: dict[tuple[timedelta, frozenset[str]], bool] = {}
 
-    def __call__(self, user_id: int, entity_id: str | None, guild: GuildSettings) -> bool:
+    def __call__(self, user_id: int, entity_id: str | None, guild_id: int) -> bool:
         user = self._ctx.users.get(user_id)
         mode = user.dm_mode if user is not None else DmMode.DEADLINE  # no row: the defaults
         if mode is DmMode.OFF or (user is not None and user.dm_undeliverable):
             return False
         if mode is DmMode.ALWAYS:
             return True
-        lead = timedelta(hours=guild.deadline_lead_hours) if guild.deadline_lead_hours else self._ctx.default_lead
+        lead = self._leads.get(guild_id)
+        if lead is None:
+            guild = self._ctx.guilds.get(guild_id)
+            hours = guild.deadline_lead_hours if guild is not None else None
+            lead = self._leads[guild_id] = timedelta(hours=hours) if hours else self._ctx.default_lead
         leagues = self._leagues.get(entity_id)
         if leagues is None:
-            leagues = self._leagues[entity_id] = frozenset(
-                deadline_leagues(entity_id, self._ingested, self._ctx.catalogue))
+            leagues = self._leagues[entity_id] = frozenset(deadline_leagues(entity_id, self._ingested,
+                                                                            self._ctx.catalogue))
         closing = self._closing.get((lead, leagues))
         if closing is None:
             closing = self._closing[(lead, leagues)] = bool(leagues) and bool(

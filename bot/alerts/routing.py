@@ -8,6 +8,7 @@ and items from a server's own extra feed go only to that server's followers.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.catalogue import fold
 from bot.models import Feed, Followers, StoredItem
@@ -16,7 +17,14 @@ from bot.storage import GLOBAL, Storage
 
 def item_folded_text(item: StoredItem) -> str:
     """The folded text that term follows are matched against."""
-    return fold(f"{item.title}\n{item.summary}").text
+    return _folded(item.title, item.summary)
+
+
+@lru_cache(maxsize=512)
+def _folded(title: str, summary: str) -> str:
+    # Stored items never change: /latest <term> and /following scan the same few hundred newest items
+    # again and again, and folding is the costly part of matching a term (tens of microseconds each).
+    return fold(f"{title}\n{summary}").text
 
 
 def term_matches(term_norm: str, folded_text: str) -> bool:

@@ -153,8 +153,10 @@ class Database:
             return await self._guard(self._fetch(sql, params, many=False))
 
     async def _fetch(self, sql: str, params: Params, *, many: bool) -> Any:
+        if many:  # one trip to the connection's thread instead of three (execute, fetch, close)
+            return list(await self._conn.execute_fetchall(sql, params))
         async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall()) if many else await cursor.fetchone()
+            return await cursor.fetchone()
 
     async def _guard(self, step: Awaitable[T]) -> T:
         """Await ``step``; a failure of the file itself (locked, read-only, damaged) becomes one clear StorageError."""

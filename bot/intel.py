@@ -189,21 +189,25 @@ async def _may_rank(
 ) -> AsyncIterator[Story]:
     """Yield, newest first, the stories (as the server sees them) that may still reach ``floor()``.
 
-    ``stories(before, bar, count)`` reads candidates newest first, with their reports. The newest
-    ``first`` (None: all) are read; of the older ones, only those whose heat ceiling reaches the floor
-    those set (a story's heat never exceeds its ceiling, and an older story loses every tie). So an
-    old story is read only when it could still rank, whatever the number of stories in the window.
-    ``floor`` rises as the caller ranks what is yielded.
+    ``stories(before, bar, count)`` reads candidates newest first, with their reports. They are read
+    ``first`` at a time (None: all at once) until the caller's ranking has a floor; then every older
+    story whose heat ceiling reaches it, in one read (a story's heat never exceeds its ceiling, and an
+    older story loses every tie). So an old story is read only when it could still rank, whatever the
+    number of stories in the window. ``floor`` rises as the caller ranks what is yielded.
     """
-    newest = await stories(None, None, first)
-    for story in _visible(newest, feed_ids):
-        yield story
-    if first is None or len(newest) < first:
-        return
-    bar = floor() - CEILING_MARGIN
-    for story in _visible(await stories(newest[-1], HeatBar(now, bar, STAGE_CEILINGS) if bar > 0 else None, None),
-                          feed_ids):
-        yield story
+    before: Story | None = None
+    while True:
+        bar = floor() - CEILING_MARGIN
+        if bar > 0:  # the rest, if hot enough, in one read
+            for story in _visible(await stories(before, HeatBar(now, bar, STAGE_CEILINGS), None), feed_ids):
+                yield story
+            return
+        batch = await stories(before, None, first)  # no floor yet: the next newest
+        for story in _visible(batch, feed_ids):
+            yield story
+        if first is None or len(batch) < first:
+            return
+        before = batch[-1]
 
 
 def _visible(stories: Sequence[Story], feed_ids: Container[int] | None) -> list[Story]:

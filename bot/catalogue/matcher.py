@@ -19,9 +19,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import ahocorasick
 
+from bot.catalogue.context import Keyed, SportContext, WordInfo
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import fold, norm, slug
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
@@ -84,6 +86,7 @@ class _Owners:
 
 Span = tuple[int, int, _Owners]
 _SpanMap = Callable[[int, int], tuple[int, int]]
+_S = TypeVar("_S", bound=tuple[int, int, object])
 
 
 _BOILERPLATE_HINTS = ("photo", "picture", "image", "pic", "credit", "read more", "read next", "follow us", "sign up",
@@ -101,13 +104,13 @@ def blank_boilerplate(text: str) -> str:
     return _BOILERPLATE.sub(lambda m: " " * len(m.group()), text)
 
 
-def resolve_contained(spans: list[Span]) -> list[Span]:
+def resolve_contained(spans: list[_S]) -> list[_S]:
     """Drop every candidate that lies inside a longer one; keep partial overlaps.
 
     "Inter Milan" keeps "inter milan" and drops "milan"; "Inter Milan Škriniar" keeps both
     "inter milan" and "milan skriniar", which overlap without one containing the other.
     """
-    out: list[Span] = []
+    out: list[_S] = []
     max_end = -1
     for span in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if span[1] <= max_end:
@@ -138,10 +141,25 @@ class Matcher:
                 key = norm(text)
                 if len(_words(key).strip()) >= 2:
                     add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
+        # Sport and women's-football context (bot.catalogue.context): vocabulary keys join the automaton,
+        # and every key knows its owners in men's and in women's football.
+        self._context = SportContext(catalogue)
+        words: dict[str, WordInfo] = {}
+        for text, info in self._context.words():
+            key = f" {_words(norm(text)).strip()} "
+            if len(key.strip()) >= 2:
+                words[key] = words[key] | info if key in words else info
         self._automaton = ahocorasick.Automaton()
-        for key, owners in entries.items():
-            self._automaton.add_word(key, (len(key) - 2, self._classify(owners, single_word=" " not in key.strip())))
-        if entries:
+        for key in entries.keys() | words.keys():
+            single = " " not in key.strip()
+            keyed = self._context.keyed(
+                entries.get(key, {}),
+                words.get(key),
+                multi_word=not single,
+                build=lambda owners, single=single: self._classify(owners, single_word=single),
+            )
+            self._automaton.add_word(key, (len(key) - 2, keyed))
+        if entries or words:
             self._automaton.make_automaton()
         self._empty = not entries
 
@@ -171,17 +189,22 @@ class Matcher:
         if self._empty or not text:
             return MatchResult(text, ())
         folded = fold(blank_boilerplate(text))
-        spans = resolve_contained(self._candidates(f" {_words(folded.text)} "))
-        mentions = self._resolve(text, folded.text, spans, folded.original_span)
+        sentences = _Sentences(text)
+        keyed = resolve_contained(self._candidates(f" {_words(folded.text)} "))
+        # The one point where context decides: each name's owners for its sentence, other sports dropped.
+        spans = self._context.choose(text, keyed, folded.original_span, sentences.index)
+        mentions = self._resolve(text, folded.text, spans, folded.original_span, sentences)
         return MatchResult(text, tuple(sorted(mentions, key=lambda m: m.start)))
 
-    def _candidates(self, padded: str) -> list[Span]:
+    def _candidates(self, padded: str) -> list[tuple[int, int, Keyed[_Owners]]]:
         """Whole-word hits in `` words(text) ``; offsets are into the unpadded text."""
         # A hit ends on its trailing pad space at padded index ``end``: the name itself is
         # padded[end - length : end], i.e. text[end - length - 1 : end - 1].
-        return [(end - length - 1, end - 1, owners) for end, (length, owners) in self._automaton.iter(padded)]
+        return [(end - length - 1, end - 1, keyed) for end, (length, keyed) in self._automaton.iter(padded)]
 
-    def _resolve(self, text: str, t: str, spans: list[Span], to_original: _SpanMap) -> list[Mention]:
+    def _resolve(
+        self, text: str, t: str, spans: list[Span], to_original: _SpanMap, sentences: _Sentences
+    ) -> list[Mention]:
         accepted: dict[int, tuple[str, int, int]] = {}  # span index -> (entity id, original start, end)
         named: set[str] = set()
         weak: list[tuple[int, Span]] = []
@@ -219,7 +242,6 @@ class Matcher:
             named.add(chosen)
 
         # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
-        sentences = _Sentences(text)
         for want in (EntityKind.CLUB, EntityKind.PLAYER):
             for index, (start, end, owners) in weak:
                 candidates = owners.clubs if want is EntityKind.CLUB else owners.players

@@ -117,6 +117,7 @@ def merge_layer(base: Catalogue, layer: CatalogueLayer, *, common_words: frozens
         by_norm[folded].append(len(aliases) - 1)
 
     merged = Catalogue.build(entities.values(), aliases, base.people)
+    merged.vocabulary = base.vocabulary
     merged.collisions.extend([*base.collisions, *collisions])
     merged.problems.extend(problems)
     return merged

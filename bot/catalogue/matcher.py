@@ -152,12 +152,11 @@ class Matcher:
         self._automaton = ahocorasick.Automaton()
         for key in entries.keys() | words.keys():
             single = " " not in key.strip()
-            keyed = self._context.keyed(
-                entries.get(key, {}),
-                words.get(key),
-                multi_word=not single,
-                build=lambda owners, single=single: self._classify(owners, single_word=single),
-            )
+
+            def build(owners: dict[str, AliasKind], single: bool = single) -> _Owners:
+                return self._classify(owners, single_word=single)
+
+            keyed = self._context.keyed(entries.get(key, {}), words.get(key), multi_word=not single, build=build)
             self._automaton.add_word(key, (len(key) - 2, keyed))
         if entries or words:
             self._automaton.make_automaton()

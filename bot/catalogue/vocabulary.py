@@ -127,7 +127,9 @@ def _sports(value: Any, name: str, problems: list[str]) -> tuple[OtherSport, ...
         if any(s.name == sport for s in sports):
             problems.append(f"{where}: listed twice")
             continue
-        lists = {key: _words(raw.get(key), f"{where} {key}", problems) for key in ("words", "clubs", "athletes", "shared")}
+        lists = {
+            key: _words(raw.get(key), f"{where} {key}", problems) for key in ("words", "clubs", "athletes", "shared")
+        }
         sports.append(OtherSport(sport, lists["words"], lists["clubs"], lists["athletes"], lists["shared"]))
     return tuple(sports)
 

@@ -163,8 +163,10 @@ class Matcher:
         self._empty = not entries
 
     def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
+        entities = self.catalogue.entities
+
         def of_kind(kind: EntityKind) -> tuple[str, ...]:
-            return tuple(eid for eid in owners if (e := self.catalogue.find(eid)) is not None and e.kind is kind)
+            return tuple(eid for eid in owners if (e := entities.get(eid)) is not None and e.kind is kind)
 
         return _Owners(
             context_only=all(kind is AliasKind.CONTEXT for kind in owners.values()),

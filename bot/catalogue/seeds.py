@@ -136,9 +136,11 @@ def _link_parents(
 ) -> list[Entity]:
     """Set each women's team's ``parent_id``: the men's club its ``parent`` names (one women's team a club)."""
     by_name: dict[str, set[str]] = defaultdict(set)
+    canonical = {norm(club.name): {club.id} for club in entities.values() if not club.women}
     for alias in aliases:
         if alias.kind is AliasKind.STRONG and not entities[alias.entity_id].women:
             by_name[norm(alias.text)].add(alias.entity_id)
+    by_name.update(canonical)  # the canonical name wins ("Lyon" is a place alias, still Lyon's name)
     teams: dict[str, str] = {}
     for team_id, (parent, where) in parents.items():
         found = by_name.get(norm(parent), set())
@@ -200,8 +202,6 @@ def _load_players(
                     f"{'women' if club_id in women_clubs else 'men'}'s players belong in "
                     f"{'a women-*.csv file' if club_id in women_clubs else 'a file not named women-*.csv'}"
                 )
-            elif women_file and not club_name:
-                problems.append(f"{where}: a women's player needs her club")
             position = (row.get("position") or "").strip().upper() or None
             if position is not None and position not in POSITIONS:
                 problems.append(f"{where}: position {position!r} is not one of GK, DF, MF, FW")

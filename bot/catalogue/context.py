@@ -250,11 +250,13 @@ _NEXT_NAME = re.compile(r"(?:[ \t]+|-)([A-ZÀ-ÖØ-Þ][\w'’-]+)")
 def _first_name_of_another(text: str, end: int) -> bool:
     """True when a one-word name is followed by another capitalised word: "Tomás Aranda", "Jean-Baptiste".
 
-    Not on a Title Case line (a headline capitalises every word).
+    Not after a space on a Title Case line (a headline capitalises every word).
     """
     found = _NEXT_NAME.match(text, end)
     if found is None:
         return False
+    if text[end] == "-":  # one compound name, even in a headline
+        return True
     line_start = text.rfind("\n", 0, end) + 1
     line_end = text.find("\n", end)
     words = [w for w in text[line_start : line_end if line_end != -1 else len(text)].split() if len(w) > 3]

@@ -177,8 +177,9 @@ class Services:
         found = self.catalogue.search(current, kind=kind, limit=MAX_CHOICES)
         exact = {a.entity_id for a in self.catalogue.aliases_for(norm(current))}
 
-        def rank(entity: Entity) -> tuple[int, int]:
-            return (0 if entity.id in exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
+        def rank(entity: Entity) -> tuple[int, int, int]:
+            # Men's before women's on ties: "milan" is AC Milan, then Inter, then AC Milan Women.
+            return (0 if entity.id in exact else 1, int(entity.women), 0 if entity.kind is EntityKind.CLUB else 1)
 
         ordered = sorted(found, key=rank)  # stable: the catalogue's own order breaks ties
         return [Choice(describe_entity(e, self.catalogue)[:100], e.id) for e in ordered]

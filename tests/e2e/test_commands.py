@@ -52,6 +52,17 @@ async def test_follow_autocomplete_forgives_accents_and_ranks_clubs(fake_discord
     assert len(milan) <= 25
 
 
+async def test_follow_autocomplete_offers_mens_and_womens_teams_clearly_labelled(
+    fake_discord: FakeDiscord, tmp_path
+) -> None:
+    async with start_mercato(fake_discord, tmp_path) as m:
+        chelsea = await complete(m, "follow", "name", "chelsea")
+        james = await complete(m, "follow", "name", "lauren james")
+    assert chelsea[0] == {"name": "Chelsea", "value": "club:chelsea"}
+    assert {"name": "Chelsea Women (women's · WSL)", "value": "club:chelsea-women"} in chelsea
+    assert {"name": "Lauren James (Chelsea Women)", "value": "player:lauren-james"} in james
+
+
 async def test_follow_entity_term_and_limit(fake_discord: FakeDiscord, tmp_path) -> None:
     async with start_mercato(fake_discord, tmp_path, follow_limit=2) as m:
         await with_seed_article(m)

@@ -110,6 +110,7 @@ class Timeline:
 
     player: str
     entries: tuple[TimelineEntry, ...]
+    moves: tuple[str, ...] = ()  # completed moves the catalogue learnt: "Tottenham → AC Milan (2026-12-02, …)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +288,7 @@ class Services:
         Falls back to the latest items about him when no rumour was extracted yet.
         """
         player = self._entity(query, EntityKind.PLAYER, "player")
+        moves = await self._completed_moves(player.id)
         feeds = await self.storage.timeline.visible_feeds(guild_id)
         views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
         if views:
@@ -300,7 +302,7 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -308,7 +310,21 @@ class Services:
             clubs = [self.catalogue.get(e).name for e in mentioned.get(item.id, [])
                      if e.startswith("club:") and e != player.club_id and self.catalogue.find(e) is not None]
             entries.append(TimelineEntry(_headline(item), tuple(clubs)))
-        return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+        return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
+
+    async def _completed_moves(self, player_id: str) -> tuple[str, ...]:
+        """The club changes the catalogue applied for a player (learnt from the news or by an operator)."""
+        lines = []
+        for move in await self.storage.moves.history(player_id):
+            if move.status != "applied":
+                continue
+            before = self.catalogue.find(move.prev_club_id) if move.prev_club_id else None
+            after = self.catalogue.find(move.to_club_id) if move.to_club_id else None
+            how = ", ".join(move.outlets) if move.outlets else move.origin
+            loan = " (loan)" if move.loan_from else ""
+            lines.append(f"{before.name if before else '?'} → {after.name if after else 'a club outside the catalogue'}"
+                         f"{loan} ({move.effective}, {how})")
+        return tuple(lines)
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""

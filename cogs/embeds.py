@@ -140,9 +140,10 @@ def shortlist_text(shortlist: Shortlist) -> str:
 def timeline_text(timeline: Timeline) -> str:
     """What /rumours answers."""
     player = safe_text(timeline.player, 120, single_line=True)
+    done = [f"✅ Completed move: {safe_text(line, 300, single_line=True)}" for line in timeline.moves]
     if not timeline.entries:
-        return f"No rumours about **{player}** yet."
-    rows = []
+        return fit([*done, f"No rumours about **{player}** yet."]) if done else f"No rumours about **{player}** yet."
+    rows = [*done]
     for e in timeline.entries:
         clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}**" if e.clubs else ""
         stage = f" · {safe_text(e.stage, 40, single_line=True)}" if e.stage else ""

@@ -106,7 +106,7 @@ def test_no_mentions_allows_nothing():
 
 
 def test_rumours_shows_a_completed_move_first_and_escaped() -> None:
-    """/rumours after a learnt move: the move heads the answer, its text escaped like any other."""
+    """/rumours after a learnt move: the move comes before the rumours, its text escaped like any other."""
     from datetime import UTC, datetime
 
     from bot.services import Headline, Timeline, TimelineEntry
@@ -117,6 +117,6 @@ def test_rumours_shows_a_completed_move_first_and_escaped() -> None:
                           ("Juventus",), stage="interest")
     timeline = Timeline("Radu Drăgușin (AC Milan)", (entry,), ("Tottenham → AC Milan (2026-12-02, *AC Milan*)",))
     text = timeline_text(timeline)
-    assert text.splitlines()[0] == "✅ Completed move: Tottenham → AC Milan (2026-12-02, \\*AC Milan\\*)"
+    assert text.splitlines()[1] == "✅ Completed move: Tottenham → AC Milan (2026-12-02, \\*AC Milan\\*)"
     assert "Juventus want Drăgușin" in text
     assert timeline_text(Timeline("X", (), ("A → B (2026-12-02, news)",))).endswith("No rumours about **X** yet.")

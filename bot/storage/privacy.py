@@ -44,10 +44,12 @@ KNOWN_GUILDS: Final = f"""
 SELECT guild_id FROM guild_settings
 UNION SELECT guild_id FROM feed_guilds WHERE guild_id <> {GLOBAL}
 UNION SELECT guild_id FROM follows
+UNION SELECT guild_id FROM alert_pings
 """
 PURGE_GUILD: Final = (
     "DELETE FROM follows WHERE guild_id = :guild_id",
     "DELETE FROM guild_settings WHERE guild_id = :guild_id",
+    "DELETE FROM alert_pings WHERE guild_id = :guild_id",
     "DELETE FROM outbox WHERE guild_id = :guild_id",
     f"DELETE FROM feed_guilds WHERE guild_id = :guild_id AND guild_id <> {GLOBAL}",
     "DELETE FROM feeds WHERE id NOT IN (SELECT feed_id FROM feed_guilds)",

@@ -114,7 +114,7 @@ def following_list(lines: list[FollowLine]) -> str:
     if not lines:
         return "You don't follow anything in this server yet. Try `/follow dragusin`."
     rows = [f"**{safe_text(f.label, 150, single_line=True)}**" + (" (text)" if f.is_term else "")
-            + (f" [DMs {f.only}]" if f.only else "")
+            + (f" · DMs {f.only}" if f.only else "")
             + (f" — {headline(f.latest)}" if f.latest else " — no news yet") for f in lines]
     return fit([f"You follow {len(lines)} in this server:", *rows])
 

@@ -134,7 +134,7 @@ class Explainer:
             entity = self.catalogue.find(hit.entity_id) if hit.entity_id else None
             label = describe_entity(entity, self.catalogue) if entity is not None else f"“{hit.term}”"
             only = describe_filter(hit.min_stage, hit.max_tier)
-            labels.append(f"{label} ({only})" if only else label)
+            labels.append(f"{label} · DMs {only}" if only else label)
         return tuple(dict.fromkeys(labels))
 
 

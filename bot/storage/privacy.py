@@ -49,11 +49,11 @@ UNION SELECT guild_id FROM alert_pings
 PURGE_GUILD: Final = (
     "DELETE FROM follows WHERE guild_id = :guild_id",
     "DELETE FROM guild_settings WHERE guild_id = :guild_id",
-    "DELETE FROM alert_pings WHERE guild_id = :guild_id",
     "DELETE FROM outbox WHERE guild_id = :guild_id",
     f"DELETE FROM feed_guilds WHERE guild_id = :guild_id AND guild_id <> {GLOBAL}",
     "DELETE FROM feeds WHERE id NOT IN (SELECT feed_id FROM feed_guilds)",
     "DELETE FROM guild_departures WHERE guild_id = :guild_id",
+    "DELETE FROM alert_pings WHERE guild_id = :guild_id",  # its role pings (issue 12)
 )
 
 
@@ -169,4 +169,5 @@ class PrivacyStore:
         async with self._db.transaction() as conn:
             for sql in PURGE_GUILD:
                 counts.append((await conn.execute(sql, {"guild_id": guild_id})).rowcount)
-        return Erased(follows=counts[0], settings=counts[1], deliveries=counts[2], feeds=counts[3])
+        # Role pings (issue 12) are the server's settings too.
+        return Erased(follows=counts[0], settings=counts[1] + counts[6], deliveries=counts[2], feeds=counts[3])

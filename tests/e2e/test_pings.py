@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from tests.e2e.helpers import OLD_ITEM, START, Mercato, start_mercato
+from tests.e2e.helpers import OLD_ITEM, START, Mercato, seed_item, start_mercato
 from tests.fakediscord import FakeDiscord
 
 # Read by the production reader from a Calciomercato (tier 3) feed; citing Fabrizio Romano makes tier 1.
@@ -141,3 +141,31 @@ async def complete_unping(m: Mercato, guild_id: int, current: str) -> list[dict[
                                                    guild=guild_id, user=user)
     await m.fake.send_interaction(payload)
     return (await m.fake.wait_for_response(payload)).choices
+
+
+AGREED = ("cm-agreed", "AC Milan agree deal with Tottenham for Drăgușin",
+          "AC Milan have reached an agreement with Tottenham for Radu Drăgușin, according to Calciomercato.",
+          START + timedelta(minutes=35))
+
+
+async def test_each_stage_climb_that_passes_pings_again(fake_discord: FakeDiscord, tmp_path) -> None:
+    """Talks (below the rule) pings nobody; agreement and here we go are new messages and both ping."""
+    fake = fake_discord
+    milan_news = fake.add_role(fake.guild_id, "MilanNews")
+    async with start_mercato(fake, tmp_path) as m:
+        await m.primed_feed(OLD_ITEM)
+        await m.bot.services.set_alert_channel(guild_id=fake.guild_id, channel_id=fake.channel_id)
+        await m.command("follow", {"name": "player:radu-dragusin"})
+        await ping(m, milan_news, club="club:ac-milan", min_stage="agreement")
+        await m.publish(OLD_ITEM, seed_item())
+        await m.channel_alerts(fake.channel_id, count=1)
+        await m.publish(OLD_ITEM, seed_item(), AGREED)
+        await m.channel_alerts(fake.channel_id, count=2)
+        await m.publish(OLD_ITEM, seed_item(), AGREED, MILAN_HWG_TIER1)
+        talks, agreement, here_we_go = await m.channel_alerts(fake.channel_id, count=3)
+
+    assert talks["content"] == "" and talks["allowed_mentions"] == {"parse": []}
+    for message in (agreement, here_we_go):
+        assert message["content"] == f"<@&{milan_news}>"
+        assert [str(r) for r in message["allowed_mentions"]["roles"]] == [str(milan_news)]
+    assert here_we_go["embeds"][0]["title"] == MILAN_HWG_TIER1[1]

@@ -15,6 +15,7 @@ It answers from what is stored, for the outbox row the button names:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.alerts.filters import describe_filter
@@ -23,7 +24,7 @@ from bot.alerts.view import pretty
 from bot.catalogue import Catalogue
 from bot.describe import describe_entity
 from bot.errors import NotFound
-from bot.models import Evidence, FollowHit, OutboxRow, Report, Story, TargetKind
+from bot.models import Evidence, FollowHit, OutboxRow, Report, Stage, Story, TargetKind
 from bot.pings import PingLine, Pings
 from bot.storage import Storage
 from bot.stories import best_report
@@ -112,8 +113,8 @@ class Explainer:
         )
 
     async def _rumour(self, why: Why, row: OutboxRow, story: Story) -> Why:
-        stage = row.alert_key.stage
-        made = [r for r in story.reports if r.stage is stage] or [r for r in story.reports if r.item_id == row.item_id]
+        stage = row.alert_key.stage or story.stage
+        made = reports_of_alert(story.reports, stage) or [r for r in story.reports if r.item_id == row.item_id]
         shown = made[:MAX_REPORTS]
         evidence = await self.storage.pings.evidence(story.id, [r.item_id for r in shown])
         best = best_report(made)
@@ -121,7 +122,7 @@ class Explainer:
         names = f"{player.name if player else story.player_id} → {club.name if club else story.to_club_id}"
         return replace(
             why,
-            story=f"{names} · {pretty((stage or story.stage).value)}",
+            story=f"{names} · {pretty(stage.value)}",
             reports=tuple(_report(r, evidence.get(r.item_id, ())) for r in shown),
             more_reports=len(made) - len(shown),
             source=(best.cited or best.outlet) if best is not None else None,
@@ -136,6 +137,14 @@ class Explainer:
             only = describe_filter(hit.min_stage, hit.max_tier)
             labels.append(f"{label} · DMs {only}" if only else label)
         return tuple(dict.fromkeys(labels))
+
+
+def reports_of_alert(reports: Sequence[Report], stage: Stage) -> list[Report]:
+    """The reports a story's alert at ``stage`` carries: from the one that took the story there up to
+    (not including) the one that took it further, which started the next alert."""
+    start = next((i for i, r in enumerate(reports) if r.stage.rank >= stage.rank), len(reports))
+    end = next((i for i, r in enumerate(reports) if i > start and r.stage.rank > stage.rank), len(reports))
+    return list(reports[start:end])
 
 
 def _report(report: Report, evidence: tuple[Evidence, ...]) -> ReportWhy:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.alerts.filters import StoryFacts, follow_passes, reaches, rule_passes, within_tier
 from bot.alerts.plan import PlanContext, Planned, plan_deliveries
+from bot.alerts.why import reports_of_alert
 from bot.catalogue import Catalogue
 from bot.deadlines import Calendar
 from bot.models import (
@@ -19,6 +20,7 @@ from bot.models import (
     MatchResult,
     Mention,
     PingRule,
+    Report,
     Rumour,
     Stage,
     StoredItem,
@@ -131,3 +133,16 @@ def test_two_items_of_one_alert_in_one_poll_show_the_first_and_ping_for_either(c
                  if d.target_kind is TargetKind.CHANNEL]
 
     assert channel.item_id == 5 and channel.ping_roles == (501,)
+
+
+def test_the_why_of_an_alert_lists_the_reports_from_its_climb_to_the_next() -> None:
+    def report(item_id: int, stage: Stage) -> Report:
+        return Report(item_id, f"Outlet {item_id}", 3, stage, NOW + timedelta(minutes=item_id))
+
+    trail = [report(1, Stage.INTEREST), report(2, Stage.TALKS), report(3, Stage.INTEREST), report(4, Stage.TALKS),
+             report(5, Stage.AGREEMENT), report(6, Stage.TALKS)]
+
+    assert [r.item_id for r in reports_of_alert(trail, Stage.INTEREST)] == [1]
+    assert [r.item_id for r in reports_of_alert(trail, Stage.TALKS)] == [2, 3, 4]  # a later "interest" edits it
+    assert [r.item_id for r in reports_of_alert(trail, Stage.AGREEMENT)] == [5, 6]
+    assert reports_of_alert(trail, Stage.MEDICAL) == []

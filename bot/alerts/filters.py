@@ -1,7 +1,10 @@
 """Filters on an alert's stories (issue 12): role pings and per-follow filters. Pure.
 
-Both filters ask the same two questions of a new item: has a story it reports reached a stage, and is
-its best source reliable enough (tier at most N)? They differ in what the answer decides:
+Both filters ask the same two questions of a story a new item reports: has it reached a stage, and is
+the source the item gives for it reliable enough (tier at most N)? The tier is the story's own (the
+source cited for that rumour, else the outlet), so a tier-1 name quoted about one story in an article
+does not lend its tier to another; an item with no story has the item's best tier. They differ in
+what the answer decides:
 
 * a server's **ping rule** (:func:`ping_roles`) decides which roles the channel alert's first message
   mentions; a rule naming a club or player also brings the server the alert when no member follows it;
@@ -32,19 +35,25 @@ class StoryFacts:
     from_club_id: str | None
     stage: Stage
     previous_stage: Stage | None
+    tier: int | None = None  # the source the item gives for this rumour (cited, else the outlet)
 
     def concerns(self, entity_id: str) -> bool:
         """True if the story is about this player, or this club buys or sells."""
         return entity_id in (self.player_id, self.to_club_id, self.from_club_id)
 
 
-def story_facts(ingested: IngestedItem) -> list[StoryFacts]:
-    """The stories an item reports, with the club each player would leave (from the item's rumours)."""
-    leaving = {(r.player_id, r.to_club_id): r.from_club_id for r in ingested.rumours}
-    return [
-        StoryFacts(u.player_id, u.to_club_id, leaving.get((u.player_id, u.to_club_id)), u.stage, u.previous_stage)
-        for u in ingested.stories
-    ]
+def story_facts(ingested: IngestedItem, tier: int | None) -> list[StoryFacts]:
+    """The stories an item reports, with the club each player would leave and the tier of the source given
+    for each (from the item's rumours; ``tier``, the item's best, where the rumour's source is unknown)."""
+    rumours = {(r.player_id, r.to_club_id): r for r in ingested.rumours}
+    facts = []
+    for u in ingested.stories:
+        rumour = rumours.get((u.player_id, u.to_club_id))
+        source = rumour.source if rumour is not None else None
+        own = source.tier if source is not None and source.known else tier
+        facts.append(StoryFacts(u.player_id, u.to_club_id, rumour.from_club_id if rumour else None, u.stage,
+                                u.previous_stage, own))
+    return facts
 
 
 def reaches(stage: Stage, previous: Stage | None, min_stage: Stage | None) -> bool:
@@ -67,22 +76,21 @@ def rule_passes(rule: PingRule, facts: Sequence[StoryFacts], mentioned: Iterable
     With stories, one story must concern the rule's club and player and reach its stage. An item that
     reports no rumour has no stage: it passes only a rule without a stage, by mentioning what it names.
     """
-    if not within_tier(tier, rule.max_tier):
-        return False
     if not facts:
         named = {e for e in (rule.club_id, rule.player_id) if e is not None}
-        return rule.min_stage is None and named <= set(mentioned)
+        return rule.min_stage is None and named <= set(mentioned) and within_tier(tier, rule.max_tier)
     return any(
         (rule.club_id is None or rule.club_id in (f.to_club_id, f.from_club_id))
         and (rule.player_id is None or rule.player_id == f.player_id)
         and reaches(f.stage, f.previous_stage, rule.min_stage)
+        and within_tier(f.tier, rule.max_tier)
         for f in facts
     )
 
 
 def ping_roles(rules: Sequence[PingRule], ingested: IngestedItem, tier: int | None) -> tuple[int, ...]:
     """The roles a server's channel alert for this item mentions: each role with a rule that fires, once."""
-    facts = story_facts(ingested)
+    facts = story_facts(ingested, tier)
     mentioned = ingested.match.entity_ids()
     return tuple(sorted({r.role_id for r in rules if rule_passes(r, facts, mentioned, tier)}))
 
@@ -90,18 +98,16 @@ def ping_roles(rules: Sequence[PingRule], ingested: IngestedItem, tier: int | No
 def follow_passes(hit: FollowHit, ingested: IngestedItem, tier: int | None) -> bool:
     """Whether a follow's filter lets this item through to the fan's DMs.
 
-    The stage is that of the item's stories about what the follow names (any story for a text follow);
-    an item with no such story has no stage and never passes a stage filter.
+    One of the item's stories about what the follow names (any story, for a text follow) must pass; an
+    item with no such story has no stage (it never passes a stage filter) and the item's best tier.
     """
     if hit.min_stage is None and hit.max_tier is None:
         return True
-    if not within_tier(tier, hit.max_tier):
-        return False
-    if hit.min_stage is None:
-        return True
-    facts = story_facts(ingested)
-    relevant = [f for f in facts if hit.entity_id is None or f.concerns(hit.entity_id)]
-    return any(reaches(f.stage, f.previous_stage, hit.min_stage) for f in relevant)
+    relevant = [f for f in story_facts(ingested, tier) if hit.entity_id is None or f.concerns(hit.entity_id)]
+    if not relevant:
+        return hit.min_stage is None and within_tier(tier, hit.max_tier)
+    return any(reaches(f.stage, f.previous_stage, hit.min_stage) and within_tier(f.tier, hit.max_tier)
+               for f in relevant)
 
 
 def describe_filter(min_stage: Stage | None, max_tier: int | None) -> str:

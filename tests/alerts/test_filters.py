@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.alerts.filters import StoryFacts, follow_passes, reaches, rule_passes, within_tier
+from bot.alerts.filters import StoryFacts, follow_passes, ping_roles, reaches, rule_passes, story_facts, within_tier
 from bot.alerts.plan import PlanContext, Planned, plan_deliveries
 from bot.alerts.why import reports_of_alert
 from bot.catalogue import Catalogue
@@ -22,6 +23,7 @@ from bot.models import (
     PingRule,
     Report,
     Rumour,
+    Source,
     Stage,
     StoredItem,
     StoryUpdate,
@@ -68,15 +70,29 @@ def test_an_explicit_tier_filter_needs_a_known_tier() -> None:
 
 
 def test_a_ping_rule_needs_its_club_and_player_in_one_story_at_its_stage_from_its_tier() -> None:
-    hwg = [StoryFacts(DRAGUSIN, MILAN, SPURS, Stage.HERE_WE_GO, Stage.TALKS)]
-    assert rule_passes(MILAN_HWG, hwg, [], 1)
-    assert not rule_passes(MILAN_HWG, hwg, [], 3)  # tier 3 here we go
-    assert not rule_passes(MILAN_HWG, [StoryFacts(DRAGUSIN, MILAN, SPURS, Stage.TALKS, None)], [], 1)
-    assert not rule_passes(MILAN_HWG, [StoryFacts(DRAGUSIN, ROMA, SPURS, Stage.HERE_WE_GO, None)], [MILAN], 1)
+    hwg = [StoryFacts(DRAGUSIN, MILAN, SPURS, Stage.HERE_WE_GO, Stage.TALKS, tier=1)]
+    assert rule_passes(MILAN_HWG, hwg, [], None)
+    assert not rule_passes(MILAN_HWG, [replace(hwg[0], tier=3)], [], 1)  # tier 3 here we go
+    assert not rule_passes(MILAN_HWG, [replace(hwg[0], tier=None)], [], 1)  # unknown tier
+    assert not rule_passes(MILAN_HWG, [replace(hwg[0], stage=Stage.TALKS)], [], 1)
+    assert not rule_passes(MILAN_HWG, [replace(hwg[0], to_club_id=ROMA, from_club_id=None)], [MILAN], 1)
     selling = PingRule(2, 10, 502, club_id=SPURS)
     assert rule_passes(selling, hwg, [], None)  # Tottenham sells: a Tottenham story
     both = PingRule(3, 10, 503, club_id=ROMA, player_id=DRAGUSIN)
     assert not rule_passes(both, hwg, [], 1) and rule_passes(PingRule(4, 10, 504, player_id=DRAGUSIN), hwg, [], 1)
+
+
+def test_each_story_has_the_tier_of_the_source_given_for_it() -> None:
+    """Fabrizio Romano (tier 1) is cited about Roma; the Milan here we go rests on the outlet (tier 3)."""
+    romano, outlet = Source("Fabrizio Romano", 1), Source("Calciomercato.com", 3)
+    updates = (update(Stage.HERE_WE_GO, club=MILAN), update(Stage.TALKS, club=ROMA, story=2))
+    rumours = (Rumour(DRAGUSIN, SPURS, MILAN, Stage.HERE_WE_GO, None, None, False, False, outlet),
+               Rumour(DRAGUSIN, SPURS, ROMA, Stage.TALKS, None, None, False, False, romano))
+    mixed = replace(item(*updates), rumours=rumours)
+
+    assert [f.tier for f in story_facts(mixed, 1)] == [3, 1]
+    assert ping_roles([MILAN_HWG, PingRule(2, 10, 502, club_id=ROMA, max_tier=1)], mixed, 1) == (502,)
+    assert not follow_passes(FollowHit(10, 7, MILAN, None, None, 2), mixed, 1)
 
 
 def test_an_item_without_a_rumour_passes_only_a_rule_without_a_stage_naming_what_it_mentions() -> None:

@@ -83,9 +83,15 @@ async def test_a_ping_rule_brings_the_alert_when_nobody_follows_the_club(fake_di
         await m.publish(OLD_ITEM, HWG_TIER3, MILAN_HWG_TIER1)
         [alert] = await m.channel_alerts(fake.channel_id)
         await m.until(drained(m))
+        [why] = [b["custom_id"] for b in alert["components"][0]["components"] if b["label"] == "Why?"]
+        answer = await fake.wait_for_response(await fake.send_interaction(
+            fake.make_component_interaction(why, alert["id"])))
 
     assert alert["embeds"][0]["title"] == MILAN_HWG_TIER1[1] and alert["content"] == f"<@&{milan_news}>"
     assert len(fake.calls("POST", MESSAGES)) == 1  # the tier-3 here we go was never queued
+    assert "Nobody here follows what it mentions: it came for the role ping below." in answer.content
+    assert f"**Pinged** <@&{milan_news}> — AC Milan · from here we go, tier ≤ 1" in answer.content
+    assert "`here-we-go-here-we-go`" in answer.content and "**Source:** Fabrizio Romano (tier 1)" in answer.content
 
 
 async def test_pings_are_listed_removed_and_kept_to_their_server(fake_discord: FakeDiscord, tmp_path) -> None:

@@ -21,7 +21,7 @@ class FollowTarget:
 
     entity: Entity | None
     term: str | None
-    only: FollowFilter = field(default_factory=FollowFilter)  # what reaches the fan by DM (issue 12)
+    dm_filter: FollowFilter = field(default_factory=FollowFilter)  # what reaches the fan by DM (issue 12)
 
     @property
     def label(self) -> str:
@@ -60,11 +60,11 @@ class Following:
         return FollowTarget(None, text)
 
     async def follow(
-        self, *, guild_id: int, user_id: int, query: str, now: datetime, only: FollowFilter | None = None
+        self, *, guild_id: int, user_id: int, query: str, now: datetime, dm_filter: FollowFilter | None = None
     ) -> tuple[FollowTarget, bool]:
         """Follow what ``query`` means. Returns the target and whether it is new (False: already followed).
 
-        ``only`` sets the follow's filter (an existing follow's too); None keeps an existing follow's filter.
+        ``dm_filter`` sets the follow's filter (an existing follow's too); None keeps an existing follow's filter.
         """
         target = self.resolve(query)
         added = await self.storage.follows.add(
@@ -75,7 +75,7 @@ class Following:
             entity_id=target.entity.id if target.entity else None,
             term=target.term,
             term_norm=norm(target.term) if target.term else None,
-            only=only,
+            dm_filter=dm_filter,
         )
         if added and target.entity is not None and target.entity.provisional:
             # Someone cares about a player the catalogue only knew provisionally: make him a regular.
@@ -85,8 +85,8 @@ class Following:
                 f"You already follow {self.limit} players, clubs and terms in this server, the most allowed. "
                 "Use /unfollow to make room, then try again."
             )
-        if only is not None:
-            target = FollowTarget(target.entity, target.term, only)
+        if dm_filter is not None:
+            target = FollowTarget(target.entity, target.term, dm_filter)
         return target, added
 
     async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> FollowTarget:

@@ -62,7 +62,7 @@ class FollowResult:
     added: bool  # False: already followed
     is_term: bool  # nothing in the catalogue matched: followed as free text
     latest: Headline | None
-    only: str = ""  # the follow's filter as set by this command ("from talks, tier ≤ 2"); "" for none or unchanged
+    dm_filter: str = ""  # the follow's filter as set by this command ("from talks, tier ≤ 2"); "" for none or unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class FollowLine:
     label: str
     is_term: bool
     latest: Headline | None
-    only: str = ""  # the follow's filter ("from talks, tier ≤ 2"), "" for none
+    dm_filter: str = ""  # the follow's filter ("from talks, tier ≤ 2"), "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +206,13 @@ class Services:
         ``set_filter`` (what /follow does) sets the follow's filter to ``min_stage``/``max_tier``, none
         meaning no filter; without it (the Follow button) an existing follow keeps its filter.
         """
-        only = FollowFilter(parse_stage(min_stage), parse_tier(max_tier)) if set_filter else None
+        dm_filter = FollowFilter(parse_stage(min_stage), parse_tier(max_tier)) if set_filter else None
         target, added = await self.following.follow(
-            guild_id=guild_id, user_id=user_id, query=query, now=self.now(), only=only
+            guild_id=guild_id, user_id=user_id, query=query, now=self.now(), dm_filter=dm_filter
         )
         return FollowResult(self._label(target), added, target.entity is None,
                             await self._latest_for(target, guild_id),
-                            only=describe_filter(only.min_stage, only.max_tier) if only else "")
+                            dm_filter=describe_filter(dm_filter.min_stage, dm_filter.max_tier) if dm_filter else "")
 
     async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> str:
         """Stop following; return what was unfollowed."""
@@ -222,7 +222,7 @@ class Services:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
         return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id),
-                           describe_filter(t.only.min_stage, t.only.max_tier)) for t in targets]
+                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier)) for t in targets]
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""

@@ -73,14 +73,14 @@ class FollowStore:
         entity_id: str | None = None,
         term: str | None = None,
         term_norm: str | None = None,
-        only: FollowFilter | None = None,
+        dm_filter: FollowFilter | None = None,
     ) -> bool | None:
         """Follow an entity or a term. True if added, False if already followed, None if at the limit.
 
-        ``only`` is the follow's filter: a new follow gets it, an existing one is changed to it; None
+        ``dm_filter`` is the follow's filter: a new follow gets it, an existing one is changed to it; None
         leaves an existing follow's filter as it is (the Follow button on an alert).
         """
-        wanted = only or FollowFilter()
+        wanted = dm_filter or FollowFilter()
         params = {
             "guild_id": guild_id,
             "user_id": user_id,
@@ -102,7 +102,7 @@ class FollowStore:
             else:
                 async with conn.execute(INSERT, params) as cursor:
                     added = cursor.rowcount > 0
-            if not added and only is not None:
+            if not added and dm_filter is not None:
                 await conn.execute(SET_FILTER, params)
             return added
 

@@ -43,10 +43,10 @@ async def test_rules_are_per_server_unique_and_limited(storage: Storage) -> None
 
 async def test_a_follow_keeps_its_filter_unless_one_is_given(storage: Storage) -> None:
     key = {"guild_id": 10, "user_id": 7, "entity_id": "player:radu-dragusin", "now": NOW, "limit": 50}
-    await storage.follows.add(**key, only=FollowFilter(Stage.TALKS, 2))
+    await storage.follows.add(**key, dm_filter=FollowFilter(Stage.TALKS, 2))
     await storage.follows.add(**key)  # the Follow button: the filter stays
     [kept] = await storage.follows.of_user(guild_id=10, user_id=7)
-    await storage.follows.add(**key, only=FollowFilter())  # /follow without options: no filter
+    await storage.follows.add(**key, dm_filter=FollowFilter())  # /follow without options: no filter
     [cleared] = await storage.follows.of_user(guild_id=10, user_id=7)
 
     assert (kept.min_stage, kept.max_tier) == (Stage.TALKS, 2)

@@ -15,7 +15,8 @@ from bot.storage.db import Database, from_db, opt_from_db, to_db
 from bot.storage.feeds import GLOBAL
 
 USER_FOLLOWS: Final = """
-SELECT guild_id, entity_id, term, created_at FROM follows WHERE user_id = :user_id ORDER BY guild_id, created_at, id
+SELECT guild_id, entity_id, term, created_at, min_stage, max_tier FROM follows WHERE user_id = :user_id
+ORDER BY guild_id, created_at, id
 """
 USER_SETTINGS: Final = "SELECT dm_mode, dm_undeliverable, updated_at FROM user_settings WHERE user_id = :user_id"
 USER_DMS: Final = """
@@ -65,6 +66,8 @@ class StoredFollow:
     entity_id: str | None
     term: str | None
     created_at: datetime
+    min_stage: str | None = None  # the follow's DM filter (issue 12)
+    max_tier: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,8 @@ class PrivacyStore:
         """Everything stored about ``user_id``."""
         params = {"user_id": user_id}
         follows = tuple(
-            StoredFollow(r["guild_id"], r["entity_id"], r["term"], from_db(r["created_at"]))
+            StoredFollow(r["guild_id"], r["entity_id"], r["term"], from_db(r["created_at"]), r["min_stage"],
+                         r["max_tier"])
             for r in await self._db.fetchall(USER_FOLLOWS, params)
         )
         settings = await self._db.fetchone(USER_SETTINGS, params)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.alerts.render import Renderer
 from bot.catalogue import Catalogue
@@ -16,6 +16,7 @@ from bot.models import (
     Stage,
     TargetKind,
 )
+from bot.privacy import Privacy
 from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
@@ -107,3 +108,11 @@ async def test_a_server_forgotten_after_it_left_loses_its_role_pings(storage: St
 
     assert known == {10, 20}
     assert await storage.pings.of_guilds([10, 20]) == {20: [PingRule(2, 20, 601)]}
+
+
+async def test_privacy_shows_a_follows_dm_filter(storage: Storage, catalogue: Catalogue) -> None:
+    await storage.follows.add(guild_id=10, user_id=7, entity_id="player:radu-dragusin", now=NOW, limit=50,
+                              dm_filter=FollowFilter(Stage.TALKS, 2))
+    report = await Privacy(storage, catalogue, now=lambda: NOW, grace=timedelta(days=7)).report(7)
+
+    assert [f.labels for f in report.follows] == [("Radu Drăgușin (Tottenham) · DMs from talks, tier ≤ 2",)]

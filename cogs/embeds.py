@@ -104,6 +104,8 @@ def follow_reply(result: FollowResult) -> str:
     else:
         first = f"You already follow **{label}** in this server."
     latest = f"Latest: {headline(result.latest)}" if result.latest else "No news about it yet."
+    if result.dm_filter:  # issue 12: a follow's filter governs the fan's DMs, not the server's channel
+        first += f"\nYour DMs for it: only {result.dm_filter}. The server's alert channel is not affected."
     return f"{first}\n{latest}"
 
 
@@ -112,6 +114,7 @@ def following_list(lines: list[FollowLine]) -> str:
     if not lines:
         return "You don't follow anything in this server yet. Try `/follow dragusin`."
     rows = [f"**{safe_text(f.label, 150, single_line=True)}**" + (" (text)" if f.is_term else "")
+            + (f" · DMs {f.dm_filter}" if f.dm_filter else "")
             + (f" — {headline(f.latest)}" if f.latest else " — no news yet") for f in lines]
     return fit([f"You follow {len(lines)} in this server:", *rows])
 

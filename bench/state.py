@@ -46,7 +46,7 @@ from bot.alerts.pipeline import PLANNED_THROUGH
 from bot.catalogue import Catalogue, Matcher, load_catalogue, norm
 from bot.ingest import dedupe_key, reported_rumour
 from bot.language import extract_rumours
-from bot.models import DmMode, Entity, EntityKind, FeedItem, Mention, NewItem, ReportedRumour, Rumour
+from bot.models import DmMode, Entity, EntityKind, FeedItem, Mention, NewItem, ReportedRumour, Rumour, Stage
 from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
 from bot.storage.db import available_migrations, to_db
@@ -70,6 +70,8 @@ ALERTABLE_HOURS = 48
 TERMS = ("wonderkid", "free agent", "release clause", "swap deal", "sell-on clause", "loan army", "academy graduate",
          "saudi", "mls", "deadline day", "goalkeeper", "centre-back", "hijack", "medical", "clause")
 TERM_SHARE = 0.03
+FILTERED_SHARE = 0.05  # follows with a DM filter ("from talks", "tier <= 2")
+FILTER_STAGES = (Stage.TALKS, Stage.AGREEMENT, Stage.HERE_WE_GO)
 ECHO_SHARE = 0.4  # items other outlets pick up ...
 ECHO_SPREAD = 150  # ... within the next this many items (about 2 hours at 100,000 items over 60 days)
 CHUNK = 2_000  # items per round of commits (one commit per feed in the round)
@@ -344,8 +346,11 @@ def follow_rows(spec: StateSpec, catalogue: Catalogue) -> tuple[list[dict[str, o
             else:
                 chosen[(popularity.player(rng) if rng.random() < 0.5 else popularity.club(rng), None)] = None
         for entity_id, term in chosen:
+            dm_filter = entity_id != HOT_CLUB and rng.random() < FILTERED_SHARE  # the hot club: never filtered
             rows.append({"guild_id": guild_id, "user_id": user_id, "entity_id": entity_id, "term": term,
-                         "term_norm": norm(term) if term else None, "now": created})
+                         "term_norm": norm(term) if term else None, "now": created,
+                         "min_stage": rng.choice(FILTER_STAGES).value if dm_filter else None,
+                         "max_tier": rng.choice((None, 2, 3)) if dm_filter else None})
 
     for p in range(spec.power_users):
         follow(p % spec.servers + 1, next_user, 50)

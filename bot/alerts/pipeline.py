@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
-from bot.alerts.routing import concerned_follows
+from bot.alerts.routing import concerned_follows, concerned_pings
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
@@ -97,8 +97,11 @@ class AlertPipeline:
         planned = []
         for ingested in alerts:
             hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
-            if hits:
-                planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
+            # A server whose ping rule names what the item mentions may want it though nobody follows it.
+            pings = frozenset(await concerned_pings(self.storage, ingested.item, ingested.feed))
+            if hits or pings:
+                tier = item_tier(ingested, self._feed_tier(ingested.feed))
+                planned.append(Planned(ingested, hits, tier, ping_guilds=pings))
         meta = {PLANNED_THROUGH: str(planned_through)} if planned_through is not None else None
         if not planned:
             return await self.storage.outbox.enqueue([], now=now, meta=meta) if meta else EnqueueResult()
@@ -109,6 +112,7 @@ class AlertPipeline:
 
     async def _context(self, planned: Sequence[Planned], now: datetime) -> PlanContext:
         guild_ids = {g for p in planned for followers in p.hits for g in followers.guild_ids}
+        guild_ids.update(g for p in planned for g in p.ping_guilds)
         user_ids = {u for p in planned for followers in p.hits for u in followers.user_ids}
         return PlanContext(
             guilds=await self.storage.guilds.many(guild_ids),
@@ -117,6 +121,7 @@ class AlertPipeline:
             catalogue=self.app.catalogue,
             now=now,
             default_lead=timedelta(hours=self.app.settings.deadline_lead_hours),
+            pings=await self.storage.pings.of_guilds(guild_ids),
         )
 
     def _feed_tier(self, feed: Feed) -> int | None:

@@ -2,16 +2,23 @@
 
 :func:`plan_deliveries` turns one poll's new items, and the follows each concerns, into outbox
 deliveries: one per server alert channel (tier floor permitting) and one per follower whose ``/dm``
-mode wants it now (``deadline`` mode: only while a relevant window closes soon). :class:`StoryAlertKeys`
-gives each item its typed :class:`~bot.models.AlertKey`: one alert per story and stage.
+mode wants it now (``deadline`` mode: only while a relevant window closes soon) and whose follow's
+filter lets it through. :class:`StoryAlertKeys` gives each item its typed :class:`~bot.models.AlertKey`:
+one alert per story and stage.
+
+Role pings (issue 12) are decided here too, with the channel delivery: the roles whose rules the item
+passes (:mod:`bot.alerts.filters`) are stored on the outbox row, so the row itself says whom its first
+message mentions. A server whose only interest is a ping rule (nobody follows the club) gets the alert
+when a rule fires.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.alerts.filters import follow_passes, ping_roles
 from bot.catalogue import Catalogue
 from bot.deadlines import Calendar, relevant_leagues
 from bot.models import (
@@ -22,6 +29,7 @@ from bot.models import (
     Followers,
     GuildSettings,
     IngestedItem,
+    PingRule,
     TargetKind,
     UserSettings,
 )
@@ -81,44 +89,57 @@ class PlanContext:
     catalogue: Catalogue
     now: datetime
     default_lead: timedelta
+    pings: Mapping[int, Sequence[PingRule]] = field(default_factory=dict)  # each server's role-ping rules
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """One new item, the followers it concerns (see :func:`bot.alerts.routing.concerned_follows`), its best tier."""
+    """One new item, the followers it concerns (:func:`bot.alerts.routing.concerned_follows`), its best source
+    tier, and the servers with a ping rule about what it mentions (:func:`bot.alerts.routing.concerned_pings`).
+
+    A server with no follower among ``hits`` is there for its ping rules only: it gets the channel alert
+    only if one of them fires.
+    """
 
     ingested: IngestedItem
     hits: Sequence[Followers]
     tier: int | None = None
+    ping_guilds: frozenset[int] = frozenset()
 
 
 def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer = alert_key) -> list[Delivery]:
     """Decide every delivery for one poll's items; each (alert key, target) appears at most once.
 
-    A server whose follows an item concerns gets it in its alert channel (tier floor permitting); a
-    follower gets one DM, counted for the lowest-numbered server in which their follow wants it. An
-    alert key planned for an earlier item keeps that item's deliveries. Deliveries come out server by
-    server: the channel post, then the DMs in user order.
+    A server whose follows an item concerns gets it in its alert channel (settings permitting); a
+    follower whose follow's filter lets the item through gets one DM, counted for the lowest-numbered
+    server in which the follow wants it. When two items of one poll share an alert, the first is shown
+    and its channel message pings for either. Deliveries come out server by server: the channel post,
+    then the DMs in user order.
     """
     out: list[Delivery] = []
-    channels: dict[AlertKey, set[int]] = {}  # per alert key: the servers whose channel it goes to
+    channel_at: dict[tuple[AlertKey, int], int] = {}  # (alert, server) -> its channel delivery's place in out
     dms: dict[AlertKey, set[int]] = {}  # per alert key: the users it goes to by DM
     for entry in planned:
         akey = key(entry.ingested)
-        item_id = entry.ingested.item.id
-        done_channels, done_dms = channels.setdefault(akey, set()), dms.setdefault(akey, set())
+        done_dms = dms.setdefault(akey, set())
         by_guild: dict[int, list[int]] = {}
         for user_id, guild_id in sorted(_dm_servers(entry, DmRule(entry.ingested, ctx), done_dms).items()):
             by_guild.setdefault(guild_id, []).append(user_id)
-        for guild_id in sorted({g for followers in entry.hits for g in followers.guild_ids}):
+        followed = {g for followers in entry.hits for g in followers.guild_ids}
+        for guild_id in sorted(followed | entry.ping_guilds):
             settings = ctx.guilds.get(guild_id) or GuildSettings(guild_id)
-            if guild_id not in done_channels and settings.delivering and (
-                    entry.tier is None or entry.tier <= settings.tier_floor):
-                done_channels.add(guild_id)
-                out.append(Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
+            channel = channel_delivery(entry, akey, settings, ctx, followed=guild_id in followed)
+            if channel is not None:
+                if (akey, guild_id) not in channel_at:
+                    channel_at[(akey, guild_id)] = len(out)
+                    out.append(channel)
+                else:
+                    earlier = out[channel_at[(akey, guild_id)]]
+                    roles = tuple(sorted({*earlier.ping_roles, *channel.ping_roles}))
+                    out[channel_at[(akey, guild_id)]] = replace(earlier, ping_roles=roles)
             for user_id in by_guild.get(guild_id, ()):
                 done_dms.add(user_id)
-                out.append(Delivery(akey, TargetKind.DM, user_id, guild_id, item_id))
+                out.append(Delivery(akey, TargetKind.DM, user_id, guild_id, entry.ingested.item.id))
     return out
 
 
@@ -126,12 +147,31 @@ def _dm_servers(entry: Planned, wants: DmRule, done: set[int]) -> dict[int, int]
     """Each follower who gets a DM (and has none planned yet), with the lowest server whose follow wants it."""
     chosen: dict[int, int] = {}
     for followers in entry.hits:
+        if not follow_passes(followers, entry.ingested, entry.tier):  # the group's filter: once for all of them
+            continue
         entity_id = followers.entity_id
         for guild_id, user_id in zip(followers.guild_ids, followers.user_ids, strict=True):
             known = chosen.get(user_id)
             if (known is None or guild_id < known) and user_id not in done and wants(user_id, entity_id, guild_id):
                 chosen[user_id] = guild_id
     return chosen
+
+
+def channel_delivery(
+    entry: Planned, akey: AlertKey, settings: GuildSettings, ctx: PlanContext, *, followed: bool
+) -> Delivery | None:
+    """A server's channel alert for an item, with the roles it pings; None if the server gets none.
+
+    The server's settings decide: a working alert channel and the tier floor. Members' follow filters
+    play no part (they govern DMs); a server nobody follows the item in gets it only for a firing ping.
+    """
+    if not settings.delivering or (entry.tier is not None and entry.tier > settings.tier_floor):
+        return None
+    roles = ping_roles(ctx.pings.get(settings.guild_id, ()), entry.ingested, entry.tier)
+    if not followed and not roles:
+        return None
+    guild_id = settings.guild_id
+    return Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, entry.ingested.item.id, ping_roles=roles)
 
 
 class DmRule:

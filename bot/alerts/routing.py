@@ -8,10 +8,11 @@ and items from a server's own extra feed go only to that server's followers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.catalogue import fold
-from bot.models import Feed, Followers, StoredItem
+from bot.models import Feed, Followers, FollowHit, StoredItem
 from bot.storage import GLOBAL, Storage
 
 
@@ -45,3 +46,26 @@ async def concerned_follows(storage: Storage, item: StoredItem, feed: Feed) -> l
             concerned.append(followers)
     return concerned
 
+
+
+def visible_to(feed: Feed, guild_id: int) -> bool:
+    """Items of the operator's feeds reach every server; a server's extra feed reaches only that server."""
+    return GLOBAL in feed.guild_ids or guild_id in feed.guild_ids
+
+
+async def concerned_pings(storage: Storage, item: StoredItem, feed: Feed) -> set[int]:
+    """Servers with a role-ping rule naming a club or player the item mentions, among those that read its feed.
+
+    Whether a rule fires (stage, tier) is planning's pure decision (bot.alerts.filters).
+    """
+    return {g for g in await storage.pings.concerned_guilds(item.id) if visible_to(feed, g)}
+
+
+def by_server(concerned: Iterable[Followers]) -> dict[int, list[FollowHit]]:
+    """The follows of ``concerned`` one by one, by server (explaining one alert; routing never needs them so)."""
+    hits: dict[int, list[FollowHit]] = {}
+    for f in concerned:
+        for guild_id, user_id in zip(f.guild_ids, f.user_ids, strict=True):
+            hits.setdefault(guild_id, []).append(FollowHit(guild_id, user_id, f.entity_id, f.term, f.min_stage,
+                                                           f.max_tier))
+    return hits

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from bot.models.rumours import Stage
+
 DEFAULT_TIER_FLOOR: Final = 5  # show everything down to aggregators
 
 
@@ -21,28 +23,74 @@ class Follow:
     entity_id: str | None
     term: str | None
     created_at: datetime
+    min_stage: Stage | None = None  # the follow's filter (issue 12): it governs this fan's DMs only
+    max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowFilter:
+    """What a follow lets through by DM: stories from ``min_stage`` up, sources of ``max_tier`` or better."""
+
+    min_stage: Stage | None = None
+    max_tier: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True when nothing is filtered out."""
+        return self.min_stage is None and self.max_tier is None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowHit:
+    """A follow that a new item concerns, and why (the entity or the term it matched)."""
+
+    guild_id: int
+    user_id: int
+    entity_id: str | None
+    term: str | None
+    min_stage: Stage | None = None  # the follow's filter
+    max_tier: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Followers:
     """Everyone who follows one thing a new item concerns (an entity it mentions, or a term its text
-    contains; ``term`` as typed), as two parallel columns: the n-th follow is user ``user_ids[n]`` in
-    server ``guild_ids[n]``.
+    contains; ``term`` as typed) with one filter, as two parallel columns: the n-th follow is user
+    ``user_ids[n]`` in server ``guild_ids[n]``.
 
-    Columns, not one object per follow: an item about a big club concerns ten thousand follows of a
-    handful of entities, read from the database as one row per entity; planning works out once per
-    entity what depends only on it (the deadline leagues).
+    Columns, not one :class:`FollowHit` per follow: an item about a big club concerns ten thousand
+    follows of a handful of entities, read from the database as a row per entity and filter; planning
+    works out once per group what depends only on it (the filter, the deadline leagues).
     """
 
     entity_id: str | None
     term: str | None
     guild_ids: tuple[int, ...]
     user_ids: tuple[int, ...]
+    min_stage: Stage | None = None  # the follows' filter
+    max_tier: int | None = None
 
     def within(self, guild_ids: Container[int]) -> Followers:
         """Only the follows made in these servers."""
         kept = [(g, u) for g, u in zip(self.guild_ids, self.user_ids, strict=True) if g in guild_ids]
         return replace(self, guild_ids=tuple(g for g, _ in kept), user_ids=tuple(u for _, u in kept))
+
+
+@dataclass(frozen=True, slots=True)
+class PingRule:
+    """A server's role ping: mention ``role_id`` on a channel alert that passes the filter.
+
+    ``club_id``/``player_id`` (None: any) must both concern one of the alert's stories; ``min_stage``
+    is the lowest stage that pings, ``max_tier`` the least reliable source tier that pings.
+    """
+
+    id: int
+    guild_id: int
+    role_id: int
+    club_id: str | None = None
+    player_id: str | None = None
+    min_stage: Stage | None = None
+    max_tier: int | None = None
 
 
 class DmMode(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Final
 
@@ -28,13 +29,13 @@ DELETE_ENTITY: Final = "DELETE FROM follows WHERE guild_id = :guild_id AND user_
 DELETE_TERM: Final = "DELETE FROM follows WHERE guild_id = :guild_id AND user_id = :user_id AND term_norm = :key"
 LIST: Final = "SELECT * FROM follows WHERE guild_id = :guild_id AND user_id = :user_id ORDER BY created_at, id"
 # The routing query: one row per followed thing and filter, with its followers as two aligned lists
-# (servers and users), which Python splits in C: an item about a big club concerns ten thousand follows,
-# and one row per follow would cost more to build than the query. Entity follows are read in order
-# from the covering index follows(entity_id, min_stage, max_tier, guild_id, user_id) for each entity
-# the item mentions (once, however many spans matched it). Term follows (free text: few distinct terms,
-# however many users follow them) test each distinct term once against the folded text, then read that
-# term's followers from follows(term_norm, ...). The halves never share a row (entity_id and term are
-# exclusive): UNION ALL.
+# (servers and users) that the JSON parser reads back in C: an item about a big club concerns ten
+# thousand follows, and one row per follow would cost more to build than the query. Entity follows
+# are read in order from the covering index follows(entity_id, min_stage, max_tier, guild_id, user_id)
+# for each entity the item mentions (once, however many spans matched it). Term follows (free text:
+# few distinct terms, however many users follow them) test each distinct term once against the folded
+# text, then read that term's followers from follows(term_norm, ...). The halves never share a row
+# (entity_id and term are exclusive): UNION ALL.
 CONCERNED: Final = """
 SELECT f.entity_id, NULL AS term, f.min_stage, f.max_tier, group_concat(f.guild_id) AS guilds,
     group_concat(f.user_id) AS users
@@ -136,5 +137,9 @@ class FollowStore:
         Term rows are candidates (the term occurs in ``folded_text``); whole-word matching is the caller's.
         """
         rows = await self._db.fetchall(CONCERNED, {"item_id": item_id, "folded_text": folded_text})
-        return [Followers(r[0], r[1], tuple(map(int, r[4].split(","))), tuple(map(int, r[5].split(","))),
-                          _stage(r[2]), r[3]) for r in rows]
+        return [Followers(r[0], r[1], _ints(r[4]), _ints(r[5]), _stage(r[2]), r[3]) for r in rows]
+
+
+def _ints(listed: str) -> tuple[int, ...]:
+    """``group_concat`` of integers back to integers (the JSON parser reads ten thousand in a millisecond)."""
+    return tuple(json.loads(f"[{listed}]"))

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.alerts.routing import concerned_follows
 from bot.app import App, open_app
+from bot.charts.desk import write_png
 from bot.config import Settings
 from bot.delivery import SentMessage
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
@@ -73,8 +74,11 @@ class SampleFeedServer:
             await self._runner.cleanup()
 
 
-async def run_demo(settings: Settings, *, seeds_dir: Path | None = None) -> int:
-    """Run the demo into a temporary database; print what happens. Returns the exit status."""
+async def run_demo(settings: Settings, *, seeds_dir: Path | None = None, chart_path: Path | None = None) -> int:
+    """Run the demo into a temporary database; print what happens (and write the heat chart to ``chart_path``).
+
+    Returns the exit status.
+    """
     seeds = seeds_dir or settings.seeds_dir
     server = SampleFeedServer(seeds / "demo")
     await server.start()
@@ -83,14 +87,14 @@ async def run_demo(settings: Settings, *, seeds_dir: Path | None = None) -> int:
                                 seeds_dir=seeds)
         app = await open_app(demo_settings, now=DEMO_START, add_default_feeds=False)
         try:
-            await _play(app, server)
+            await _play(app, server, chart_path)
         finally:
             await app.close()
             await server.stop()
     return 0
 
 
-async def _play(app: App, server: SampleFeedServer) -> None:
+async def _play(app: App, server: SampleFeedServer, chart_path: Path | None) -> None:
     catalogue = app.catalogue
     print("Mercato demo: the whole pipeline, offline, on the sample feeds in seeds/demo/")
     print(f"Catalogue: {len(catalogue.clubs())} clubs, {len(catalogue.players())} players. "
@@ -142,7 +146,10 @@ async def _play(app: App, server: SampleFeedServer) -> None:
         for line in quiet:
             print(f"  - {line}")
 
-    await _print_shortlist(services, "milan")
+    chart = await _print_shortlist(services, "milan")
+    if chart_path is not None and chart is not None:
+        write_png(chart_path, chart)
+        print(f"\nHeat chart /shortlist milan attaches (each player's heat over time): {chart_path}")
     print(f"\nDone. The fan follows: {', '.join(followed)}.")
 
 
@@ -203,7 +210,8 @@ def alert_text(view: AlertView) -> str:
     ])
 
 
-async def _print_shortlist(services: Services, query: str) -> None:
+async def _print_shortlist(services: Services, query: str) -> bytes | None:
+    """Print /shortlist's answer; return its heat chart (PNG)."""
     shortlist = await services.shortlist(guild_id=GUILD, query=query)
     print(f"\n/shortlist {query} -> {shortlist.club} (hottest first):")
     for rank, e in enumerate(shortlist.entries, start=1):
@@ -212,3 +220,4 @@ async def _print_shortlist(services: Services, query: str) -> None:
         print(f"  {rank}. {e.player}{current}: {e.stage}, {e.outlets} outlet(s), heat {(e.heat or 0):.2f}{source}")
     if not shortlist.entries:
         print("  (no players linked yet)")
+    return shortlist.chart

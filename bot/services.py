@@ -16,6 +16,8 @@ from bot.alerts.routing import item_folded_text, term_matches
 from bot.alerts.view import pretty, safe_link
 from bot.app import App
 from bot.catalogue import norm
+from bot.charts import ChartDesk, ChartRequest
+from bot.charts.stories import club_chart, player_chart
 from bot.deadlines import Calendar, Window, load_windows
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
@@ -92,6 +94,7 @@ class Shortlist:
 
     club: str
     entries: tuple[ShortlistEntry, ...]
+    chart: bytes | None = None  # PNG: each player's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ class Timeline:
 
     player: str
     entries: tuple[TimelineEntry, ...]
+    chart: bytes | None = None  # PNG: each club's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ class Services:
         # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
         self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
+        self.charts = ChartDesk()  # heat charts: drawn in a worker thread, cached until a story changes
 
     # ------------------------------------------------------------------ follows
 
@@ -260,6 +265,7 @@ class Services:
         views = await intel.shortlist(
             self.storage, self.catalogue, club.id, self.now(), days=SHORTLIST_DAYS, feed_ids=feeds
         )
+        chart = await self._chart(club_chart(club.name, views, await intel.as_of(self.storage, self.now())))
         entries = []
         for v in views:
             current = self.catalogue.club_of(v.story.player_id)
@@ -278,7 +284,7 @@ class Services:
                     heat=v.heat,
                 )
             )
-        return Shortlist(club.name, tuple(entries))
+        return Shortlist(club.name, tuple(entries), chart)
 
     async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
         """A player's rumours: one line per story (club, stage, outlet trail), hottest first.
@@ -299,7 +305,8 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+            chart = await self._chart(player_chart(player.name, views, await intel.as_of(self.storage, self.now())))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), chart)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -308,6 +315,14 @@ class Services:
                      if e.startswith("club:") and e != player.club_id and self.catalogue.find(e) is not None]
             entries.append(TimelineEntry(_headline(item), tuple(clubs)))
         return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+
+    async def _chart(self, request: ChartRequest) -> bytes | None:
+        """The heat chart's PNG (None without stories); a drawing that fails costs the chart, never the answer."""
+        try:
+            return await self.charts.heat_png(request)
+        except Exception:
+            log.exception("heat chart %r failed", request.title)
+            return None
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""

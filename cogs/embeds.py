@@ -24,6 +24,7 @@ from cogs.render import (
 )
 
 COLOUR = discord.Colour(0x1F8B4C)
+CHART_FILE = "heat.png"  # the attachment's name; the embed shows it as attachment://heat.png
 
 
 def ts(moment: datetime, style: str = "R") -> str:
@@ -70,6 +71,13 @@ def alert_embed(view: AlertView) -> discord.Embed:
     if view.entities:
         embed.set_footer(text=safe_text("Mentions: " + ", ".join(view.entities), FOOTER_LIMIT, single_line=True))
     return embed
+
+
+def chart_embed() -> discord.Embed:
+    """The embed that shows the attached heat chart."""
+    embed = discord.Embed(colour=COLOUR, description="Heat of each story over the last 14 days; "
+                          "a dot marks a stage reached, the legend counts the outlets.")
+    return embed.set_image(url=f"attachment://{CHART_FILE}")
 
 
 def headline(h: Headline) -> str:

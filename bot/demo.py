@@ -24,11 +24,12 @@ from bot.config import Settings
 from bot.delivery import SentMessage
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.ingest import PollResult
-from bot.models import AlertView
+from bot.models import AlertView, DigestView, TargetKind
 from bot.services import Services, build_services
 
 DEMO_START = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 DEMO_LATER = DEMO_START + timedelta(hours=3)
+DIGEST_AT = "12:30"  # the fan's daily digest, half an hour after the second poll
 GUILD, FAN, CHANNEL = 1, 1001, 501
 FAN_FOLLOWS = ("dragusin", "milan")
 
@@ -150,7 +151,21 @@ async def _play(app: App, server: SampleFeedServer, chart_path: Path | None) -> 
     if chart_path is not None and chart is not None:
         write_png(chart_path, chart)
         print(f"\nHeat chart /shortlist milan attaches (each player's heat over time): {chart_path}")
+    await _digest(services, clock)
     print(f"\nDone. The fan follows: {', '.join(followed)}.")
+
+
+async def _digest(services: Services, clock: list[datetime]) -> None:
+    """The fan turns on a daily digest by DM; half an hour later the digest job sends it."""
+    setting = await services.digests.set(guild_id=GUILD, user_id=FAN, mode="daily", at=DIGEST_AT)
+    assert setting.next_at is not None
+    clock[0] = setting.next_at
+    print(f"\n[{clock[0]:%H:%M}] The fan's daily digest (/digest me daily {DIGEST_AT}), as the DM shows it:")
+    await services.digests.enqueue_due(clock[0])
+    console = ConsoleSender()
+    await services.pipeline.dispatcher.drain(console)
+    if not console.posted:
+        print("  (no story today)")
 
 
 def _print_reports(result: PollResult) -> None:
@@ -188,6 +203,13 @@ class ConsoleSender:
         print(f"  (notice) {text}")
         return True
 
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Print a digest."""
+        self.posted += 1
+        print(digest_text(view))
+        return SentMessage(self.posted, target_id)
+
 
 def alert_text(view: AlertView) -> str:
     """An alert as text: what the Discord embed shows, line by line."""
@@ -208,6 +230,19 @@ def alert_text(view: AlertView) -> str:
         *([f"     Also reported by: {', '.join(view.outlets)}"] if view.outlets else []),
         *([f"     Latest report: {view.latest_report}"] if view.latest_report else []),
     ])
+
+
+def digest_text(view: DigestView) -> str:
+    """A digest as text: what the Discord embed shows, line by line."""
+    rows = [f"  ── Transfer digest · {view.day:%A %d %B} · the 24 h to {view.until:%H:%M} ({view.zone})"]
+    for rank, e in enumerate(view.entries, start=1):
+        current = f" ({e.from_club})" if e.from_club else ""
+        rows.append(f"     {rank}. {e.player}{current} → {e.to_club} · {e.stage} · {e.outlets} outlet(s) · "
+                    f"heat {e.heat:.2f}")
+        rows.append(f"        latest: {e.title} · {e.outlet}")
+    if view.more:
+        rows.append(f"     … and {view.more} more")
+    return "\n".join(rows)
 
 
 async def _print_shortlist(services: Services, query: str) -> bytes | None:

@@ -174,6 +174,7 @@ class Services:
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
         self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
         self.charts = ChartDesk()  # heat charts: drawn in a worker thread, cached until a story changes
+        self.digests = pipeline.digests  # /digest, /alerts timezone and min_stage: bot/digests (issue 12)
 
     # ------------------------------------------------------------------ follows
 

@@ -100,7 +100,8 @@ def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer 
         item_id = entry.ingested.item.id
         for guild_id, hits in sorted(entry.hits.items()):
             settings = ctx.guilds.get(guild_id, GuildSettings(guild_id))
-            if settings.delivering and (entry.tier is None or entry.tier <= settings.tier_floor):
+            if (settings.delivering and (entry.tier is None or entry.tier <= settings.tier_floor)
+                    and reaches_min_stage(entry.ingested, settings)):
                 out.setdefault((akey, TargetKind.CHANNEL, guild_id),
                                Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
             for hit in hits:
@@ -108,6 +109,15 @@ def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer 
                     out.setdefault((akey, TargetKind.DM, hit.user_id),
                                    Delivery(akey, TargetKind.DM, hit.user_id, guild_id, item_id))
     return list(out.values())
+
+
+def reaches_min_stage(ingested: IngestedItem, settings: GuildSettings) -> bool:
+    """Whether the alert reaches the server's ``/alerts min_stage``: its story got that far (a denial or a collapse
+    always does); an item with no rumour has no stage. Alerts below it reach only the digest (issue 12)."""
+    if settings.min_stage is None:
+        return True
+    head = primary(ingested.stories)
+    return head is not None and head.stage.rank >= settings.min_stage.rank
 
 
 def wants_dm(hit: FollowHit, ingested: IngestedItem, guild: GuildSettings, ctx: PlanContext) -> bool:

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from bot.models.rumours import Stage
+
 DEFAULT_TIER_FLOOR: Final = 5  # show everything down to aggregators
 
 
@@ -51,6 +53,8 @@ class GuildSettings:
     channel_failure: str | None = None
     channel_failed_at: datetime | None = None
     failure_notified: bool = False
+    timezone: str | None = None  # IANA name its digests' times are in; None: UTC (issue 12)
+    min_stage: Stage | None = None  # live channel alerts start at this stage; the digest has them all (issue 12)
 
     @property
     def delivering(self) -> bool:

@@ -19,7 +19,7 @@ from bot.errors import InvalidInput
 DEFAULT_TIME: Final = time(9, 0)
 DEFAULT_ZONE: Final = "UTC"
 LATE: Final = timedelta(hours=6)  # a digest later than this (the bot was down) is skipped, not sent stale
-_TIME: Final = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+_TIME: Final = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2})|h)?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
 def parse_time(text: str | None) -> time:

@@ -128,9 +128,9 @@ class Digests:
         else:
             log.info("digest of server %s user %s skipped: due at %s, %s late", digest.guild_id, digest.user_id,
                      digest.next_at.isoformat(), now - digest.next_at)
-        moved = await self.storage.digests.advance(digest, next_run(digest.local_time, zone, now),
+        added = await self.storage.digests.advance(digest, next_run(digest.local_time, zone, now),
                                                    delivery=delivery, now=now)
-        return int(moved and delivery is not None)
+        return int(added)
 
     async def _ranked(self, guild_id: int, user_id: int, until: datetime) -> list[tuple[Story, float]]:
         entity_ids, terms = await self.storage.digests.followed(guild_id, user_id)

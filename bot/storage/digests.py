@@ -97,7 +97,8 @@ class DigestStore:
     ) -> bool:
         """In one transaction: enqueue this run's delivery (unless its day's already is) and move to ``next_at``.
 
-        False (and nothing written) if another run already moved this digest on.
+        True if a delivery was added; False if the day's was already there, there was none, or another run
+        had already moved this digest on (then nothing is written).
         """
         params = {"guild_id": digest.guild_id, "user_id": digest.user_id, "was": to_db(digest.next_at),
                   "next_at": to_db(next_at), "now": to_db(now)}
@@ -105,9 +106,7 @@ class DigestStore:
             async with conn.execute(ADVANCE, params) as cursor:
                 if cursor.rowcount == 0:
                     return False
-            if delivery is not None:
-                await insert_once(conn, delivery, now=now)
-        return True
+            return delivery is not None and await insert_once(conn, delivery, now=now)
 
     async def set_timezone(self, guild_id: int, zone: str, next_at: Mapping[int, datetime], *, now: datetime) -> None:
         """Set a server's time zone and, in the same transaction, its digests' next times (by user id)."""

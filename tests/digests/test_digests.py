@@ -153,7 +153,7 @@ async def test_a_digest_the_bot_slept_through_or_a_quiet_day_is_not_sent(world) 
 
 
 async def test_a_new_time_zone_keeps_local_times_and_off_stops_it(world) -> None:
-    storage, digests, clock, _ = world
+    storage, digests, _, _ = world
     await digests.set(guild_id=GUILD, user_id=SERVER, mode="daily", at="09:00", channel_id=CHANNEL)
     assert (await storage.digests.get(GUILD, SERVER)).next_at == utc(2026, 3, 28, 9, 0)  # UTC by default
     name, moved = await digests.set_timezone(guild_id=GUILD, zone="Asia/Tokyo")

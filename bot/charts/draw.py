@@ -67,7 +67,7 @@ def render_png(chart: HeatChart) -> bytes:
     # Fixed margins, not a layout engine: a third of the time, and the legend column keeps its width.
     axes = figure.add_axes((0.08, 0.12, 0.57, 0.74))
     _style(axes, chart)
-    handles = [_draw_line(axes, line, COLOURS[n % len(COLOURS)]) for n, line in enumerate(chart.lines)]
+    handles = [_draw_line(axes, line, n) for n, line in enumerate(chart.lines)]
     top = max((v for line in chart.lines for _, v in line.points), default=1.0)
     axes.set_ylim(0, top * 1.18 + 0.05)  # room above the highest point for its stage label
     _label_marks(axes, chart, top * 1.18 + 0.05)
@@ -105,13 +105,19 @@ def _style(axes: matplotlib.axes.Axes, chart: HeatChart) -> None:
     axes.xaxis.set_major_formatter(formatter)
 
 
-def _draw_line(axes: matplotlib.axes.Axes, line: HeatLine, colour: str) -> Line2D:
+def _draw_line(axes: matplotlib.axes.Axes, line: HeatLine, index: int) -> Line2D:
+    """Every other line dashed, and each line drawn over the ones after it (the hottest on top): two stories
+    with the same heat (two clubs' interest in one article) show as one dashed line of both colours."""
+    colour = COLOURS[index % len(COLOURS)]
+    style = (0, (5, 3)) if index % 2 else "solid"
     times = [day_number(t) for t, _ in line.points]
     values = [v for _, v in line.points]
-    (drawn,) = axes.plot(times, values, color=colour, linewidth=2.4, label=legend_label(line), solid_joinstyle="round")
+    (drawn,) = axes.plot(times, values, color=colour, linewidth=2.6, linestyle=style, label=legend_label(line),
+                         solid_joinstyle="round", zorder=3 - index * 0.01)
     if line.marks:
-        axes.plot([day_number(m.at) for m in line.marks], [m.heat for m in line.marks], linestyle="none", marker="o",
-                  markersize=7.5, color=colour, markeredgecolor=CARD, markeredgewidth=1.5, zorder=3)
+        axes.plot([day_number(m.at) for m in line.marks], [m.heat for m in line.marks], linestyle="none",
+                  marker="o", markersize=8, color=colour, markeredgecolor=CARD, markeredgewidth=1.5,
+                  zorder=4 - index * 0.01)
     return drawn
 
 

@@ -18,8 +18,8 @@ from bot.models import Report, Stage, Story, highest_stage
 from bot.stories import heat
 
 WINDOW: Final = timedelta(days=14)  # the longest span a chart covers
-MIN_SPAN: Final = timedelta(hours=6)  # a chart of fresh stories still spans a few hours
-LEAD: Final = timedelta(hours=2)  # room before the earliest report, so its jump is visible
+MIN_SPAN: Final = timedelta(hours=2)  # a chart of fresh stories still spans a couple of hours
+LEAD: Final = timedelta(hours=1)  # room before the earliest report, so its start is visible
 SAMPLES: Final = 200  # points per line between reports: smooth at 800 px, whatever the span
 MIN_STEP: Final = timedelta(minutes=5)
 JUST_BEFORE: Final = timedelta(seconds=1)  # the sample that makes a report's jump vertical
@@ -154,7 +154,7 @@ def heat_line(label: str, story: Story, start: datetime, end: datetime) -> HeatL
 
 
 def chart_span(stories: Sequence[Story], end: datetime) -> tuple[datetime, datetime]:
-    """The span to draw: the last 14 days at most, from a little before the earliest report, at least a day."""
+    """The span to draw: the last 14 days at most, from an hour before the earliest report, at least two hours."""
     earliest = min((r.published for s in stories for r in s.reports), default=end)
     start = max(end - WINDOW, min(earliest - LEAD, end - MIN_SPAN))
     return start, end

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DIGEST_JOB = "mercato-digests"
 CHECK_EVERY = timedelta(minutes=1)
 MODES = ("daily", "off")
+BATCH, MAX_BATCHES = 200, 50  # 10,000 digests due in one minute are all enqueued by one run
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,12 @@ class Digests:
         """Enqueue every digest due at ``now`` that has stories; move each on to its next run. Returns how many."""
         now = now or self.now()
         enqueued = 0
-        for digest in await self.storage.digests.due(now):
-            enqueued += await self._run(digest, now)
+        for _ in range(MAX_BATCHES):  # each run moves its digest on, so the next batch holds the next ones
+            batch = await self.storage.digests.due(now, limit=BATCH)
+            for digest in batch:
+                enqueued += await self._run(digest, now)
+            if len(batch) < BATCH:
+                break
         return enqueued
 
     async def _run(self, digest: DigestSubscription, now: datetime) -> int:

@@ -97,13 +97,13 @@ def test_a_line_ignores_reports_after_its_end_and_marks_only_inside_its_span() -
     assert line.points[0][0] == END - timedelta(hours=50)  # a story older than the span starts at its start
 
 
-def test_the_span_is_at_most_fourteen_days_and_at_least_six_hours() -> None:
+def test_the_span_is_at_most_fourteen_days_and_at_least_two_hours() -> None:
     old = story(1, report(1, "A", 1, Stage.TALKS, 24 * 30), report(2, "B", 1, Stage.TALKS, 2))
-    fresh = story(2, report(3, "A", 1, Stage.TALKS, 1))
+    fresh = story(2, report(3, "A", 1, Stage.TALKS, 0.5))
     recent = story(3, report(4, "A", 1, Stage.TALKS, 30))
     assert chart_span([old], END) == (END - timedelta(days=14), END)
-    assert chart_span([fresh], END) == (END - timedelta(hours=6), END)
-    assert chart_span([recent, fresh], END) == (END - timedelta(hours=32), END)  # two hours before the earliest
+    assert chart_span([fresh], END) == (END - timedelta(hours=2), END)
+    assert chart_span([recent, fresh], END) == (END - timedelta(hours=31), END)  # an hour before the earliest
 
 
 def test_a_chart_keeps_the_order_given_and_at_most_eight_lines() -> None:

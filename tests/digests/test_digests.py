@@ -214,3 +214,17 @@ async def test_the_dispatcher_delivers_each_digest_once_and_a_refused_channel_st
     await report(DRAGUSIN, MILAN, Stage.MEDICAL, utc(2026, 3, 30, 13, 0))
     assert await digests.enqueue_due() == 1  # the member's only: a failed digest is not due until set again
     assert isinstance(await storage.digests.get(GUILD, SERVER), DigestSubscription)
+
+
+async def test_a_crowd_due_at_once_is_enqueued_by_one_run(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Due digests are taken in batches until none is left (here batches of 2 for 5 members)."""
+    storage, digests, clock, report = world
+    monkeypatch.setattr("bot.digests.service.BATCH", 2)
+    clock.at = utc(2026, 3, 28, 12, 0)
+    for user in range(2001, 2006):
+        await storage.follows.add(guild_id=GUILD, user_id=user, now=clock(), limit=50, entity_id=MILAN)
+        await digests.set(guild_id=GUILD, user_id=user, mode="daily", at="18:00")
+    await report(DRAGUSIN, MILAN, Stage.TALKS, utc(2026, 3, 28, 13, 0))
+    clock.at = utc(2026, 3, 28, 18, 0)
+    assert await digests.enqueue_due() == 5
+    assert [target for _, _, target in await digest_keys(storage)] == [2001, 2002, 2003, 2004, 2005]

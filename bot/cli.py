@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,6 +25,10 @@ from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.catalogue.provisional import detect
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
+from bot.charts import draw_heat_chart
+from bot.charts.desk import write_png
+from bot.charts.series import MAX_LINES
+from bot.charts.stories import chart_for
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, InvalidInput, MercatoError
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # not subscriptable at run time
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 EXIT_USAGE = 2
+DEMO_CHART = Path(tempfile.gettempdir()) / "mercato-demo-heat.png"
 MAX_SINCE_HOURS = 24 * 365 * 10
 
 
@@ -91,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.add_argument("--sync", action="store_true", help="sync slash commands with Discord at start-up")
 
-    sub.add_parser("demo", help="run the whole pipeline offline on the bundled sample feeds")
+    demo = sub.add_parser("demo", help="run the whole pipeline offline on the bundled sample feeds")
+    demo.add_argument("--chart", type=Path, metavar="FILE.png",
+                      help=f"where to write the demo's heat chart (default: {DEMO_CHART})")
 
     match = sub.add_parser("match", help="show the players, clubs and rumours an article mentions")
     match.add_argument(
@@ -116,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     shortlist = sub.add_parser("shortlist", help="the players linked with a club, hottest first")
     shortlist.add_argument("club", help="a club name or nickname, e.g. milan")
     shortlist.add_argument("--json", action="store_true", help="print one JSON object")
+
+    chart = sub.add_parser("chart", help="draw the heat chart of a club's or a player's stories as a PNG")
+    chart.add_argument("name", metavar="CLUB|PLAYER", help="a club or a player, e.g. milan or dragusin")
+    chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png", help="where to write the PNG")
 
     feeds = sub.add_parser("feeds", help="manage the operator's global feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
@@ -179,6 +191,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace, run_bot: Callable[[S
         "feeds": cmd_feeds,
         "stories": cmd_stories,
         "shortlist": cmd_shortlist,
+        "chart": cmd_chart,
     }
     return asyncio.run(handlers[args.command](settings, args))
 
@@ -375,7 +388,30 @@ async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_chart(settings: Settings, args: argparse.Namespace) -> int:
+    """`mercato chart CLUB|PLAYER -o FILE.png`: the heat chart /shortlist or /rumours attaches, from every feed."""
+    if args.output.suffix.lower() != ".png":
+        raise InvalidInput(f"{args.output} does not end in .png: the chart is a PNG image.")
+    app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
+    try:
+        entity = app.catalogue.find(args.name) or next(iter(app.catalogue.resolve(args.name)), None)
+        if entity is None:
+            entity = next(iter(app.catalogue.search(args.name, limit=1)), None)
+        if entity is None:
+            raise InvalidInput(f"No club or player called “{args.name}” in the catalogue; try its usual name.")
+        request = await chart_for(app.storage, app.catalogue, entity, datetime.now(UTC))
+    finally:
+        await app.close()
+    if not request.labelled:
+        raise InvalidInput(f"No stories about {entity.name} yet: nothing to draw. Poll some feeds first.")
+    png = await asyncio.to_thread(draw_heat_chart, request)
+    write_png(args.output, png)
+    lines = len(request.labelled[:MAX_LINES])
+    print(f"Heat chart of {entity.name} ({lines} {'story' if lines == 1 else 'stories'}) written to {args.output}")
+    return 0
+
+
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo  # the demo's sample server is only needed here
 
-    return await run_demo(settings)
+    return await run_demo(settings, chart_path=args.chart or DEMO_CHART)

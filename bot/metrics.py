@@ -27,7 +27,7 @@ from bot.delivery import (
 
 if TYPE_CHECKING:
     from bot.ingest import PollResult
-    from bot.models import AlertView
+    from bot.models import AlertView, DigestView, TargetKind
 
 T = TypeVar("T")
 CONTENT_TYPE: Final = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus version scrapes
@@ -118,6 +118,12 @@ class MeteredSender:
         """Edit an alert, counted."""
         return await self._timed("dm" if dm else "channel", "edit", lambda: self.inner.edit(
             channel_id, message_id, view, guild_id=guild_id, dm=dm))
+
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Post or DM a digest, counted (action "digest")."""
+        return await self._timed(kind.value, "digest", lambda: self.inner.send_digest(
+            kind, target_id, view, guild_id=guild_id, nonce=nonce))
 
     async def notify_guild(self, guild_id: int, text: str) -> bool:
         """Notices to server admins are not alerts: passed through uncounted."""

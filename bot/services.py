@@ -18,6 +18,8 @@ from bot.alerts.view import pretty, safe_link
 from bot.alerts.why import Explainer, Why
 from bot.app import App
 from bot.catalogue import norm
+from bot.charts import ChartDesk, ChartRequest
+from bot.charts.stories import club_chart, player_chart
 from bot.deadlines import Calendar, Window, load_windows
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
@@ -97,6 +99,7 @@ class Shortlist:
 
     club: str
     entries: tuple[ShortlistEntry, ...]
+    chart: bytes | None = None  # PNG: each player's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class Timeline:
     player: str
     entries: tuple[TimelineEntry, ...]
     moves: tuple[str, ...] = ()  # completed moves the catalogue learnt: "Tottenham → AC Milan (2026-12-02, …)"
+    chart: bytes | None = None  # PNG: each club's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,8 @@ class Services:
         # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
         self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
+        self.charts = ChartDesk()  # heat charts: drawn in a worker thread, cached until a story changes
+        self.digests = pipeline.digests  # /digest, /alerts timezone and min_stage: bot/digests (issue 12)
 
     # ------------------------------------------------------------------ follows
 
@@ -288,6 +294,7 @@ class Services:
         views = await intel.shortlist(
             self.storage, self.catalogue, club.id, self.now(), days=SHORTLIST_DAYS, feed_ids=feeds
         )
+        chart = await self._chart(club_chart(club.name, views, await intel.as_of(self.storage, self.now())))
         entries = []
         for v in views:
             current = self.catalogue.club_of(v.story.player_id)
@@ -306,7 +313,7 @@ class Services:
                     heat=v.heat,
                 )
             )
-        return Shortlist(club.name, tuple(entries))
+        return Shortlist(club.name, tuple(entries), chart)
 
     async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
         """A player's rumours: one line per story (club, stage, outlet trail), hottest first.
@@ -328,7 +335,8 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
+            chart = await self._chart(player_chart(player.name, views, await intel.as_of(self.storage, self.now())))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves, chart)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -351,6 +359,14 @@ class Services:
             lines.append(f"{before.name if before else '?'} → {after.name if after else 'a club outside the catalogue'}"
                          f"{loan} ({move.effective}, {how})")
         return tuple(lines)
+
+    async def _chart(self, request: ChartRequest) -> bytes | None:
+        """The heat chart's PNG (None without stories); a drawing that fails costs the chart, never the answer."""
+        try:
+            return await self.charts.heat_png(request)
+        except Exception:
+            log.exception("heat chart %r failed", request.title)
+            return None
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""

@@ -28,11 +28,12 @@ from bot.delivery import (
     SentMessage,
     TemporaryFailure,
 )
+from bot.digests import schedule_digests
 from bot.metrics import MeteredSender
-from bot.models import AlertView
+from bot.models import AlertView, DigestView, TargetKind
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
-from cogs.embeds import alert_embed
+from cogs.embeds import alert_embed, digest_embed
 from cogs.render import NO_MENTIONS, only_roles, role_mentions
 from cogs.views import alert_buttons
 
@@ -78,12 +79,22 @@ class DiscordSender:
 
     async def send_dm(self, user_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
         """DM an alert to a user."""
-        async def send() -> discord.Message:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            channel = user.dm_channel or await user.create_dm()
-            return await channel.send(**self._message(view, guild_id), nonce=nonce)
+        return await self._call(self._dm(user_id, self._message(view, guild_id), nonce), dm=True)
 
-        return await self._call(send(), dm=True)
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Post a digest in a channel, or DM it to a member (it names the server its follows are in)."""
+        guild = self.bot.get_guild(guild_id)
+        message = {"embed": digest_embed(view, guild.name if guild else None), "allowed_mentions": NO_MENTIONS}
+        if kind is TargetKind.DM:
+            return await self._call(self._dm(target_id, message, nonce), dm=True)
+        channel = self.bot.get_partial_messageable(target_id, guild_id=guild_id)
+        return await self._call(channel.send(**message, nonce=nonce), dm=False)
+
+    async def _dm(self, user_id: int, message: dict[str, Any], nonce: str) -> discord.Message:
+        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+        channel = user.dm_channel or await user.create_dm()
+        return await channel.send(**message, nonce=nonce)
 
     async def edit(self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool) -> SentMessage:
         """Replace a posted alert with a newer view."""
@@ -143,8 +154,9 @@ class Delivery(commands.Cog):
         self._notices: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
-        """Start draining (after the bot is ready) and listen for poll ticks."""
+        """Start draining (after the bot is ready), listen for poll ticks, and look for due digests every minute."""
         self.bot.pipeline.poller.listeners.append(self._on_tick)
+        schedule_digests(self.bot.pipeline.poller, self.bot.pipeline.digests, on_enqueued=self.wake)
         self._task = asyncio.create_task(self._run(), name="mercato-delivery")
 
     async def cog_unload(self) -> None:

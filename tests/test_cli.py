@@ -137,10 +137,14 @@ async def _run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Complet
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
-def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str]) -> None:
-    """`mercato demo` stores the first poll silently, then prints the seed article's alert and the shortlist."""
-    assert main(["demo"]) == 0
+def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`mercato demo` stores the first poll silently, then prints the seed article's alert and the shortlist,
+    and writes the shortlist's heat chart."""
+    chart = tmp_path / "demo.png"
+    assert main(["demo", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
+    assert f"Heat chart /shortlist milan attaches (each player's heat over time): {chart}" in out
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     first, _, second = out.partition("Three hours later")
     assert "first poll: stored, not alerted" in first
     assert "AC Milan hold lengthy meeting with Radu Drăgușin’s representatives" in second

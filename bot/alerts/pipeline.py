@@ -22,6 +22,7 @@ from bot.alerts.routing import concerned_follows, concerned_pings
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
+from bot.digests import Digests
 from bot.errors import storage_fault
 from bot.ingest import FeedReport, PollResult
 from bot.models import EnqueueResult, Feed, IngestedItem, StoryUpdate
@@ -41,7 +42,8 @@ class AlertPipeline:
         self.calendar = calendar
         self.now = now
         self.render = Renderer(app.storage, app.catalogue, now=now)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
+        self.digests = Digests(app.storage, app.catalogue, now=now)  # daily digests, through the outbox (issue 12)
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now, digests=self.digests)
         self.poller = Poller(
             self.run_cycle,
             is_deadline=self.deadline_mode,

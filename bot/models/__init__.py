@@ -15,6 +15,7 @@ from bot.models.alerts import (
     TargetKind,
 )
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
+from bot.models.digests import SERVER, DigestEntry, DigestSubscription, DigestView
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
 from bot.models.follows import (
     DEFAULT_TIER_FLOOR,
@@ -42,6 +43,7 @@ from bot.models.stories import (
 __all__ = [
     "DEFAULT_TIER",
     "DEFAULT_TIER_FLOOR",
+    "SERVER",
     "Action",
     "AlertKey",
     "AlertView",
@@ -49,6 +51,9 @@ __all__ = [
     "AliasKind",
     "Deal",
     "Delivery",
+    "DigestEntry",
+    "DigestSubscription",
+    "DigestView",
     "DmMode",
     "EnqueueResult",
     "Entity",

@@ -87,6 +87,8 @@ class GuildSettings:
     channel_failure: str | None = None
     channel_failed_at: datetime | None = None
     failure_notified: bool = False
+    timezone: str | None = None  # IANA name its digests' times are in; None: UTC (issue 12)
+    min_stage: Stage | None = None  # live channel alerts start at this stage; the digest has them all (issue 12)
 
     @property
     def delivering(self) -> bool:

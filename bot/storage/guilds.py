@@ -11,7 +11,7 @@ from typing import Final
 
 import aiosqlite
 
-from bot.models import DmMode, GuildSettings, UserSettings
+from bot.models import DmMode, GuildSettings, Stage, UserSettings
 from bot.storage.db import Database, opt_from_db, to_db
 
 GET_GUILD: Final = "SELECT * FROM guild_settings WHERE guild_id = :guild_id"
@@ -67,6 +67,8 @@ def _guild(row: aiosqlite.Row) -> GuildSettings:
         channel_failure=row["channel_failure"],
         channel_failed_at=opt_from_db(row["channel_failed_at"]),
         failure_notified=bool(row["failure_notified"]),
+        timezone=row["timezone"],
+        min_stage=Stage(row["min_stage"]) if row["min_stage"] else None,
     )
 
 

@@ -222,6 +222,13 @@ def guild(
     return data
 
 
+def attachment(attachment_id: int | str, channel_id: int | str, filename: str, content_type: str, size: int) -> Payload:
+    """An attachment object, as Discord returns it on a message with an uploaded file."""
+    url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{filename}"
+    return {"id": str(attachment_id), "filename": filename, "content_type": content_type, "size": size, "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net")}
+
+
 def message(
     message_id: int | str,
     channel_id: int | str,

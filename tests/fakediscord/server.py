@@ -51,6 +51,20 @@ T = TypeVar("T")
 #: Where the middleware stores the parsed JSON body for the handlers.
 JSON_BODY: Final[web.RequestKey[Any]] = web.RequestKey("fake_discord_json", object)
 
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request (``files[n]``): what an attachment carried."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+#: Where the middleware stores the uploaded files (multipart ``files[n]`` parts) for the handlers.
+FILES: Final[web.RequestKey[tuple[UploadedFile, ...]]] = web.RequestKey("fake_discord_files", tuple)
+
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
 
@@ -100,6 +114,7 @@ class Recorded:
     headers: dict[str, str]
     status: int
     time: float
+    files: tuple[UploadedFile, ...] = ()  # attachments uploaded with the request
 
     def matches(self, method: str, route: str) -> bool:
         """Say whether this request was ``method`` on ``route`` (placeholders' names don't matter)."""
@@ -830,6 +845,7 @@ class FakeDiscord:
             return await handler(request)
         body = await self._read_json(request)
         request[JSON_BODY] = body
+        request[FILES] = await self._read_files(request)
         resource = request.match_info.route.resource
         canonical = resource.canonical if resource is not None else request.path
         route = canonical[len(API_PREFIX) :]
@@ -852,6 +868,7 @@ class FakeDiscord:
                 headers=dict(request.headers),
                 status=response.status,
                 time=time.monotonic(),
+                files=request[FILES],
             )
         )
         await self.notify()
@@ -868,6 +885,18 @@ class FakeDiscord:
             return json.loads(str(raw)) if raw is not None else None
         text = await request.text()
         return json.loads(text) if text else None
+
+    @staticmethod
+    async def _read_files(request: web.Request) -> tuple[UploadedFile, ...]:
+        """Return the file parts of a multipart body (aiohttp caches the parsed form ``_read_json`` read)."""
+        if not request.content_type.startswith("multipart/"):
+            return ()
+        form = await request.post()
+        return tuple(
+            UploadedFile(name, part.filename, part.content_type, part.file.read())
+            for name, part in form.items()
+            if isinstance(part, web.FileField)
+        )
 
     def _channel_toggle(self, request: web.Request) -> web.Response | None:
         """Answer outages, 404/403 for deleted, hidden or unknown channels and closed DMs; else ``None``."""
@@ -948,8 +977,10 @@ class FakeDiscord:
             self.guild_commands[gid] = self._store_commands(existing, request[JSON_BODY] or [], gid)
         return json_response(self.guild_commands.get(gid, []))
 
-    def _new_message(self, channel_id: int, body: Mapping[str, Any], *, webhook: bool = False) -> Payload:
-        """Create and index a message authored by the bot."""
+    def _new_message(
+        self, channel_id: int, body: Mapping[str, Any], *, webhook: bool = False, files: Iterable[UploadedFile] = ()
+    ) -> Payload:
+        """Create and index a message authored by the bot (with an attachment per uploaded file)."""
         channel = self.channels.get(channel_id, {})
         msg = p.message(
             p.snowflake(),
@@ -959,6 +990,8 @@ class FakeDiscord:
             guild_id=channel.get("guild_id"),
             webhook_id=self.app_id if webhook else None,
         )
+        msg["attachments"] = [p.attachment(p.snowflake(), channel_id, f.filename, f.content_type, len(f.data))
+                              for f in files]
         # Keep what was asked for, for assertions (Discord doesn't echo these, discord.py ignores them).
         msg["allowed_mentions"] = body.get("allowed_mentions")
         self.messages_by_id[int(msg["id"])] = msg
@@ -1014,7 +1047,8 @@ class FakeDiscord:
             return error_response(404, 10015, "Unknown Webhook")
         if not record.callbacks:
             return error_response(404, 10015, "Unknown Webhook")
-        msg = self._new_message(int(record.payload["channel"]["id"]), request[JSON_BODY] or {}, webhook=True)
+        msg = self._new_message(int(record.payload["channel"]["id"]), request[JSON_BODY] or {}, webhook=True,
+                                files=request[FILES])
         record.followups.append(msg)
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(msg)
@@ -1056,7 +1090,7 @@ class FakeDiscord:
 
     async def _create_message(self, request: web.Request) -> web.Response:
         cid = int(request.match_info["channel_id"])
-        msg = self._new_message(cid, request[JSON_BODY] or {})
+        msg = self._new_message(cid, request[JSON_BODY] or {}, files=request[FILES])
         self.messages[cid].append(msg)
         return json_response(msg)
 

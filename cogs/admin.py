@@ -17,6 +17,12 @@ from cogs.render import safe_text
 from cogs.tree import send_ephemeral
 
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
+TEXT_SET = ("Alerts will be posted in {}. Make sure I can view that channel, send messages and embed links "
+            "there.")
+FORUM_SET = ("Alerts will be posted in {} as one post per story (title “Player → Club”, tagged with the club "
+             "and the stage); each further report is a reply in its post. Make sure I can view that forum, "
+             "create posts, send messages in posts and embed links there; with Manage Channels I also create "
+             "the tags it lacks.")
 
 
 class Admin(MercatoCog):
@@ -39,13 +45,16 @@ class Admin(MercatoCog):
             raise app_commands.MissingPermissions(["manage_guild"])
         return await super().interaction_check(interaction)
 
-    @alerts.command(name="channel", description="Post this server's alerts in a channel")
-    @app_commands.describe(channel="The channel for alerts")
-    async def alerts_channel(self, interaction: discord.Interaction[Any], channel: discord.TextChannel) -> None:
+    @alerts.command(name="channel", description="Post this server's alerts in a channel (a forum: a post per story)")
+    @app_commands.describe(channel="A text channel (a message per alert) or a forum (a post per story)")
+    async def alerts_channel(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel
+    ) -> None:
         """Set the alert channel (and clear a recorded failure)."""
-        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id)
-        await send_ephemeral(interaction, f"Alerts will be posted in {channel.mention}. Make sure I can view that "
-                             "channel, send messages and embed links there.")
+        forum = isinstance(channel, discord.ForumChannel)
+        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id, forum=forum)
+        await send_ephemeral(interaction, FORUM_SET.format(channel.mention) if forum else TEXT_SET.format(
+            channel.mention))
 
     @alerts.command(name="off", description="Stop posting alerts in this server (DMs continue)")
     async def alerts_off(self, interaction: discord.Interaction[Any]) -> None:

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.alerts.forum import StoryThreads
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
 from bot.alerts.routing import concerned_follows
@@ -41,7 +42,8 @@ class AlertPipeline:
         self.calendar = calendar
         self.now = now
         self.render = Renderer(app.storage, app.catalogue, now=now)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
+        self.threads = StoryThreads(app.storage, app.catalogue, self.render, now=now)  # forum alert channels
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now, forum=self.threads)
         self.poller = Poller(
             self.run_cycle,
             is_deadline=self.deadline_mode,

@@ -16,7 +16,16 @@ from bot.models.alerts import (
 )
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
-from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, FollowHit, GuildSettings, UserSettings
+from bot.models.follows import (
+    DEFAULT_TIER_FLOOR,
+    ChannelKind,
+    DmMode,
+    Follow,
+    FollowHit,
+    GuildSettings,
+    UserSettings,
+)
+from bot.models.forum import ForumPost, PostSubject
 from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
@@ -38,6 +47,7 @@ __all__ = [
     "AlertView",
     "Alias",
     "AliasKind",
+    "ChannelKind",
     "Deal",
     "Delivery",
     "DmMode",
@@ -49,6 +59,7 @@ __all__ = [
     "FeedItem",
     "Follow",
     "FollowHit",
+    "ForumPost",
     "GuildSettings",
     "IngestedItem",
     "ItemRumours",
@@ -58,6 +69,7 @@ __all__ = [
     "NewReport",
     "OutboxRow",
     "ParsedFeed",
+    "PostSubject",
     "Report",
     "ReportedRumour",
     "Rumour",

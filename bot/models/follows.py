@@ -32,6 +32,13 @@ class FollowHit:
     term: str | None
 
 
+class ChannelKind(StrEnum):
+    """What a server's alert channel is: a text channel (one message per alert) or a forum (one post per story)."""
+
+    TEXT = "text"
+    FORUM = "forum"
+
+
 class DmMode(StrEnum):
     """When a user gets DMs for what they follow."""
 
@@ -51,6 +58,7 @@ class GuildSettings:
     channel_failure: str | None = None
     channel_failed_at: datetime | None = None
     failure_notified: bool = False
+    alert_channel_kind: ChannelKind = ChannelKind.TEXT  # a forum: each story is a post (bot.alerts.forum)
 
     @property
     def delivering(self) -> bool:

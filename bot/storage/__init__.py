@@ -9,6 +9,7 @@ from bot.storage.db import BUSY_TIMEOUT_S, Database
 from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
+from bot.storage.forum import ForumPostStore
 from bot.storage.guilds import GuildStore, UserStore
 from bot.storage.imports import ImportStore
 from bot.storage.ingest import IngestStore
@@ -42,6 +43,7 @@ class Storage:
         self.guilds = GuildStore(db)  # Discord side: server settings
         self.users = UserStore(db)  # Discord side: user DM settings
         self.outbox = OutboxStore(db)
+        self.forum = ForumPostStore(db)  # story threads: the post of each story in a server's forum (issue 12)
         self.timeline = TimelineStore(db)
         self.privacy = PrivacyStore(db)  # what is stored about a user or a server, and deleting it
         self.retention = RetentionStore(db)

@@ -52,6 +52,7 @@ PURGE_GUILD: Final = (
     f"DELETE FROM feed_guilds WHERE guild_id = :guild_id AND guild_id <> {GLOBAL}",
     "DELETE FROM feeds WHERE id NOT IN (SELECT feed_id FROM feed_guilds)",
     "DELETE FROM guild_departures WHERE guild_id = :guild_id",
+    "DELETE FROM forum_posts WHERE guild_id = :guild_id",
 )
 
 

@@ -45,7 +45,7 @@ class Admin(MercatoCog):
             raise app_commands.MissingPermissions(["manage_guild"])
         return await super().interaction_check(interaction)
 
-    @alerts.command(name="channel", description="Post this server's alerts in a channel (a forum: a post per story)")
+    @alerts.command(name="channel", description="Post this server's alerts in a channel")
     @app_commands.describe(channel="A text channel (a message per alert) or a forum (a post per story)")
     async def alerts_channel(
         self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel

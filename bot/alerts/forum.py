@@ -25,8 +25,8 @@ room (Discord allows 20 tags per forum and 5 per post); a tag that does not fit 
   this needs no clock shared with Discord, and an older post with the same title (an earlier story
   of the same player and club) is never taken for it;
 * *a reply*: messages do take a nonce, sent with ``enforce_nonce`` (Discord answers a repeat within
-  a few minutes with the message already created), and the thread's ``replied_through`` watermark
-  is committed after each reply;
+  a few minutes with the message already created), and each report a post shows is recorded as
+  soon as Discord confirmed its reply;
 * *tags and the starter edit* set a state, so repeating them is harmless.
 
 A post whose thread was deleted (or locked) is forgotten and the report opens a new post.
@@ -43,7 +43,18 @@ from typing import Final, Protocol, runtime_checkable
 from bot.alerts.view import pretty
 from bot.catalogue import Catalogue
 from bot.delivery import MessageGone, MessageRejected, Renderer, Sender, SentMessage
-from bot.models import Action, AlertView, ForumPost, GuildSettings, OutboxRow, PostSubject, Stage, Story
+from bot.models import (
+    Action,
+    AlertKey,
+    AlertView,
+    ForumPost,
+    GuildSettings,
+    OutboxRow,
+    PostSubject,
+    Report,
+    Stage,
+    Story,
+)
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -133,28 +144,42 @@ def tags_after(applied: Sequence[str], wanted: Sequence[str], *, drop: Collectio
 
 @dataclass(frozen=True, slots=True)
 class Replies:
-    """The reports a delivery replies with (oldest first), and the item id the thread is then shown through."""
+    """The reports a delivery replies with (oldest first), and the older ones it leaves out (after an outage)."""
 
     items: tuple[int, ...]
-    through: int
+    left_out: tuple[int, ...] = ()
 
 
-def replies_due(story: Story, *, after: int, trigger: int, visible_feeds: Collection[int], tier_floor: int,
-                limit: int = MAX_REPLIES) -> Replies:
-    """The story's reports not yet in the thread that this server may see: from its feeds, within its tier
-    floor (the report that triggered the delivery was checked by planning). Only the newest ``limit``
-    are replied; the older ones are still counted in the starter message's trail."""
-    due = sorted({
-        r.item_id for r in story.reports
-        if r.item_id > after and (r.item_id == trigger or (
-            (r.feed_id is None or r.feed_id in visible_feeds) and (r.tier is None or r.tier <= tier_floor)))
-    })
-    return Replies(tuple(due[-limit:]), max(due, default=after))
+def replies_due(story: Story, *, shown: Collection[int], starter: int, trigger: int, visible_feeds: Collection[int],
+                tier_floor: int, limit: int = MAX_REPLIES) -> Replies:
+    """The story's reports the post does not show yet, oldest first: those published after the starter's
+    article (older ones are in the starter's trail) that this server may see, from its feeds and within
+    its tier floor, and the report that triggered the delivery (planning checked it). Only the newest
+    ``limit`` get a reply; the rest are still counted in the starter message's trail.
+
+    Item ids are not an order here: feeds are fetched concurrently, so a report published later can be
+    stored first; what a post shows is therefore recorded item by item, not as a watermark.
+    """
+    opened = next(((r.published, r.item_id) for r in story.reports if r.item_id == starter), None)
+
+    def due(report: Report) -> bool:
+        if report.item_id in shown:
+            return False
+        if report.item_id == trigger:
+            return True
+        later = opened is None or (report.published, report.item_id) > opened
+        return later and (report.feed_id is None or report.feed_id in visible_feeds) and (
+            report.tier is None or report.tier <= tier_floor)
+
+    ordered = list(dict.fromkeys(r.item_id for r in sorted(story.reports, key=lambda r: (r.published, r.item_id))
+                                 if due(r)))
+    cut = max(len(ordered) - limit, 0)
+    return Replies(tuple(ordered[cut:]), tuple(ordered[:cut]))
 
 
 def reply_nonce(row_id: int, item_id: int) -> str:
     """The nonce of one reply (at most 25 characters, as Discord requires): unique per outbox row and item."""
-    return f"mercato-{_base36(row_id)}-{_base36(item_id)}"
+    return f"mr-{_base36(row_id)}-{_base36(item_id)}"  # "mr": a Mercato reply
 
 
 def _base36(number: int) -> str:
@@ -207,8 +232,7 @@ class StoryThreads:
 
     async def topic(self, row: OutboxRow) -> Topic | None:
         """The post a row belongs to: its story's (title "Player → Club", club and stage tags), else its item's."""
-        story_id = row.alert_key.story_id
-        story = await self.storage.stories.get(story_id) if story_id is not None else None
+        story = await self._story_of(row)
         if story is not None:
             player = self.catalogue.find(story.player_id)
             club = self.catalogue.find(story.to_club_id)
@@ -222,47 +246,57 @@ class StoryThreads:
             return None
         return Topic(PostSubject(item_id=item.id), post_title(item.title), (), None, None)
 
+    async def _story_of(self, row: OutboxRow) -> Story | None:
+        """The story a row's post is about. An alert can carry several stories (an item linking a player
+        with two clubs); in a forum each story has its own post, so a row goes to the post of the story
+        its item reports: the alert's own if the item reports it, else the item's most advanced one."""
+        stories = await self.storage.stories.of_item(row.item_id)
+        if own := [s for s in stories if s.id == row.alert_key.story_id]:
+            return own[0]
+        if stories:
+            def reported(story: Story) -> tuple[int, int]:
+                stage = next((r.stage for r in story.reports if r.item_id == row.item_id), story.stage)
+                return stage.rank, -story.id
+
+            return max(stories, key=reported)
+        return await self.storage.stories.get(row.alert_key.story_id) if row.alert_key.story_id is not None else None
+
+    def _as_post(self, row: OutboxRow, topic: Topic, item_id: int) -> OutboxRow:
+        """The row to render for a message of this post: the post's story (not the alert's), showing ``item_id``."""
+        key = AlertKey.for_story(topic.story.id, topic.story.stage) if topic.story is not None else row.alert_key
+        return replace(row, alert_key=key, item_id=item_id, action=Action.SEND)
+
     async def _deliver(self, row: OutboxRow, topic: Topic, settings: GuildSettings, sender: ForumSender) -> SentMessage:
         forum_id = settings.alert_channel_id
         assert forum_id is not None
         post = await self.storage.forum.find(row.guild_id, forum_id, topic.subject)
         created = False
         if post is None or post.thread_id is None:
-            post, created = await self._open(row, forum_id, topic, sender)
+            post, created = await self._open(row, forum_id, topic, post, sender)
         assert post.thread_id is not None and post.starter_message_id is not None
         last = SentMessage(post.starter_message_id, post.thread_id)
         if topic.story is not None:
-            replies = replies_due(topic.story, after=post.replied_through, trigger=row.item_id,
-                                  visible_feeds=await self.storage.timeline.visible_feeds(row.guild_id),
-                                  tier_floor=settings.tier_floor)
-            for item_id in replies.items:
-                view = await self.render(replace(row, item_id=item_id, action=Action.SEND))
-                if view is not None:
-                    last = await sender.reply(post.thread_id, view, guild_id=row.guild_id,
-                                              nonce=reply_nonce(row.id, item_id))
-                await self.storage.forum.replied(post.id, item_id, now=self.now())
-            await self.storage.forum.replied(post.id, replies.through, now=self.now())
+            last = await self._reply(row, topic, post, settings, sender) or last
         if topic.stage is not None and topic.stage != post.stage:  # a stage climb (or a fall to "denied")
             await sender.set_tags(forum_id, post.thread_id, topic.tags, guild_id=row.guild_id, drop=STAGE_TAGS)
             await self.storage.forum.retagged(post.id, topic.stage, now=self.now())
         if not created:  # a post created just now already shows the story as it is
-            await self._refresh_starter(row, post.thread_id, post.starter_message_id, post.starter_item_id, sender)
+            await self._refresh_starter(self._as_post(row, topic, post.starter_item_id), post, sender)
         return last
 
-    async def _open(self, row: OutboxRow, forum_id: int, topic: Topic,
+    async def _open(self, row: OutboxRow, forum_id: int, topic: Topic, attempt: ForumPost | None,
                     sender: ForumSender) -> tuple[ForumPost, bool]:
-        """Create the post, or adopt the one an interrupted attempt created; True if created now."""
-        post = await self.storage.forum.find(row.guild_id, forum_id, topic.subject)
-        if post is not None:  # an earlier attempt never recorded Discord's answer: did it reach Discord?
-            for thread_id in await sender.find_posts(forum_id, guild_id=row.guild_id, title=post.title,
-                                                     after=post.newest_before):
+        """Create the post, or adopt the one an interrupted ``attempt`` created; True if created now."""
+        if attempt is not None:  # an earlier attempt never recorded Discord's answer: did it reach Discord?
+            for thread_id in await sender.find_posts(forum_id, guild_id=row.guild_id, title=attempt.title,
+                                                     after=attempt.newest_before):
                 if not await self.storage.forum.thread_taken(thread_id):
                     log.warning("forum post %r (thread %s) was created before a restart; adopting it",
-                                post.title, thread_id)
-                    adopted = await self.storage.forum.confirm(post.id, thread_id=thread_id,
+                                attempt.title, thread_id)
+                    adopted = await self.storage.forum.confirm(attempt.id, thread_id=thread_id,
                                                                starter_message_id=thread_id, now=self.now())
                     return adopted, False
-        view = await self.render(replace(row, action=Action.SEND))
+        view = await self.render(self._as_post(row, topic, row.item_id))
         if view is None:
             raise MessageRejected("the alert's item no longer exists")
         newest = await sender.newest_post(forum_id, guild_id=row.guild_id)
@@ -274,13 +308,30 @@ class StoryThreads:
                                                      starter_message_id=sent.message_id, now=self.now())
         return confirmed, True
 
-    async def _refresh_starter(self, row: OutboxRow, thread_id: int, message_id: int, item_id: int,
-                               sender: ForumSender) -> None:
+    async def _reply(self, row: OutboxRow, topic: Topic, post: ForumPost, settings: GuildSettings,
+                     sender: ForumSender) -> SentMessage | None:
+        """Reply with each report of the story the post does not show yet; return the last reply, if any."""
+        assert topic.story is not None and post.thread_id is not None
+        replies = replies_due(topic.story, shown=await self.storage.forum.shown(post.id),
+                              starter=post.starter_item_id, trigger=row.item_id,
+                              visible_feeds=await self.storage.timeline.visible_feeds(row.guild_id),
+                              tier_floor=settings.tier_floor)
+        await self.storage.forum.mark_shown(post.id, replies.left_out)
+        last = None
+        for item_id in replies.items:
+            view = await self.render(self._as_post(row, topic, item_id))
+            if view is not None:
+                last = await sender.reply(post.thread_id, view, guild_id=row.guild_id,
+                                          nonce=reply_nonce(row.id, item_id))
+            await self.storage.forum.mark_shown(post.id, [item_id])  # before the next reply, which may fail
+        return last
+
+    async def _refresh_starter(self, starter: OutboxRow, post: ForumPost, sender: ForumSender) -> None:
         """Edit the starter message to the story as it is now (it keeps showing the article it opened with)."""
-        view = await self.render(replace(row, item_id=item_id, action=Action.SEND))
-        if view is None:
+        view = await self.render(starter)
+        if view is None or post.thread_id is None or post.starter_message_id is None:
             return  # the starter's article was pruned: leave the message as it is
         try:
-            await sender.edit_starter(thread_id, message_id, view, guild_id=row.guild_id)
+            await sender.edit_starter(post.thread_id, post.starter_message_id, view, guild_id=starter.guild_id)
         except MessageGone:
-            log.info("the starter message of thread %s was deleted; the thread goes on without it", thread_id)
+            log.info("the starter message of thread %s was deleted; the thread goes on without it", post.thread_id)

@@ -37,5 +37,4 @@ class ForumPost:
     starter_message_id: int | None
     starter_item_id: int
     stage: str | None  # the stage tag the post carries (pretty name), None for an item's post
-    replied_through: int  # the newest item id shown in the thread (the starter's or a reply's)
     attempted_at: datetime

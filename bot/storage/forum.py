@@ -6,6 +6,8 @@ Discord answered; see migration 0011 and :mod:`bot.alerts.forum` for why.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
@@ -15,7 +17,7 @@ from bot.models import ForumPost, PostSubject
 from bot.storage.db import Database, from_db, to_db
 
 _COLUMNS: Final = """id, guild_id, forum_id, story_id, item_id, title, newest_before, thread_id, starter_message_id,
-    starter_item_id, stage, replied_through, attempted_at"""
+    starter_item_id, stage, attempted_at"""
 FIND: Final = f"""
 SELECT {_COLUMNS} FROM forum_posts
 WHERE guild_id = :guild_id AND forum_id = :forum_id AND story_id IS :story_id AND item_id IS :item_id
@@ -33,13 +35,20 @@ UPDATE forum_posts SET title = :title, newest_before = :newest_before, starter_i
 WHERE id = :id AND thread_id IS NULL
 """
 CONFIRM: Final = """
-UPDATE forum_posts SET thread_id = :thread_id, starter_message_id = :starter_message_id,
-    replied_through = max(replied_through, starter_item_id), updated_at = :now
+UPDATE forum_posts SET thread_id = :thread_id, starter_message_id = :starter_message_id, updated_at = :now
 WHERE id = :id
 """
-REPLIED: Final = """
-UPDATE forum_posts SET replied_through = max(replied_through, :item_id), updated_at = :now WHERE id = :id
+STARTER_SHOWN: Final = """
+INSERT INTO forum_post_items (post_id, item_id)
+SELECT id, starter_item_id FROM forum_posts WHERE id = :id AND starter_item_id IN (SELECT id FROM items)
+ON CONFLICT DO NOTHING
 """
+SHOWN: Final = """
+INSERT INTO forum_post_items (post_id, item_id) SELECT :post_id, value FROM json_each(:ids)
+WHERE value IN (SELECT id FROM items)
+ON CONFLICT DO NOTHING
+"""
+SHOWN_OF: Final = "SELECT item_id FROM forum_post_items WHERE post_id = :post_id"
 RETAGGED: Final = "UPDATE forum_posts SET stage = :stage, updated_at = :now WHERE id = :id"
 FORGET: Final = "DELETE FROM forum_posts WHERE id = :id"
 TAKEN: Final = "SELECT 1 FROM forum_posts WHERE thread_id = :thread_id LIMIT 1"
@@ -57,7 +66,6 @@ def _post(row: aiosqlite.Row) -> ForumPost:
         starter_message_id=row["starter_message_id"],
         starter_item_id=row["starter_item_id"],
         stage=row["stage"],
-        replied_through=row["replied_through"],
         attempted_at=from_db(row["attempted_at"]),
     )
 
@@ -110,15 +118,23 @@ class ForumPostStore:
         return post
 
     async def confirm(self, post_id: int, *, thread_id: int, starter_message_id: int, now: datetime) -> ForumPost:
-        """Record the thread Discord created (or that was found after a crash) for a post."""
+        """Record the thread Discord created (or that was found after a crash) for a post; it shows its starter."""
         params = {"id": post_id, "thread_id": thread_id, "starter_message_id": starter_message_id,
                   "now": to_db(now)}
-        await self._db.execute(CONFIRM, params)
+        async with self._db.transaction() as conn:
+            await conn.execute(CONFIRM, params)
+            await conn.execute(STARTER_SHOWN, {"id": post_id})
         return await self.get(post_id)
 
-    async def replied(self, post_id: int, item_id: int, *, now: datetime) -> None:
-        """Record that the thread now shows ``item_id`` (a reply Discord confirmed)."""
-        await self._db.execute(REPLIED, {"id": post_id, "item_id": item_id, "now": to_db(now)})
+    async def shown(self, post_id: int) -> set[int]:
+        """The items a post shows already (its starter's and its replies')."""
+        return {int(r[0]) for r in await self._db.fetchall(SHOWN_OF, {"post_id": post_id})}
+
+    async def mark_shown(self, post_id: int, item_ids: Iterable[int]) -> None:
+        """Record that the post now shows these items (a reply Discord confirmed, or reports left out)."""
+        ids = sorted(set(item_ids))
+        if ids:
+            await self._db.execute(SHOWN, {"post_id": post_id, "ids": json.dumps(ids)})
 
     async def retagged(self, post_id: int, stage: str | None, *, now: datetime) -> None:
         """Record the stage tag the post now carries."""

@@ -22,7 +22,6 @@ CREATE TABLE forum_posts (
     starter_message_id INTEGER,
     starter_item_id    INTEGER NOT NULL,            -- the article the starter message shows
     stage              TEXT,                        -- the stage tag the post carries
-    replied_through    INTEGER NOT NULL DEFAULT 0,  -- the newest item id posted in the thread
     attempted_at       TEXT NOT NULL,
     updated_at         TEXT NOT NULL,
     CHECK ((story_id IS NULL) <> (item_id IS NULL))
@@ -32,3 +31,14 @@ CREATE UNIQUE INDEX forum_posts_story ON forum_posts(guild_id, forum_id, story_i
 CREATE UNIQUE INDEX forum_posts_item ON forum_posts(guild_id, forum_id, item_id) WHERE item_id IS NOT NULL;
 -- "Is this thread already another post's?" (recovering a post after a crash).
 CREATE INDEX forum_posts_thread ON forum_posts(thread_id) WHERE thread_id IS NOT NULL;
+
+-- The reports a post already shows (its starter's article, its replies, and those left out after a long
+-- outage): a report is replied to at most once. Written after each reply Discord confirmed; a reply
+-- confirmed but not yet written here is repeated with the same nonce, which Discord answers with the
+-- message it already has.
+CREATE TABLE forum_post_items (
+    post_id INTEGER NOT NULL REFERENCES forum_posts(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    PRIMARY KEY (post_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX forum_post_items_item ON forum_post_items(item_id);  -- deleting an item (retention)

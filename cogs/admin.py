@@ -11,6 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.errors import InvalidInput
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
 from cogs.embeds import feed_line, feeds_text, status_text
 from cogs.render import safe_text
@@ -51,6 +52,8 @@ class Admin(MercatoCog):
         self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
         """Set the alert channel (and clear a recorded failure)."""
+        if channel.type is discord.ChannelType.media:  # discord.py's ForumChannel also stands for media channels
+            raise InvalidInput("Pick a text channel or a forum: a media channel only takes posts with a picture.")
         forum = isinstance(channel, discord.ForumChannel)
         await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id, forum=forum)
         await send_ephemeral(interaction, FORUM_SET.format(channel.mention) if forum else TEXT_SET.format(

@@ -107,7 +107,8 @@ async def test_a_text_channel_keeps_one_message_per_alert_edited_in_place(fake_d
     assert edited["id"] == first["id"] and fields(edited)["Outlets"] == "2"
     assert fields(climbed)["Stage"].startswith("agreement")
     assert fake.calls("POST", THREADS) == [] and fake.posts(forum_id) == []
-    assert [c.json.get("nonce") for c in fake.calls("POST", MESSAGES)] == ["mercato-1", "mercato-2"]
+    nonces = [c.json["nonce"] for c in fake.calls("POST", MESSAGES)]
+    assert len(set(nonces)) == 2 and all(n.startswith("mercato-") for n in nonces)  # one per outbox row, as before
 
 
 async def test_a_restart_between_discord_creating_the_post_and_its_answer_opens_no_second_post(
@@ -141,7 +142,7 @@ async def test_a_restart_between_discord_creating_the_post_and_its_answer_opens_
     assert sky["embeds"][0]["title"] == SKY[1] and fields(starter)["Outlets"] == "2"
 
 
-async def test_a_deleted_post_is_replaced_by_a_new_one_and_the_text_of_older_posts_stays(
+async def test_a_deleted_or_locked_post_is_replaced_by_a_new_one(
     fake_discord: FakeDiscord, tmp_path
 ) -> None:
     fake = fake_discord
@@ -155,11 +156,16 @@ async def test_a_deleted_post_is_replaced_by_a_new_one_and_the_text_of_older_pos
         m.feeds.add("/sky", rss(OLD_ITEM, SKY, title="Sky Sports"))
         await m.publish(OLD_ITEM, seed_item())
         await fake.wait_for(lambda: len(fake.posts(forum_id)) == 2)
+        fake.archive_thread(int(fake.posts(forum_id)[1]["id"]), locked=True)  # and locked the next one
+        await m.publish(OLD_ITEM, seed_item(), AGREED)
+        await fake.wait_for(lambda: len(fake.posts(forum_id)) == 3)
         settings = await m.storage.guilds.get(fake.guild_id)
 
-    new = fake.posts(forum_id)[1]
-    assert new["name"] == TITLE and [m["embeds"][0]["title"] for m in fake.post_messages(int(new["id"]))] == [SKY[1]]
-    assert settings.channel_failure is None  # a deleted post is not a broken alert channel
+    _, new, newest = fake.posts(forum_id)
+    assert new["name"] == newest["name"] == TITLE
+    assert [m["embeds"][0]["title"] for m in fake.post_messages(int(new["id"]))] == [SKY[1]]
+    assert [m["embeds"][0]["title"] for m in fake.post_messages(int(newest["id"]))] == [AGREED[1]]
+    assert settings.channel_failure is None  # a deleted or locked post is not a broken alert channel
 
 
 async def test_a_restart_between_a_reply_and_its_answer_posts_the_reply_once(fake_discord: FakeDiscord, tmp_path) -> None:
@@ -223,6 +229,21 @@ async def test_without_manage_channels_a_post_goes_out_untagged_and_an_item_with
     assert item_post["name"] == "Drăgușin update 1" and fake.post_tags(int(item_post["id"])) == []
     assert [c.status for c in fake.calls("PATCH", "/channels/{channel_id}")] == [403]  # tried once per post
     assert settings.channel_failure is None
+
+
+async def test_alerts_channel_refuses_a_media_channel(fake_discord: FakeDiscord, tmp_path) -> None:
+    fake = fake_discord
+    media_id = fake.add_forum(fake.guild_id, "clips", media=True)
+    async with start_mercato(fake, tmp_path) as m:
+        answer = await m.command("alerts", {"channel": media_id}, subcommand="channel", user=fake.admin_id)
+        settings = await m.storage.guilds.get(fake.guild_id)
+    command = fake.find_command("alerts")
+    assert command is not None
+    [channel_option] = [o for sub in command["options"] if sub["name"] == "channel" for o in sub["options"]]
+
+    assert sorted(channel_option["channel_types"]) == [0, 5, 15, 16]  # text, news, forum, media
+    assert answer.ephemeral and "Pick a text channel or a forum" in answer.content
+    assert settings.alert_channel_id is None
 
 
 async def subjects(m: Mercato) -> list[Any]:

@@ -65,13 +65,16 @@ class ForumFake:
 
     # ------------------------------------------------------------------ test helpers
 
-    def add_forum(self, guild_id: int, name: str, *, tags: tuple[str, ...] = (), require_tag: bool = False) -> int:
-        """Create a forum channel (type 15) with the given tag names and return its id."""
+    def add_forum(self, guild_id: int, name: str, *, tags: tuple[str, ...] = (), require_tag: bool = False,
+                  media: bool = False) -> int:
+        """Create a forum channel (type 15; a media channel, type 16, if ``media``) with these tags; return its id."""
         guild = self.guilds[guild_id]
         cid = int(p.snowflake())
         available = [p.forum_tag(p.snowflake(), n) for n in tags]
         self.channels[cid] = p.forum_channel(cid, guild_id, name, position=len(guild.channel_ids), tags=available,
                                              flags=p.FORUM_REQUIRE_TAG if require_tag else 0)
+        if media:
+            self.channels[cid]["type"] = p.CHANNEL_MEDIA
         guild.channel_ids.append(cid)
         return cid
 

@@ -35,6 +35,7 @@ CHANNEL_TEXT = 0
 CHANNEL_DM = 1
 CHANNEL_PUBLIC_THREAD = 11
 CHANNEL_FORUM = 15
+CHANNEL_MEDIA = 16  # a forum whose posts need a picture; discord.py's ForumChannel stands for both
 FORUM_REQUIRE_TAG = 1 << 4  # channel flag: a post needs at least one tag
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)  # minutes
 

@@ -28,10 +28,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.models import Action, AlertView, DigestView, OutboxRow, TargetKind
+from bot.models import Action, AlertView, ChannelKind, DigestView, OutboxRow, TargetKind
 from bot.storage import Storage
+
+if TYPE_CHECKING:  # bot.alerts.forum builds on this module
+    from bot.alerts.forum import StoryThreads
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +167,10 @@ class Dispatcher:
         patience: float = 2.0,
         recheck: float = 1.0,
         digests: DigestRows | None = None,
+        forum: StoryThreads | None = None,
     ) -> None:
         self.storage = storage
+        self.forum = forum  # delivers channel rows of servers whose alert channel is a forum
         self.render = render
         self.digests = digests  # digest rows (issue 12): rendered, routed and stopped by the digests
         self.now = now
@@ -340,6 +345,10 @@ class Dispatcher:
     async def _send(self, row: OutboxRow, view: AlertView | DigestView, sender: Sender) -> SentMessage:
         if isinstance(view, DigestView):
             return await self._send_digest(row, view, sender)
+        if row.target_kind is TargetKind.CHANNEL and self.forum is not None:
+            settings = await self.storage.guilds.get(row.guild_id)
+            if settings.alert_channel_kind is ChannelKind.FORUM and settings.alert_channel_id is not None:
+                return await self.forum.deliver(row, settings, sender)  # a post per story, a reply per report
         if row.action is Action.EDIT and row.message_id is not None and row.channel_id is not None:
             try:
                 return await sender.edit(row.channel_id, row.message_id, view, guild_id=row.guild_id,

@@ -25,7 +25,7 @@ from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
 from bot.feedlist import FeedLine, FeedList, feed_health
 from bot.following import Following, FollowTarget
-from bot.models import DmMode, Entity, EntityKind, FollowFilter, StoredItem
+from bot.models import ChannelKind, DmMode, Entity, EntityKind, FollowFilter, StoredItem
 from bot.pings import PingLine, Pings, parse_stage, parse_tier
 from bot.privacy import Privacy
 from bot.retention import Retention
@@ -155,6 +155,7 @@ class Status:
     global_feeds: int
     server_feeds: tuple[FeedLine, ...]
     failing_feeds: tuple[FeedLine, ...]
+    alert_channel_forum: bool = False  # the alert channel is a forum: a post per story (bot.alerts.forum)
 
 
 def _headline(item: StoredItem) -> Headline:
@@ -403,9 +404,10 @@ class Services:
 
     # ------------------------------------------------------------------ server settings (Manage Server)
 
-    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None) -> None:
-        """Send this server's alerts to a channel (None: stop channel alerts)."""
-        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now())
+    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None, forum: bool = False) -> None:
+        """Send this server's alerts to a channel (None: stop channel alerts); a forum gets a post per story."""
+        kind = ChannelKind.FORUM if forum and channel_id is not None else ChannelKind.TEXT
+        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now(), kind=kind)
 
     async def set_tier_floor(self, *, guild_id: int, tier: int) -> int:
         """Hide alerts whose best source is less reliable than ``tier``."""
@@ -489,6 +491,7 @@ class Services:
             global_feeds=len(global_feeds),
             server_feeds=tuple(feed_health(f) for f in own),
             failing_feeds=tuple(line for line in map(feed_health, global_feeds) if not line.ok),
+            alert_channel_forum=settings.alert_channel_kind is ChannelKind.FORUM,
         )
 
 

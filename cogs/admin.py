@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.digests.schedule import zone_choices
+from bot.errors import InvalidInput
 from bot.models import EntityKind, Stage
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
 from cogs.embeds import feed_line, feeds_text, status_text, ts
@@ -22,6 +23,12 @@ from cogs.tree import send_ephemeral
 
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 LIVE_STAGES = [app_commands.Choice(name=s.value.replace("_", " "), value=s.value) for s in Stage if not s.is_negative]
+TEXT_SET = ("Alerts will be posted in {}. Make sure I can view that channel, send messages and embed links "
+            "there.")
+FORUM_SET = ("Alerts will be posted in {} as one post per story (title “Player → Club”, tagged with the club "
+             "and the stage); each further report is a reply in its post. Make sure I can view that forum, "
+             "create posts, send messages in posts and embed links there; with Manage Channels I also create "
+             "the tags it lacks.")
 
 
 class Admin(MercatoCog):
@@ -45,12 +52,17 @@ class Admin(MercatoCog):
         return await super().interaction_check(interaction)
 
     @alerts.command(name="channel", description="Post this server's alerts in a channel")
-    @app_commands.describe(channel="The channel for alerts")
-    async def alerts_channel(self, interaction: discord.Interaction[Any], channel: discord.TextChannel) -> None:
+    @app_commands.describe(channel="A text channel (a message per alert) or a forum (a post per story)")
+    async def alerts_channel(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel
+    ) -> None:
         """Set the alert channel (and clear a recorded failure)."""
-        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id)
-        await send_ephemeral(interaction, f"Alerts will be posted in {channel.mention}. Make sure I can view that "
-                             "channel, send messages and embed links there.")
+        if channel.type is discord.ChannelType.media:  # discord.py's ForumChannel also stands for media channels
+            raise InvalidInput("Pick a text channel or a forum: a media channel only takes posts with a picture.")
+        forum = isinstance(channel, discord.ForumChannel)
+        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id, forum=forum)
+        await send_ephemeral(interaction, FORUM_SET.format(channel.mention) if forum else TEXT_SET.format(
+            channel.mention))
 
     @alerts.command(name="off", description="Stop posting alerts in this server (DMs continue)")
     async def alerts_off(self, interaction: discord.Interaction[Any]) -> None:

@@ -227,6 +227,8 @@ def status_text(status: Status) -> str:
                    "Fix it, then run `/alerts channel` again.")
     else:
         channel = f"<#{status.alert_channel_id}>"
+    if status.alert_channel_id is not None and status.alert_channel_forum:
+        channel += " (forum: one post per story)"
     rows = [
         f"**Alert channel:** {channel}",
         f"**Tier floor:** {status.tier_floor} · **Deadline DMs lead time:** {status.lead_hours} h",

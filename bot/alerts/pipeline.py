@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.alerts.forum import StoryThreads
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
 from bot.alerts.routing import concerned_follows, concerned_pings
@@ -43,7 +44,8 @@ class AlertPipeline:
         self.now = now
         self.render = Renderer(app.storage, app.catalogue, now=now)
         self.digests = Digests(app.storage, app.catalogue, now=now)  # daily digests, through the outbox (issue 12)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now, digests=self.digests)
+        self.threads = StoryThreads(app.storage, app.catalogue, self.render, now=now)  # forum alert channels
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now, digests=self.digests, forum=self.threads)
         self.poller = Poller(
             self.run_cycle,
             is_deadline=self.deadline_mode,

@@ -19,6 +19,7 @@ from bot.models.digests import SERVER, DigestEntry, DigestSubscription, DigestVi
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
 from bot.models.follows import (
     DEFAULT_TIER_FLOOR,
+    ChannelKind,
     DmMode,
     Follow,
     FollowFilter,
@@ -27,6 +28,7 @@ from bot.models.follows import (
     PingRule,
     UserSettings,
 )
+from bot.models.forum import ForumPost, PostSubject
 from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
@@ -49,6 +51,7 @@ __all__ = [
     "AlertView",
     "Alias",
     "AliasKind",
+    "ChannelKind",
     "Deal",
     "Delivery",
     "DigestEntry",
@@ -64,6 +67,7 @@ __all__ = [
     "Follow",
     "FollowFilter",
     "FollowHit",
+    "ForumPost",
     "GuildSettings",
     "IngestedItem",
     "ItemRumours",
@@ -74,6 +78,7 @@ __all__ = [
     "OutboxRow",
     "ParsedFeed",
     "PingRule",
+    "PostSubject",
     "Report",
     "ReportedRumour",
     "Rumour",

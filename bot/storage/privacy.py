@@ -57,6 +57,7 @@ PURGE_GUILD: Final = (
     "DELETE FROM guild_departures WHERE guild_id = :guild_id",
     "DELETE FROM alert_pings WHERE guild_id = :guild_id",  # its role pings (issue 12)
     "DELETE FROM digests WHERE guild_id = :guild_id",
+    "DELETE FROM forum_posts WHERE guild_id = :guild_id",
 )
 
 

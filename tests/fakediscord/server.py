@@ -28,9 +28,12 @@ from typing import Any, Final, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord import payloads as p
+from tests.fakediscord.forum import ForumFake
 from tests.fakediscord.payloads import Payload
 
 API_PREFIX: Final = "/api/v10"
+NONCE_WINDOW_S: Final = 300.0  # Discord: a repeated nonce is answered with the first message "for a few minutes"
+NONCE_CHARS: Final = 25
 GATEWAY_PATH: Final = "/gateway"
 RESUME_GATEWAY_PATH: Final = "/resume-gateway"
 
@@ -237,7 +240,7 @@ class InteractionRecord:
         return ([self.original] if self.original is not None else []) + self.followups
 
 
-class FakeDiscord:
+class FakeDiscord(ForumFake):
     """A fake Discord API and gateway on ``127.0.0.1:<random port>``.
 
     It is seeded with an application/bot user, one guild ("Mercato FC") with two text channels,
@@ -275,6 +278,9 @@ class FakeDiscord:
         self.failing_channels: dict[int, Fault] = {}  # channel id → the reply every request there gets
         self.session_id: str | None = None
         self.seq = 0
+        self._nonces: dict[str, tuple[Payload, float]] = {}  # enforce_nonce: nonce → (message, when)
+        self._holds: dict[tuple[str, str], asyncio.Event] = {}
+        self._init_forums()  # forum channels, posts and tags (tests/fakediscord/forum.py)
 
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -362,6 +368,7 @@ class FakeDiscord:
             channels=[self.channels[c] for c in guild.channel_ids if c not in self.deleted_channels] if full else None,
             members=[self.member_payload(guild_id, u) for u in guild.members] if full else None,
             system_channel_id=guild.system_channel_id,
+            threads=self._threads_of_guild(guild_id) if full else None,
         )
 
     def delete_channel(self, channel_id: int) -> None:
@@ -437,6 +444,12 @@ class FakeDiscord:
         key = (method.upper(), normalise_route(route))
         for _ in range(times):
             self._faults[key].append(Fault(status, body, all_headers))
+
+    def hold_answers(self, method: str, route: str) -> asyncio.Event:
+        """Let ``method route`` requests take effect (and be recorded) but withhold the answers until the
+        returned event is set: what a bot sees when it dies between Discord's change and its reply."""
+        gate = self._holds.setdefault((method.upper(), normalise_route(route)), asyncio.Event())
+        return gate
 
     def pending_faults(self, method: str, route: str) -> int:
         """Say how many injected faults for ``method route`` have not been consumed yet."""
@@ -805,6 +818,7 @@ class FakeDiscord:
         r.add_get(a + "/guilds/{guild_id}", self._get_guild)
         r.add_get(a + "/guilds/{guild_id}/channels", self._get_guild_channels)
         r.add_get(a + "/guilds/{guild_id}/members/{user_id}", self._get_member)
+        self._add_forum_routes(r, a)
         r.add_get(GATEWAY_PATH, self._gateway)
         r.add_get(RESUME_GATEWAY_PATH, self._gateway)
         return app
@@ -820,6 +834,8 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close open gateway connections, then stop the server."""
+        for gate in self._holds.values():
+            gate.set()  # let withheld answers go (to nobody) so that the server can shut down
         for conn in self.connections:
             if not conn.closed:
                 conn.closed = True
@@ -872,6 +888,9 @@ class FakeDiscord:
             )
         )
         await self.notify()
+        gate = self._holds.get((request.method, normalise_route(route)))
+        if gate is not None:
+            await gate.wait()  # done on Discord's side; the answer waits (see hold_answers)
         return response
 
     @staticmethod
@@ -1090,8 +1109,23 @@ class FakeDiscord:
 
     async def _create_message(self, request: web.Request) -> web.Response:
         cid = int(request.match_info["channel_id"])
-        msg = self._new_message(cid, request[JSON_BODY] or {}, files=request[FILES])
+        body = request[JSON_BODY] or {}
+        refused = self._before_message(cid)  # a forum has no messages; a locked post takes none
+        if refused is not None:
+            return refused
+        nonce = None if body.get("nonce") is None else str(body["nonce"])
+        if nonce is not None and len(nonce) > NONCE_CHARS:
+            return error_response(400, p.INVALID_FORM_BODY)
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get(nonce)
+            if seen is not None and time.monotonic() - seen[1] < NONCE_WINDOW_S:
+                return json_response(seen[0])  # the same author sent this nonce lately: no second message
+        msg = self._new_message(cid, body, files=request[FILES])
+        if nonce is not None:
+            msg["nonce"] = nonce
+            self._nonces[nonce] = (msg, time.monotonic())
         self.messages[cid].append(msg)
+        self._after_message(cid, msg)
         return json_response(msg)
 
     async def _channel_message(self, request: web.Request) -> web.StreamResponse:

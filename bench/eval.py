@@ -222,7 +222,7 @@ def evaluate(corpus_path: Path = DEFAULT_CORPUS, *, collect_errors: bool = False
     by_wording: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"false_alarms": [], "misses": []})
 
     for item in items:
-        match = matcher.match_item(item["title"], item["summary"])
+        match = matcher.match_item(item["title"], item["summary"], language=item.get("lang"))
         feed_source = directory.for_feed(None, item.get("feed"))
         rumours = extract_rumours(match, catalogue, sources=directory, feed_source=feed_source)
         predictions[item["id"]] = rumours

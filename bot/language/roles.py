@@ -20,8 +20,6 @@ __all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "
 _SCORE_AFTER = re.compile(r"\s*\d+\s*[-–]\s*\d+")
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
 _POSSESSIVE_GAP = re.compile(r"\s*'s?\s*")
-_OF_GAP = re.compile(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?")
-_BARE_FROM = re.compile(r"(?:from|at)\s+(?:\w+\s+)?")
 
 
 @dataclass(slots=True)
@@ -106,7 +104,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     owner_of = next(
         (r for r in refs if r.explicit and r.start >= end and _POSSESSIVE_GAP.fullmatch(folded, end, r.start)), None
     )
-    player_before = next((r for r in refs if r.end <= start and _OF_GAP.fullmatch(folded, r.end, start)), None)
+    player_before = next((r for r in refs if r.end <= start and lang.of_gap.fullmatch(folded, r.end, start)), None)
     from_cue = (
         lang.search(lang.cues("club-role", "from"), before)
         if not lang.search(lang.cues("club-role", "suitor-from"), before)
@@ -124,7 +122,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
-    weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    weak = owner_of is None and player_before is None and bool(lang.bare_from.fullmatch(cue_text))
     (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
     return True
 
@@ -138,7 +136,7 @@ def _player_negotiates(
     the player (or his camp) negotiates with the club he would join. The party is the entity named
     nearest before the cue in the clause.
     """
-    if not cue.group(0).rstrip().endswith("with"):
+    if not ctx.lang.with_end.search(cue.group(0).rstrip()):
         return False  # "an offer to Dortmund", "contacted Juventus": always the seller
     cue_start = offset + cue.start()
     player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described

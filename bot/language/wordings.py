@@ -72,6 +72,8 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "citation": frozenset(
         {"before", "before-weak", "weak-frame", "after", "club-before", "club-after", "club-generic"}
     ),
+    # One wording per value, with named groups: ``role``, and ``dem`` / ``dem2`` for a nationality.
+    "description": frozenset({"player", "after-club"}),
 }
 _WORDING_KEYS = {"id", "category", "value", "direction", "pattern", "examples", "counter_examples", "scope"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -166,6 +168,12 @@ def _placeholder(name: str, vocabulary: Vocabulary) -> str:
         return words_regex([*vocabulary.demonym_countries(), *vocabulary.country_names()])
     if name == "pronouns":
         return words_regex(vocabulary.pronouns)
+    if name == "descriptors":
+        return words_regex(vocabulary.descriptors)
+    if name == "not_after_demonym":
+        return words_regex(vocabulary.not_after_demonym)
+    if name == "articles":
+        return words_regex(vocabulary.articles)
     raise KeyError(name)
 
 
@@ -318,8 +326,15 @@ def _compile_sets(
         prefix, suffix = frames.get((category, value), ("", ""))
         sources = [compile_readable(w.pattern, vocabulary) for w in members]
         alternation = "|".join(f"(?:{source})" for source in sources)
-        single = {w.id: re.compile(f"{prefix}(?:{source}){suffix}") for w, source in zip(members, sources, strict=True)}
+        try:
+            single = {
+                w.id: re.compile(f"{prefix}(?:{source}){suffix}") for w, source in zip(members, sources, strict=True)
+            }
+            pattern = re.compile(f"{prefix}(?:{alternation}){suffix}")
+        except re.error as exc:  # e.g. a named group in two wordings of one category and value
+            ids = ", ".join(w.id for w in members)
+            problems.append(f"{members[0].file}: {category}/{value} ({ids}): the wordings do not compile together: {exc}")
+            continue
         wordings.sets[(category, value)] = CueSet(
-            category, value, tuple(members), re.compile(f"{prefix}(?:{alternation}){suffix}"),
-            alternation, prefix, suffix, single,
+            category, value, tuple(members), pattern, alternation, prefix, suffix, single,
         )

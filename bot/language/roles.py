@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.language.cues import deal_cues
 from bot.language.clauses import Clause
 from bot.language.context import Context, Hit
 from bot.language.references import Ref
-from bot.models import Mention
+from bot.models import Deal, Mention
 
 __all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "to_constructs"]
 
@@ -130,18 +131,33 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
 def _player_negotiates(
     ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], cue: re.Match[str], offset: int
 ) -> bool:
-    """True when the party of "talks with <club>" is the player himself, not a buying club.
+    """True when the party of "talks with <club>" is the player or his own club, not a buying club.
 
     "Milan are in talks with Tottenham": Tottenham sells. "Lloris has opened discussions with Nice":
-    the player (or his camp) negotiates with the club he would join. The party is the entity named
-    nearest before the cue in the clause.
+    the player (or his camp) negotiates with the club he would join. "L'Atalanta ha raggiunto l'accordo
+    con il Manchester United per Éderson": his own club sells to the club named after the cue. The
+    party is the entity named nearest before the cue in the clause.
     """
     if not ctx.lang.with_end.search(cue.group(0).rstrip()):
         return False  # "an offer to Dortmund", "contacted Juventus": always the seller
     cue_start = offset + cue.start()
     player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described
-    club_end = max((e for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=-1)
-    return player_end > club_end and clause.start <= player_end
+    club_end, party = max(
+        ((e, m.entity_id) for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=(-1, "")
+    )
+    if player_end > club_end:
+        return clause.start <= player_end
+    # The player of the talks: the first one named after the cue ("… with Sevilla over Agoumé"), else
+    # the clause's only one.
+    after = [r.player_id for r in refs if r.start >= offset + cue.end()]
+    player_id = after[0] if after else (refs[0].player_id if len({r.player_id for r in refs}) == 1 else None)
+    entity = ctx.entity(player_id) if player_id is not None else None
+    if club_end < clause.start or entity is None or party != entity.club_id:
+        return False
+    # "… about turning Onana's loan into a permanent transfer": the club he plays for has him on loan
+    # and is the one buying.
+    deals = {deal for _pos, deal, _hit in deal_cues(ctx, clause.start, clause.end)}
+    return not {Deal.LOAN, Deal.PERMANENT} <= deals
 
 
 def names_unknown_player(ctx: Context, clause: Clause) -> bool:

@@ -44,8 +44,9 @@ lint: $(STAMP)  ## ruff and mypy (strict on bot/).
 bench: $(STAMP)  ## Benchmarks: matching throughput and end-to-end ingest, as ratios to a baseline.
 	$(BIN)/python -m bench
 
-eval: $(STAMP)  ## Precision/recall on the labelled corpus in tests/data/.
+eval: $(STAMP)  ## Precision/recall on the labelled corpora in tests/data/ (English, then Italian).
 	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.eval --corpus tests/data/italian.jsonl
 
 lock: $(STAMP)  ## Re-resolve requirements*.txt (pins and hashes) after changing pyproject.toml.
 	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.language.cues import deal_cues
 from bot.language.clauses import Clause
 from bot.language.context import Context, Hit
+from bot.language.cues import deal_cues
 from bot.language.references import Ref
 from bot.models import Deal, Mention
 

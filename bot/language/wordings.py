@@ -333,7 +333,8 @@ def _compile_sets(
             pattern = re.compile(f"{prefix}(?:{alternation}){suffix}")
         except re.error as exc:  # e.g. a named group in two wordings of one category and value
             ids = ", ".join(w.id for w in members)
-            problems.append(f"{members[0].file}: {category}/{value} ({ids}): the wordings do not compile together: {exc}")
+            where = f"{members[0].file}: {category}/{value} ({ids})"
+            problems.append(f"{where}: the wordings do not compile together (one wording per value here?): {exc}")
             continue
         wordings.sets[(category, value)] = CueSet(
             category, value, tuple(members), pattern, alternation, prefix, suffix, single,

@@ -1,0 +1,152 @@
+"""Which wordings read an item: the feed's declared language, else the one its text is in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.catalogue import Catalogue, Matcher
+from bot.cli import main
+from bot.feeds.fetch import FeedFetcher
+from bot.ingest import Ingestor, PollPolicy
+from bot.language import Document, detect_language, extract_rumours, fold_text
+from bot.language.detect import choose_language, primary_subtag
+from bot.models import Stage
+from bot.sources import SourceDirectory, load_sources
+from bot.storage import Storage
+from tests.feedserver import FeedServer
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+T0 = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+TITLE = "Milan, sondaggio per Koné: il Sassuolo chiede 25 milioni"
+BODY = "Il Milan ha effettuato un sondaggio con il Sassuolo per Ismaël Koné, secondo Sky Sport."
+
+
+@pytest.fixture(scope="module")
+def sources() -> SourceDirectory:
+    return load_sources(SEEDS / "sources.toml")
+
+
+def _pairs(matcher: Matcher, catalogue: Catalogue, sources: SourceDirectory, language: str | None) -> set[tuple]:
+    match = matcher.match_item(TITLE, BODY, language=language)
+    return {(r.player_id, r.to_club_id, r.stage) for r in extract_rumours(match, catalogue, sources=sources)}
+
+
+KONE = ("player:ismael-kone", "club:ac-milan", Stage.CONTACT)
+
+
+@pytest.mark.parametrize(
+    ("declared", "read_as"),
+    [("it", "it"), ("it-IT", "it"), ("IT", "it"), (None, "it"), ("auto", "it"), ("fr", "it"), ("en", "en")],
+)
+def test_a_declared_language_is_used_when_the_seeds_read_it(
+    matcher: Matcher, catalogue: Catalogue, sources: SourceDirectory, declared: str | None, read_as: str
+) -> None:
+    """"it-IT" reads with the Italian wordings; no or an unknown declaration means the text decides."""
+    assert matcher.match_item(TITLE, BODY, language=declared).document.language == read_as
+    found = _pairs(matcher, catalogue, sources, declared)
+    assert (KONE in found) == (read_as == "it")
+
+
+def test_italian_reading_cites_italian_outlets_and_reads_italian_fees(
+    matcher: Matcher, catalogue: Catalogue, sources: SourceDirectory
+) -> None:
+    match = matcher.match_item(
+        "Juve, offerta al Bologna per Orsolini",
+        "La Juventus ha presentato al Bologna un'offerta da 20 milioni di euro per Riccardo Orsolini, secondo Sky "
+        "Sport. L'esterno guadagnerebbe 3 milioni a stagione.",
+    )
+    [rumour] = extract_rumours(match, catalogue, sources=sources)
+    assert (rumour.player_id, rumour.from_club_id, rumour.to_club_id) == (
+        "player:riccardo-orsolini", "club:bologna", "club:juventus"
+    )
+    assert (rumour.stage, rumour.fee) == (Stage.BID, "€20m")
+    assert rumour.source is not None and rumour.source.name == "Sky Sport Italia"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Milan, sondaggio per Koné: il Sassuolo chiede 25 milioni di euro per il centrocampista", "it"),
+        ("AC Milan have opened talks with Tottenham over Radu Drăgușin, according to Sky Sport Italia", "en"),
+        ("La Gazzetta dello Sport says Milan want Drăgușin and have made an offer to Tottenham", "en"),
+        ("Koné", "en"),  # too little to tell: the default
+    ],
+)
+def test_the_language_is_told_from_function_words(text: str, language: str) -> None:
+    assert detect_language(fold_text(text)) == language
+
+
+def test_language_codes_are_cut_to_their_primary_subtag() -> None:
+    assert [primary_subtag(c) for c in ("it-IT", "en_us", " IT ", "", None, "auto", "x")] == [
+        "it", "en", "it", None, None, None, None
+    ]
+    assert choose_language("it-CH") == "it"
+    assert choose_language("de-DE") is None  # no German wordings: the text decides
+
+
+# ----------------------------------------------------------------------------- a poll
+def _feed(language: str | None, guid: str, title: str, summary: str) -> str:
+    meta = f"<language>{language}</language>" if language else ""
+    item = (
+        f"<item><title>{title}</title><link>https://news.example/{guid}</link><guid>{guid}</guid>"
+        f"<pubDate>{T0:%a, %d %b %Y %H:%M:%S} GMT</pubDate><description>{summary}</description></item>"
+    )
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>F</title>{meta}{item}</channel></rss>"
+
+
+@pytest.fixture
+async def reading_ingestor(
+    storage: Storage, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
+) -> AsyncIterator[Ingestor]:
+    await storage.catalogue.sync(catalogue)
+    async with FeedFetcher(allow_private=True, total_timeout=5) as fetcher:
+        yield Ingestor(storage, fetcher, matcher, PollPolicy(), sources=sources)
+
+
+async def test_a_poll_reads_each_feed_in_the_language_it_declares(
+    storage: Storage, reading_ingestor: Ingestor
+) -> None:
+    """The same Italian article in a feed declaring "it-IT", one declaring nothing and one (wrongly) declaring
+    "en": the first two are read with the Italian wordings, the third with the English ones."""
+    async with FeedServer() as server:
+        for path, language in (("/it", "it-IT"), ("/none", None), ("/en", "en")):
+            server.add(path, _feed(language, f"old{path[1:]}", "Archivio", "Niente"))
+            await storage.feeds.add(server.url(path), now=T0)
+        await reading_ingestor.poll_due(T0)  # primes the feeds
+        for path, language in (("/it", "it-IT"), ("/none", None), ("/en", "en")):
+            server.add(path, _feed(language, f"kone{path[1:]}", TITLE, BODY))
+        result = await reading_ingestor.poll_due(T0 + timedelta(hours=1))
+    read = {alert.feed.url.rsplit("/", 1)[1]: alert for alert in result.alerts}
+    assert {k: v.match.document.language for k, v in read.items()} == {"it": "it", "none": "it", "en": "en"}
+    assert [(r.player_id, r.to_club_id, r.stage) for r in read["it"].rumours] == [KONE]
+    assert [(r.player_id, r.to_club_id, r.stage) for r in read["none"].rumours] == [KONE]
+    assert KONE not in {(r.player_id, r.to_club_id, r.stage) for r in read["en"].rumours}
+
+
+# ----------------------------------------------------------------------------- the command line
+def test_match_lang_flag_chooses_the_wordings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "kone.txt"
+    article.write_text(f"{TITLE}\n{BODY}\n", encoding="utf-8")
+    views = {}
+    for flag in ("it", "en", "auto"):
+        assert main(["match", str(article), "--json", "--lang", flag]) == 0
+        views[flag] = json.loads(capsys.readouterr().out)
+    assert [views[f]["language"] for f in ("it", "en", "auto")] == ["it", "en", "it"]
+    assert [(r["player"], r["to"], r["stage"]) for r in views["it"]["rumours"]] == [("Ismaël Koné", "AC Milan", "contact")]
+    assert views["en"]["rumours"] == []
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"title": TITLE, "summary": BODY, "lang": "en"}) + "\n", encoding="utf-8")
+    assert main(["match", "--jsonl", str(batch)]) == 0  # a line's own "lang" counts under --lang auto
+    assert json.loads(capsys.readouterr().out)["language"] == "en"
+    assert main(["match", str(article), "--lang", "it"]) == 0
+    assert capsys.readouterr().out.startswith("Read as: it\n")
+
+
+def test_document_language_is_recorded(matcher: Matcher) -> None:
+    doc = Document.of_item(TITLE, BODY, language="it")
+    assert matcher.match_document(doc).document is doc and doc.language == "it"

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.language.fold import fold_text
 from bot.language.pack import DEFAULT_LANGUAGE, DEFAULT_SEEDS, available_languages
 from bot.language.vocabulary import load_vocabulary
 
@@ -23,6 +24,7 @@ __all__ = ["DETECT_WINDOW", "MIN_HITS", "choose_language", "detect_language", "p
 DETECT_WINDOW = 800  # characters of the folded text looked at: the title and first sentences
 MIN_HITS = 3  # function words a non-default language needs at least
 _SUBTAG = re.compile(r"[a-z]{2,3}")
+_LETTERS_ONLY = bytes(code if 97 <= code <= 122 else 32 for code in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +32,18 @@ class _Detector:
     """The languages of one seeds folder and, for guessing, which languages each function word belongs to."""
 
     languages: frozenset[str]
-    words: re.Pattern[str]
     owners: dict[str, tuple[str, ...]]
 
     def guess(self, folded: str) -> str:
         if len(self.languages) < 2:
             return DEFAULT_LANGUAGE
         counts = dict.fromkeys(self.languages, 0)
-        for word in self.words.findall(folded, 0, DETECT_WINDOW):
-            for language in self.owners[word]:
+        owners = self.owners
+        # Blank everything but letters (one C-level table pass), split, and look each word up: several
+        # times faster than a regex over the text.
+        sample = folded[:DETECT_WINDOW].encode("ascii", "replace").translate(_LETTERS_ONLY).decode("ascii")
+        for word in sample.split():
+            for language in owners.get(word, ()):
                 counts[language] += 1
         default = counts.get(DEFAULT_LANGUAGE, 0)
         best = max(sorted(self.languages - {DEFAULT_LANGUAGE}), key=lambda lang: counts[lang])
@@ -46,10 +51,15 @@ class _Detector:
 
 
 _DETECTORS: dict[Path, _Detector] = {}
+_DEFAULT: list[_Detector] = []
 
 
 def _detector(seeds_dir: Path | None) -> _Detector:
-    seeds = (seeds_dir or DEFAULT_SEEDS).resolve()
+    if seeds_dir is None:  # the bundled seeds: skip resolving the path (a system call) on every item
+        if not _DEFAULT:
+            _DEFAULT.append(_detector(DEFAULT_SEEDS))
+        return _DEFAULT[0]
+    seeds = seeds_dir.resolve()
     found = _DETECTORS.get(seeds)
     if found is None:
         languages = frozenset(available_languages(seeds))
@@ -57,11 +67,8 @@ def _detector(seeds_dir: Path | None) -> _Detector:
         if len(languages) > 1:
             for language in sorted(languages):
                 for word in load_vocabulary(seeds / "vocabulary", language).function_words:
-                    owners.setdefault(word.lower(), []).append(language)
-        alternation = "|".join(re.escape(w) for w in sorted(owners, key=lambda w: (-len(w), w))) or "(?!)"
-        found = _DETECTORS[seeds] = _Detector(
-            languages, re.compile(rf"\b(?:{alternation})\b"), {w: tuple(langs) for w, langs in owners.items()}
-        )
+                    owners.setdefault(fold_text(word).strip(), []).append(language)
+        found = _DETECTORS[seeds] = _Detector(languages, {w: tuple(langs) for w, langs in owners.items()})
     return found
 
 

@@ -74,6 +74,7 @@ class Vocabulary:
     of_words: tuple[str, ...] = ()
     bare_from: tuple[str, ...] = ()
     with_words: tuple[str, ...] = ()
+    short_names: dict[str, str] = field(default_factory=dict)  # folded short name → the one club it names
     money: Money = field(default_factory=Money)
 
     def demonym_countries(self) -> dict[str, tuple[str, ...]]:
@@ -140,6 +141,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "wages_after": "words",
     },
     "calendar.toml": {"months": "words", "days": "words"},
+    "press.toml": {"short_names": "names"},
     "citing.toml": {"verbs_after_name": "words"},
 }
 _FIELD = {"other": "other_roles", "nationality": "nationalities"}
@@ -184,6 +186,11 @@ def _parse(kind: str, value: object, where: str, problems: list[str]) -> Any:
             problems.append(f"{where}: must be a non-empty string")
             return None
         return value.strip()
+    if kind == "names":
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+            problems.append(f"{where}: must be a table of short name → club name")
+            return None
+        return {" ".join(fold_text(str(short)).split()): str(name) for short, name in value.items()}
     if kind == "currencies":
         if not isinstance(value, dict):
             problems.append(f"{where}: must be a table of currency symbol → words")

@@ -150,3 +150,25 @@ def test_match_lang_flag_chooses_the_wordings(tmp_path: Path, capsys: pytest.Cap
 def test_document_language_is_recorded(matcher: Matcher) -> None:
     doc = Document.of_item(TITLE, BODY, language="it")
     assert matcher.match_document(doc).document is doc and doc.language == "it"
+
+
+@pytest.mark.parametrize(
+    ("text", "clubs"),
+    [
+        ("Il Bayern Monaco ha chiesto informazioni per Bastoni.", {"club:bayern-munich"}),
+        ("Koné, arrivato dal Marsiglia, piace allo Stoccarda e al Siviglia.",
+         {"club:marseille", "club:vfb-stuttgart", "club:sevilla"}),
+        ("L'attaccante del Cagliari, cresciuto nell'Inter, è il profilo individuato.", {"club:cagliari", "club:inter"}),
+        ("Lookman resta all’Atalanta, niente Barcellona.", {"club:atalanta", "club:barcelona"}),
+    ],
+)
+def test_italian_club_names_elisions_and_exonyms(matcher: Matcher, text: str, clubs: set[str]) -> None:
+    """Italian exonyms (seeds/clubs, noted "it:"), elided articles, and "Inter" alone in an Italian item."""
+    found = {m.entity_id for m in matcher.match_item(text, "", language="it").mentions if m.entity_id.startswith("club:")}
+    assert found == clubs
+
+
+def test_a_short_name_is_only_resolved_in_the_language_that_uses_it(matcher: Matcher) -> None:
+    """"Inter" alone, unconfirmed, stays unresolved in English (Inter Miami and Internacional share it)."""
+    text = "Sebastiano Esposito of Cagliari came through the academy at Inter."
+    assert "club:inter" not in matcher.match_item(text, "", language="en").entity_ids()

@@ -66,7 +66,7 @@ class Document:
     @classmethod
     def _make(cls, text: str, title_end: int, language: str | None, seeds: Path | None) -> Document:
         folded = fold(text)
-        chosen = choose_language(language, seeds) or detect_language(folded.text, seeds)
+        chosen = choose_language(language, seeds) or detect_language(text, seeds)
         return cls(text, title_end, chosen, folded, seeds=seeds)
 
     # ------------------------------------------------------------------ offsets

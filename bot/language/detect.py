@@ -22,7 +22,7 @@ from bot.language.vocabulary import load_vocabulary
 
 __all__ = ["DETECT_WINDOW", "MIN_HITS", "choose_language", "detect_language", "primary_subtag"]
 
-DETECT_WINDOW = 800  # characters of the folded text looked at: the title and first sentences
+DETECT_WINDOW = 500  # characters looked at: the title and first sentences
 MIN_HITS = 3  # function words a non-default language needs at least
 _SUBTAG = re.compile(r"[a-z]{2,3}")
 _LETTERS_ONLY = bytes(code if 97 <= code <= 122 or 65 <= code <= 90 else 32 for code in range(256))

@@ -13,7 +13,7 @@ from bot.catalogue import Catalogue, Matcher
 from bot.cli import main
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor, PollPolicy
-from bot.language import Document, detect_language, extract_rumours, fold_text
+from bot.language import Document, detect_language, extract_rumours
 from bot.language.detect import choose_language, primary_subtag
 from bot.models import Stage
 from bot.sources import SourceDirectory, load_sources
@@ -75,10 +75,20 @@ def test_italian_reading_cites_italian_outlets_and_reads_italian_fees(
         ("AC Milan have opened talks with Tottenham over Radu Drăgușin, according to Sky Sport Italia", "en"),
         ("La Gazzetta dello Sport says Milan want Drăgușin and have made an offer to Tottenham", "en"),
         ("Koné", "en"),  # too little to tell: the default
+        ("Lookman piace all'Inter, ma l'Atalanta chiede 50 milioni di euro.", "it"),  # short: two words will do
+        ("Di Marzio: Milan agree Di Lorenzo deal with Napoli", "en"),  # "Di" in a name is no Italian
     ],
 )
 def test_the_language_is_told_from_function_words(text: str, language: str) -> None:
-    assert detect_language(fold_text(text)) == language
+    assert detect_language(text) == language
+
+
+def test_every_labelled_item_is_told_its_language() -> None:
+    """No item of the English files reads as Italian, and every Italian item does, title and summary alone."""
+    for name in ("corpus", "blind9a", "heldout6", "heldout7", "italian"):
+        for line in (SEEDS.parent / "tests" / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            assert Document.of_item(item["title"], item["summary"]).language == item.get("lang", "en"), item["id"]
 
 
 def test_language_codes_are_cut_to_their_primary_subtag() -> None:

@@ -10,12 +10,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.errors import ConfigError
 from bot.language.prefilter import Prefilter
 from bot.language.vocabulary import Money, Vocabulary, load_vocabulary, words_regex
 from bot.language.wordings import CueSet, Wordings, load_wordings
 from bot.models import Deal, Stage
 
-__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_SEEDS", "LanguagePack", "available_languages", "language_pack", "pack_for"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_SEEDS",
+    "LanguagePack",
+    "available_languages",
+    "language_pack",
+    "load_languages",
+    "pack_for",
+]
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 DEFAULT_LANGUAGE = "en"
@@ -164,6 +173,21 @@ def available_languages(seeds_dir: Path | None = None) -> list[str]:
     folder = seeds / "wordings"
     wordings = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
     return sorted(p.name for p in (seeds / "vocabulary").iterdir() if p.is_dir() and p.name in wordings)
+
+
+def load_languages(seeds_dir: Path | None = None) -> list[str]:
+    """Load every language of the seeds now (at start-up), so that a broken file of any language stops
+    the bot with its problems listed (ConfigError) instead of failing the first item in that language."""
+    problems: list[str] = []
+    languages = available_languages(seeds_dir)
+    for language in languages:
+        try:
+            language_pack(language, seeds_dir)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return languages
 
 
 _AVAILABLE: dict[Path, frozenset[str]] = {}

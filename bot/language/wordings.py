@@ -16,9 +16,10 @@ An entry::
 **Readable patterns** are regular expressions over folded text (ASCII, lower case) with two
 conveniences: a space stands for any run of whitespace (write ``[ ]`` for exactly one space; inside a
 look-behind a space is literal), and ``{roles}``, ``{nations}``, ``{demonyms}``, ``{pronouns}``,
-``{descriptors}``, ``{not_after_demonym}``, ``{articles}`` expand to the language's vocabulary. In examples, ``{x}`` (and ``{y}``) mark where the entity sits: a "before"
-wording must fire on the text before ``{x}``, an "after" wording on the text after it, a "between"
-wording on the text between ``{x}`` and ``{y}``.
+``{descriptors}``, ``{not_after_demonym}``, ``{articles}`` expand to the language's vocabulary. In
+examples, ``{x}`` (and ``{y}``) mark where the entity sits: a "before" wording must fire on the text
+before ``{x}``, an "after" wording on the text after it, a "between" wording on the text between
+``{x}`` and ``{y}``. See docs/language.md.
 
 A ``[[frame]]`` gives the text around every entry of one category and value (for instance the
 optional article after a "before" cue); the entries of a category and value are compiled into one

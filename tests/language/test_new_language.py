@@ -147,3 +147,20 @@ def test_no_code_names_a_language_but_the_default() -> None:
     assert others, "the seeds hold a second language"
     named = {str(path.relative_to(BOT)): hits for path in BOT.rglob("*.py") if (hits := _code_strings(path) & others)}
     assert named == {}
+
+
+def test_a_broken_language_folder_stops_the_start_with_its_problems(seeds_with_xx: Path, tmp_path: Path) -> None:
+    """Every language is loaded at start-up (``open_app``): a broken file names itself, all problems at once."""
+    from bot.errors import ConfigError
+    from bot.language.pack import load_languages
+
+    assert load_languages(seeds_with_xx) == ["en", "xx"]
+    broken = tmp_path / "seeds"
+    shutil.copytree(seeds_with_xx, broken)
+    (broken / "wordings" / "xx" / "stage.toml").write_text(
+        XX_WORDINGS["stage.toml"].replace('value = "bid"', 'value = "maybe"'), encoding="utf-8"
+    )
+    (broken / "vocabulary" / "xx" / "grammar.toml").write_text("function_words = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_languages(broken)
+    assert "grammar.toml: function_words: must be a list of non-empty strings" in str(caught.value)

@@ -378,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     stories = result["stories"]
     print(f"  stories  {stories['skipped']}" if "skipped" in stories else f"  stories  {_fmt(stories)} (pairwise)")
+    other = result["tags"].get("othersport")
+    if other is not None:  # labelled with no football entity: every match is a football name wrongly found
+        found = other["players"]["fp"] + other["clubs"]["fp"]
+        print(f"  other sports: {found} football players/clubs matched in {other['items']} other-sport items")
     print("\nper tag (F1; an F1 of 0 with no fn means false alarms on items that carry no rumour):")
     for tag, scores in result["tags"].items():
         print(

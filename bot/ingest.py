@@ -291,4 +291,5 @@ def reported_rumour(rumour: Rumour, outlet: str, feed_source: Source | None) -> 
         tier=source.tier if source is not None else None,
         known_source=source is not None and source.known,
         cited=cited,
+        evidence=rumour.evidence,
     )

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import intel
+from bot.alerts.filters import describe_filter
 from bot.alerts.pipeline import AlertPipeline
 from bot.alerts.routing import item_folded_text, term_matches
 from bot.alerts.view import pretty, safe_link
+from bot.alerts.why import Explainer, Why
 from bot.app import App
 from bot.catalogue import norm
 from bot.deadlines import Calendar, Window, load_windows
@@ -21,7 +23,8 @@ from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
 from bot.feedlist import FeedLine, FeedList, feed_health
 from bot.following import Following, FollowTarget
-from bot.models import DmMode, Entity, EntityKind, StoredItem
+from bot.models import DmMode, Entity, EntityKind, FollowFilter, StoredItem
+from bot.pings import PingLine, Pings, parse_stage, parse_tier
 from bot.privacy import Privacy
 from bot.retention import Retention
 from bot.storage import GLOBAL
@@ -59,6 +62,7 @@ class FollowResult:
     added: bool  # False: already followed
     is_term: bool  # nothing in the catalogue matched: followed as free text
     latest: Headline | None
+    dm_filter: str = ""  # the follow's filter as set by this command ("from talks, tier ≤ 2"); "" for none or unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class FollowLine:
     label: str
     is_term: bool
     latest: Headline | None
+    dm_filter: str = ""  # the follow's filter ("from talks, tier ≤ 2"), "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,7 @@ class Timeline:
 
     player: str
     entries: tuple[TimelineEntry, ...]
+    moves: tuple[str, ...] = ()  # completed moves the catalogue learnt: "Tottenham → AC Milan (2026-12-02, …)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,9 @@ class Services:
         self.calendar = calendar
         self.now = now
         self.following = Following(app.storage, app.catalogue, limit=app.settings.follow_limit)
+        # Issue 12: role pings with filters, and the "Why?" button (bot/pings.py, bot/alerts/why.py).
+        self.pings = Pings(app.storage, app.catalogue)
+        self.explainer = Explainer(app.storage, app.catalogue, self.pings)
         self.feed_list = FeedList(app.storage, allow_private=app.settings.allow_private_feeds)
         # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
@@ -177,17 +186,35 @@ class Services:
         found = self.catalogue.search(current, kind=kind, limit=MAX_CHOICES)
         exact = {a.entity_id for a in self.catalogue.aliases_for(norm(current))}
 
-        def rank(entity: Entity) -> tuple[int, int]:
-            return (0 if entity.id in exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
+        def rank(entity: Entity) -> tuple[int, int, int]:
+            # Men's before women's on ties: "milan" is AC Milan, then Inter, then AC Milan Women.
+            return (0 if entity.id in exact else 1, int(entity.women), 0 if entity.kind is EntityKind.CLUB else 1)
 
         ordered = sorted(found, key=rank)  # stable: the catalogue's own order breaks ties
         return [Choice(describe_entity(e, self.catalogue)[:100], e.id) for e in ordered]
 
-    async def follow(self, *, guild_id: int, user_id: int, query: str) -> FollowResult:
-        """Follow a player, club or term; return it with its latest news."""
-        target, added = await self.following.follow(guild_id=guild_id, user_id=user_id, query=query, now=self.now())
+    async def follow(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        query: str,
+        min_stage: str | None = None,
+        max_tier: int | None = None,
+        set_filter: bool = False,
+    ) -> FollowResult:
+        """Follow a player, club or term; return it with its latest news.
+
+        ``set_filter`` (what /follow does) sets the follow's filter to ``min_stage``/``max_tier``, none
+        meaning no filter; without it (the Follow button) an existing follow keeps its filter.
+        """
+        dm_filter = FollowFilter(parse_stage(min_stage), parse_tier(max_tier)) if set_filter else None
+        target, added = await self.following.follow(
+            guild_id=guild_id, user_id=user_id, query=query, now=self.now(), dm_filter=dm_filter
+        )
         return FollowResult(self._label(target), added, target.entity is None,
-                            await self._latest_for(target, guild_id))
+                            await self._latest_for(target, guild_id),
+                            dm_filter=describe_filter(dm_filter.min_stage, dm_filter.max_tier) if dm_filter else "")
 
     async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> str:
         """Stop following; return what was unfollowed."""
@@ -196,7 +223,8 @@ class Services:
     async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
-        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id)) for t in targets]
+        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id),
+                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier)) for t in targets]
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""
@@ -286,6 +314,7 @@ class Services:
         Falls back to the latest items about him when no rumour was extracted yet.
         """
         player = self._entity(query, EntityKind.PLAYER, "player")
+        moves = await self._completed_moves(player.id)
         feeds = await self.storage.timeline.visible_feeds(guild_id)
         views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
         if views:
@@ -299,7 +328,7 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -307,7 +336,21 @@ class Services:
             clubs = [self.catalogue.get(e).name for e in mentioned.get(item.id, [])
                      if e.startswith("club:") and e != player.club_id and self.catalogue.find(e) is not None]
             entries.append(TimelineEntry(_headline(item), tuple(clubs)))
-        return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+        return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
+
+    async def _completed_moves(self, player_id: str) -> tuple[str, ...]:
+        """The club changes the catalogue applied for a player (learnt from the news or by an operator)."""
+        lines = []
+        for move in await self.storage.moves.history(player_id):
+            if move.status != "applied":
+                continue
+            before = self.catalogue.find(move.prev_club_id) if move.prev_club_id else None
+            after = self.catalogue.find(move.to_club_id) if move.to_club_id else None
+            how = ", ".join(move.outlets) if move.outlets else move.origin
+            loan = " (loan)" if move.loan_from else ""
+            lines.append(f"{before.name if before else '?'} → {after.name if after else 'a club outside the catalogue'}"
+                         f"{loan} ({move.effective}, {how})")
+        return tuple(lines)
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""
@@ -361,6 +404,37 @@ class Services:
             raise InvalidInput("The lead time goes from 1 to 336 hours (two weeks).")
         await self.storage.guilds.set_lead_hours(guild_id, hours, now=self.now())
         return hours
+
+    async def add_ping(
+        self,
+        *,
+        guild_id: int,
+        role_id: int,
+        club: str | None = None,
+        player: str | None = None,
+        min_stage: str | None = None,
+        max_tier: int | None = None,
+    ) -> tuple[PingLine, bool]:
+        """Ping a role on channel alerts that pass a filter; return the rule and whether it is new."""
+        return await self.pings.add(guild_id=guild_id, role_id=role_id, now=self.now(), club=club, player=player,
+                                    min_stage=min_stage, max_tier=max_tier)
+
+    async def ping_lines(self, *, guild_id: int) -> list[PingLine]:
+        """This server's role pings."""
+        return await self.pings.lines(guild_id)
+
+    async def remove_ping(self, *, guild_id: int, value: str) -> PingLine:
+        """Remove one of this server's role pings."""
+        return await self.pings.remove(guild_id=guild_id, value=value)
+
+    async def complete_pings(self, *, guild_id: int, current: str, role_names: dict[int, str]) -> list[Choice]:
+        """Autocomplete /alerts unping from this server's role pings."""
+        found = await self.pings.complete(guild_id=guild_id, current=current, role_names=role_names)
+        return [Choice(label, value) for label, value in found]
+
+    async def why(self, *, row_id: int, user_id: int, guild_id: int | None) -> Why:
+        """Why an alert (an outbox row) reached its channel or fan: the "Why?" button."""
+        return await self.explainer.explain(row_id, user_id=user_id, guild_id=guild_id)
 
     async def add_feed(self, *, guild_id: int, user_id: int, url: str) -> FeedLine:
         """Add an extra feed for this server (through the URL guard), or resume it if it was paused."""

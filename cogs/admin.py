@@ -11,8 +11,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.models import EntityKind
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
 from cogs.embeds import feed_line, feeds_text, status_text
+from cogs.explain import ping_added, ping_line, pings_text
+from cogs.follow import STAGE_CHOICES
 from cogs.render import safe_text
 from cogs.tree import send_ephemeral
 
@@ -69,6 +72,59 @@ class Admin(MercatoCog):
         """Set the deadline DM lead time."""
         await self.services.set_lead_hours(guild_id=guild_of(interaction), hours=hours)
         await send_ephemeral(interaction, f"Deadline DMs start {hours} h before a relevant window closes.")
+
+    @alerts.command(name="ping", description="Mention a role on alerts that pass a filter (club, player, stage, tier)")
+    @app_commands.describe(
+        role="The role to mention",
+        club="Only stories about this club (buying or selling)",
+        player="Only stories about this player",
+        min_stage="Only from this stage up (e.g. here we go)",
+        max_tier="Only from sources this reliable or better (0 = the club itself … 5 = aggregators)",
+    )
+    @app_commands.choices(min_stage=STAGE_CHOICES)
+    async def alerts_ping(
+        self,
+        interaction: discord.Interaction[Any],
+        role: discord.Role,
+        club: app_commands.Range[str, 1, 100] | None = None,
+        player: app_commands.Range[str, 1, 100] | None = None,
+        min_stage: str | None = None,
+        max_tier: app_commands.Range[int, 0, 5] | None = None,
+    ) -> None:
+        """Add a role-ping rule."""
+        line, added = await self.services.add_ping(guild_id=guild_of(interaction), role_id=role.id, club=club,
+                                                   player=player, min_stage=min_stage, max_tier=max_tier)
+        can_ping = role.mentionable or interaction.app_permissions.mention_everyone
+        await send_ephemeral(interaction, ping_added(line, added, can_ping=can_ping))
+
+    @alerts_ping.autocomplete("club")
+    async def ping_club_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        """Clubs from the catalogue."""
+        return choices(self.services.complete_entities(current, EntityKind.CLUB))
+
+    @alerts_ping.autocomplete("player")
+    async def ping_player_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        """Players from the catalogue."""
+        return choices(self.services.complete_entities(current, EntityKind.PLAYER))
+
+    @alerts.command(name="pings", description="The roles this server's alerts mention, and when")
+    async def alerts_pings(self, interaction: discord.Interaction[Any]) -> None:
+        """List the role-ping rules."""
+        await send_ephemeral(interaction, pings_text(await self.services.ping_lines(guild_id=guild_of(interaction))))
+
+    @alerts.command(name="unping", description="Stop mentioning a role on alerts")
+    @app_commands.describe(ping="One of this server's role pings")
+    async def alerts_unping(self, interaction: discord.Interaction[Any], ping: app_commands.Range[str, 1, 100]) -> None:
+        """Remove a role-ping rule."""
+        removed = await self.services.remove_ping(guild_id=guild_of(interaction), value=ping)
+        await send_ephemeral(interaction, f"Alerts no longer mention {ping_line(removed)}.")
+
+    @alerts_unping.autocomplete("ping")
+    async def unping_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        """This server's rules, by role name and filter."""
+        names = {role.id: role.name for role in interaction.guild.roles} if interaction.guild else {}
+        found = await self.services.complete_pings(guild_id=guild_of(interaction), current=current, role_names=names)
+        return choices(found)
 
     @feeds.command(name="add", description="Read an extra RSS or Atom feed for this server")
     @app_commands.describe(url="The feed's address (http or https)")

@@ -33,8 +33,8 @@ from bot.models import AlertView
 from bot.scheduling import TickReport
 from cogs.client import MercatoBot
 from cogs.embeds import alert_embed
-from cogs.render import NO_MENTIONS
-from cogs.views import follow_view
+from cogs.render import NO_MENTIONS, only_roles, role_mentions
+from cogs.views import alert_buttons
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class DiscordSender:
     async def edit(self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool) -> SentMessage:
         """Replace a posted alert with a newer view."""
         message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
-        return await self._call(message.edit(**self._message(view, guild_id)), dm=dm)
+        return await self._call(message.edit(**self._message(view, guild_id, edit=True)), dm=dm)
 
     async def notify_guild(self, guild_id: int, text: str) -> bool:
         """Tell a server something: its system channel, else its owner by DM. True if either worked."""
@@ -108,11 +108,14 @@ class DiscordSender:
         return True
 
     @staticmethod
-    def _message(view: AlertView, guild_id: int) -> dict[str, Any]:
+    def _message(view: AlertView, guild_id: int, *, edit: bool = False) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"embed": alert_embed(view), "allowed_mentions": NO_MENTIONS}
-        button = follow_view(guild_id, view.follow_entity_id, view.follow_label)
-        if button is not None:
-            kwargs["view"] = button
+        if view.ping_roles and not edit:  # an edit keeps its content and pings nobody (issue 12)
+            kwargs["content"] = role_mentions(view.ping_roles)
+            kwargs["allowed_mentions"] = only_roles(view.ping_roles)
+        buttons = alert_buttons(guild_id, view)
+        if buttons is not None:
+            kwargs["view"] = buttons
         return kwargs
 
     @staticmethod

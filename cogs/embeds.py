@@ -104,6 +104,8 @@ def follow_reply(result: FollowResult) -> str:
     else:
         first = f"You already follow **{label}** in this server."
     latest = f"Latest: {headline(result.latest)}" if result.latest else "No news about it yet."
+    if result.dm_filter:  # issue 12: a follow's filter governs the fan's DMs, not the server's channel
+        first += f"\nYour DMs for it: only {result.dm_filter}. The server's alert channel is not affected."
     return f"{first}\n{latest}"
 
 
@@ -112,6 +114,7 @@ def following_list(lines: list[FollowLine]) -> str:
     if not lines:
         return "You don't follow anything in this server yet. Try `/follow dragusin`."
     rows = [f"**{safe_text(f.label, 150, single_line=True)}**" + (" (text)" if f.is_term else "")
+            + (f" · DMs {f.dm_filter}" if f.dm_filter else "")
             + (f" — {headline(f.latest)}" if f.latest else " — no news yet") for f in lines]
     return fit([f"You follow {len(lines)} in this server:", *rows])
 
@@ -140,9 +143,10 @@ def shortlist_text(shortlist: Shortlist) -> str:
 def timeline_text(timeline: Timeline) -> str:
     """What /rumours answers."""
     player = safe_text(timeline.player, 120, single_line=True)
+    done = [f"✅ Completed move: {safe_text(line, 300, single_line=True)}" for line in timeline.moves]
     if not timeline.entries:
-        return f"No rumours about **{player}** yet."
-    rows = []
+        return fit([*done, f"No rumours about **{player}** yet."]) if done else f"No rumours about **{player}** yet."
+    rows = [*done]
     for e in timeline.entries:
         clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}**" if e.clubs else ""
         stage = f" · {safe_text(e.stage, 40, single_line=True)}" if e.stage else ""

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
-from bot.alerts.routing import concerned_follows
+from bot.alerts.routing import concerned_follows, concerned_pings
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
@@ -97,6 +97,9 @@ class AlertPipeline:
         planned = []
         for ingested in alerts:
             hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
+            # A server whose ping rule names what the item mentions may want it though nobody follows it.
+            for guild_id in await concerned_pings(self.storage, ingested.item, ingested.feed):
+                hits.setdefault(guild_id, [])
             if hits:
                 planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
         meta = {PLANNED_THROUGH: str(planned_through)} if planned_through is not None else None
@@ -117,6 +120,7 @@ class AlertPipeline:
             catalogue=self.app.catalogue,
             now=now,
             default_lead=timedelta(hours=self.app.settings.deadline_lead_hours),
+            pings=await self.storage.pings.of_guilds(guild_ids),
         )
 
     def _feed_tier(self, feed: Feed) -> int | None:

@@ -16,7 +16,16 @@ from bot.models.alerts import (
 )
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
-from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, FollowHit, GuildSettings, UserSettings
+from bot.models.follows import (
+    DEFAULT_TIER_FLOOR,
+    DmMode,
+    Follow,
+    FollowFilter,
+    FollowHit,
+    GuildSettings,
+    PingRule,
+    UserSettings,
+)
 from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
@@ -48,6 +57,7 @@ __all__ = [
     "Feed",
     "FeedItem",
     "Follow",
+    "FollowFilter",
     "FollowHit",
     "GuildSettings",
     "IngestedItem",
@@ -58,6 +68,7 @@ __all__ = [
     "NewReport",
     "OutboxRow",
     "ParsedFeed",
+    "PingRule",
     "Report",
     "ReportedRumour",
     "Rumour",

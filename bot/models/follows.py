@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from bot.models.rumours import Stage
+
 DEFAULT_TIER_FLOOR: Final = 5  # show everything down to aggregators
 
 
@@ -20,6 +22,21 @@ class Follow:
     entity_id: str | None
     term: str | None
     created_at: datetime
+    min_stage: Stage | None = None  # the follow's filter (issue 12): it governs this fan's DMs only
+    max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowFilter:
+    """What a follow lets through by DM: stories from ``min_stage`` up, sources of ``max_tier`` or better."""
+
+    min_stage: Stage | None = None
+    max_tier: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True when nothing is filtered out."""
+        return self.min_stage is None and self.max_tier is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +47,25 @@ class FollowHit:
     user_id: int
     entity_id: str | None
     term: str | None
+    min_stage: Stage | None = None  # the follow's filter
+    max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PingRule:
+    """A server's role ping: mention ``role_id`` on a channel alert that passes the filter.
+
+    ``club_id``/``player_id`` (None: any) must both concern one of the alert's stories; ``min_stage``
+    is the lowest stage that pings, ``max_tier`` the least reliable source tier that pings.
+    """
+
+    id: int
+    guild_id: int
+    role_id: int
+    club_id: str | None = None
+    player_id: str | None = None
+    min_stage: Stage | None = None
+    max_tier: int | None = None
 
 
 class DmMode(StrEnum):

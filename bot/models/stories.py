@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.models.rumours import Deal, Stage
+from bot.models.rumours import Deal, Evidence, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class ReportedRumour:
     tier: int | None
     known_source: bool
     cited: str | None = None
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)  # kept with the report for "Why?"
 
 
 @dataclass(frozen=True, slots=True)

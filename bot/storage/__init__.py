@@ -16,6 +16,7 @@ from bot.storage.items import ItemStore
 from bot.storage.meta import MetaStore
 from bot.storage.moves import MoveStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.pings import PingStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.retention import RetentionStore
 from bot.storage.stories import StoryStore
@@ -42,6 +43,7 @@ class Storage:
         self.guilds = GuildStore(db)  # Discord side: server settings
         self.users = UserStore(db)  # Discord side: user DM settings
         self.outbox = OutboxStore(db)
+        self.pings = PingStore(db)  # role pings and report evidence (issue 12)
         self.timeline = TimelineStore(db)
         self.privacy = PrivacyStore(db)  # what is stored about a user or a server, and deleting it
         self.retention = RetentionStore(db)

@@ -21,11 +21,19 @@ from bot.storage.meta import SET as SET_META
 
 # A pending row only takes the newer item; a sent row becomes a pending edit of its message.
 # Dropped rows stay dropped: their target refused deliveries for good.
+# A pending row's first message pings every role either plan wanted; a sent row's roles no longer matter
+# (an edit never pings) and stay as they were, for "Why?".
 ENQUEUE: Final = """
-INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, next_attempt_at, created_at, updated_at)
-VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :now, :now, :now)
+INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, ping_roles, next_attempt_at, created_at,
+    updated_at)
+VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :ping_roles, :now, :now, :now)
 ON CONFLICT (alert_key, target_kind, target_id) DO UPDATE SET
     item_id = excluded.item_id,
+    ping_roles = CASE WHEN status = 'sent' THEN ping_roles ELSE (
+        SELECT json_group_array(value) FROM (
+            SELECT value FROM json_each(outbox.ping_roles) UNION SELECT value FROM json_each(excluded.ping_roles)
+        )
+    ) END,
     action = CASE WHEN status = 'sent' THEN 'edit' ELSE action END,
     attempts = CASE WHEN status = 'sent' THEN 0 ELSE attempts END,
     next_attempt_at = CASE WHEN status = 'sent' THEN excluded.next_attempt_at ELSE next_attempt_at END,
@@ -103,6 +111,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         next_attempt_at=from_db(row["next_attempt_at"]),
         message_id=row["message_id"],
         last_error=row["last_error"],
+        ping_roles=tuple(int(r) for r in json.loads(row["ping_roles"])),
     )
 
 
@@ -140,6 +149,7 @@ class OutboxStore:
                 "target_id": d.target_id,
                 "guild_id": d.guild_id,
                 "item_id": d.item_id,
+                "ping_roles": json.dumps(sorted(set(d.ping_roles))),
                 "now": to_db(now),
             }
             for d in deliveries

@@ -32,9 +32,9 @@ WHERE id = :id
 """
 INSERT_REPORT: Final = """
 INSERT INTO reports (story_id, item_id, outlet, cited, tier, known_source, stage, deal, fee, negated, rejected,
-    published_at)
+    published_at, evidence)
 VALUES (:story_id, :item_id, :outlet, :cited, :tier, :known_source, :stage, :deal, :fee, :negated, :rejected,
-    :published)
+    :published, :evidence)
 ON CONFLICT DO NOTHING
 """
 _SELECT: Final = "SELECT * FROM stories"
@@ -78,6 +78,9 @@ def _report_row(report: NewReport) -> dict[str, Any]:
         "negated": int(rumour.negated),
         "rejected": int(rumour.rejected),
         "published": to_db(report.published),
+        # What the language layer read (issue 12, the "Why?" button): kept as it was read, not re-read later.
+        "evidence": json.dumps([{"wording": e.wording, "start": e.start, "end": e.end, "text": e.text}
+                                for e in rumour.evidence], ensure_ascii=False),
     }
 
 

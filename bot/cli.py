@@ -34,7 +34,8 @@ from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, InvalidInput, MercatoError
 from bot.feedlist import FeedList
 from bot.feeds.guard import validate_feed_url
-from bot.language import extract_rumours
+from bot.language import document_of, extract_rumours
+from bot.language.pack import available_languages
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.ops_cli import add_ops_parsers, run_ops
@@ -112,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     match.add_argument(
         "--explain", action="store_true", help="under each rumour, the wordings (seeds/wordings) and text behind it"
+    )
+    match.add_argument(
+        "--lang", choices=[*available_languages(), "auto"], default="auto",
+        help="the article's language (default auto: a --jsonl line's \"lang\" if it has one, else told from the text)",
     )
 
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
@@ -241,30 +246,39 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     catalogue = load_catalogue(settings.seeds_dir)
     matcher = Matcher(catalogue)
     sources = load_sources(settings.seeds_dir / "sources.toml")
+    language = None if args.lang == "auto" else args.lang
     if args.jsonl:
         with _open_jsonl(args.file) as source:
             try:
-                return _match_jsonl(source, catalogue, matcher, sources)
+                return _match_jsonl(source, catalogue, matcher, sources, language)
             except UnicodeDecodeError as exc:
                 name = "standard input" if args.file == "-" else args.file
                 raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8") from exc
     title, body = _read_article(args.file)
-    view = describe_article(title, body, catalogue, matcher, sources)
+    view = describe_article(title, body, catalogue, matcher, sources, language=language)
     print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
 
 
 def describe_article(
-    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
+    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory,
+    *, language: str | None = None,
 ) -> dict[str, Any]:
-    """Match one article, extract its rumours, and return the JSON view."""
-    match = matcher.match_item(title, body)
+    """Match one article, extract its rumours, and return the JSON view (with the language it was read in).
+
+    ``language``: the article's ("it", "en"); None: told from the text, as for a feed that declares none.
+    """
+    match = matcher.match_item(title, body, language=language)
     rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
     provisional = detect(match, catalogue, sources=sources)  # likely players the catalogue lacks
-    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
+    view = match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
+    view["language"] = document_of(match).language
+    return view
 
 
-def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory) -> int:
+def _match_jsonl(
+    lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory, language: str | None = None
+) -> int:
     status = 0
     out = sys.stdout
     for number, line in enumerate(lines, start=1):
@@ -274,12 +288,13 @@ def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources:
             record = json.loads(line)
             title = html_to_text(str(record.get("title", "")))
             summary = html_to_text(str(record.get("summary", "")))
+            declared = language or (str(record["lang"]) if record.get("lang") else None)
         except (json.JSONDecodeError, AttributeError):
             print(f"line {number}: not a JSON object with title and summary; skipped", file=sys.stderr)
             out.write(json.dumps({"error": f"line {number}: invalid JSON"}) + "\n")
             status = 1
             continue
-        view = describe_article(title, summary, catalogue, matcher, sources)
+        view = describe_article(title, summary, catalogue, matcher, sources, language=declared)
         out.write(json.dumps(view, ensure_ascii=False) + "\n")
     return status
 

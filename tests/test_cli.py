@@ -28,7 +28,8 @@ def test_match_json_on_the_seed_article(capsys: pytest.CaptureFixture[str]) -> N
     """`mercato match --json` prints one object with exactly the seed article's players and clubs."""
     assert main(["match", str(SEED), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"players", "clubs", "rumours"}
+    assert set(out) == {"players", "clubs", "rumours", "language"}
+    assert out["language"] == "en"
     players = {p["name"]: p for p in out["players"]}
     assert set(players) == {"Radu Drăgușin", "Nathan Aké"}
     assert players["Radu Drăgușin"]["club"] == "Tottenham"

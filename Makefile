@@ -35,7 +35,7 @@ demo: $(STAMP)  ## Run the whole pipeline offline on the bundled sample feeds.
 	$(BIN)/mercato demo
 
 test: $(STAMP)  ## Run the test suite.
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto  # one worker per core (pytest-xdist)
 
 lint: $(STAMP)  ## ruff and mypy (strict on bot/).
 	$(BIN)/ruff check bot cogs tests bench

@@ -1,7 +1,7 @@
-"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery, catalogue import and scale, each
-against a baseline run in the same process.
+"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery, catalogue import, heat charts, the size
+of a busy day's digest and scale, each against a baseline run in the same process.
 
-    python -m bench [--quick] [--only startup|matching|ingest|delivery|import|scale]
+    python -m bench [--quick] [--only startup|matching|ingest|delivery|import|charts|digest|scale]
 
 The scale section builds its 10,000- and 100,000-item states on first use (about a minute) and keeps them
 in the temp directory (``bench/state.py``).
@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import catalogue_import, delivery, ingest, matching, scale, startup
+from bench import catalogue_import, charts, delivery, digest, ingest, matching, scale, startup
 
-SECTIONS = ("startup", "matching", "ingest", "delivery", "import", "scale")
+SECTIONS = ("startup", "matching", "ingest", "delivery", "import", "charts", "digest", "scale")
 
 
 def main() -> None:
@@ -40,6 +40,12 @@ def main() -> None:
     if "import" in wanted:
         print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")
         catalogue_import.run(quick=args.quick)
+    if "charts" in wanted:
+        print("\n== heat chart (lines + drawing, off the event loop; target <= 300 ms) ==")
+        charts.run(quick=args.quick)
+    if "digest" in wanted:
+        print("\n== a busy day's digest (one message, one embed) ==")
+        digest.run(quick=args.quick)
     if "scale" in wanted:
         print("\n== scale: commands, routing and planning at 100x today's data ==")
         asyncio.run(scale.run(quick=args.quick))

@@ -60,7 +60,8 @@ def match_to_dict(
 
 def match_to_text(view: dict[str, Any], *, explain: bool = False) -> str:
     """Render a `match_to_dict` view for people."""
-    lines = ["Players:"]
+    lines = [f"Read as: {view['language']}"] if view.get("language") else []
+    lines.append("Players:")
     for p in view["players"]:
         club = f" ({p['club']})" if p["club"] else ""
         flag = " [provisional]" if p.get("provisional") else ""

@@ -19,12 +19,14 @@ from bot.alerts.view import pretty, safe_link
 from bot.alerts.why import Explainer, Why
 from bot.app import App
 from bot.catalogue import norm
+from bot.charts import ChartDesk, ChartRequest
+from bot.charts.stories import club_chart, player_chart
 from bot.deadlines import Calendar, Window, load_windows
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
 from bot.feedlist import FeedLine, FeedList, feed_health
 from bot.following import Following, FollowTarget
-from bot.models import DmMode, Entity, EntityKind, FollowFilter, StoredItem
+from bot.models import ChannelKind, DmMode, Entity, EntityKind, FollowFilter, StoredItem
 from bot.pings import PingLine, Pings, parse_stage, parse_tier
 from bot.privacy import Privacy
 from bot.retention import Retention
@@ -98,6 +100,7 @@ class Shortlist:
 
     club: str
     entries: tuple[ShortlistEntry, ...]
+    chart: bytes | None = None  # PNG: each player's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,7 @@ class Timeline:
     player: str
     entries: tuple[TimelineEntry, ...]
     moves: tuple[str, ...] = ()  # completed moves the catalogue learnt: "Tottenham → AC Milan (2026-12-02, …)"
+    chart: bytes | None = None  # PNG: each club's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,7 @@ class Status:
     global_feeds: int
     server_feeds: tuple[FeedLine, ...]
     failing_feeds: tuple[FeedLine, ...]
+    alert_channel_forum: bool = False  # the alert channel is a forum: a post per story (bot.alerts.forum)
 
 
 def _headline(item: StoredItem) -> Headline:
@@ -179,6 +184,8 @@ class Services:
         # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
         self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
+        self.charts = ChartDesk()  # heat charts: drawn in a worker thread, cached until a story changes
+        self.digests = pipeline.digests  # /digest, /alerts timezone and min_stage: bot/digests (issue 12)
 
     # ------------------------------------------------------------------ follows
 
@@ -303,6 +310,7 @@ class Services:
         views = await intel.shortlist(
             self.storage, self.catalogue, club.id, self.now(), days=SHORTLIST_DAYS, feed_ids=feeds
         )
+        chart = await self._chart(club_chart(club.name, views, await intel.as_of(self.storage, self.now())))
         entries = []
         for v in views:
             current = self.catalogue.club_of(v.story.player_id)
@@ -321,7 +329,7 @@ class Services:
                     heat=v.heat,
                 )
             )
-        return Shortlist(club.name, tuple(entries))
+        return Shortlist(club.name, tuple(entries), chart)
 
     async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
         """A player's rumours: one line per story (club, stage, outlet trail), hottest first.
@@ -344,7 +352,8 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
+            chart = await self._chart(player_chart(player.name, views, await intel.as_of(self.storage, self.now())))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves, chart)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -367,6 +376,14 @@ class Services:
             lines.append(f"{before.name if before else '?'} → {after.name if after else 'a club outside the catalogue'}"
                          f"{loan} ({move.effective}, {how})")
         return tuple(lines)
+
+    async def _chart(self, request: ChartRequest) -> bytes | None:
+        """The heat chart's PNG (None without stories); a drawing that fails costs the chart, never the answer."""
+        try:
+            return await self.charts.heat_png(request)
+        except Exception:
+            log.exception("heat chart %r failed", request.title)
+            return None
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""
@@ -403,9 +420,10 @@ class Services:
 
     # ------------------------------------------------------------------ server settings (Manage Server)
 
-    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None) -> None:
-        """Send this server's alerts to a channel (None: stop channel alerts)."""
-        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now())
+    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None, forum: bool = False) -> None:
+        """Send this server's alerts to a channel (None: stop channel alerts); a forum gets a post per story."""
+        kind = ChannelKind.FORUM if forum and channel_id is not None else ChannelKind.TEXT
+        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now(), kind=kind)
 
     async def set_tier_floor(self, *, guild_id: int, tier: int) -> int:
         """Hide alerts whose best source is less reliable than ``tier``."""
@@ -489,6 +507,7 @@ class Services:
             global_feeds=len(global_feeds),
             server_feeds=tuple(feed_health(f) for f in own),
             failing_feeds=tuple(line for line in map(feed_health, global_feeds) if not line.ok),
+            alert_channel_forum=settings.alert_channel_kind is ChannelKind.FORUM,
         )
 
 

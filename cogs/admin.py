@@ -11,15 +11,24 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.models import EntityKind
+from bot.digests.schedule import zone_choices
+from bot.errors import InvalidInput
+from bot.models import EntityKind, Stage
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
-from cogs.embeds import feed_line, feeds_text, status_text
+from cogs.embeds import feed_line, feeds_text, status_text, ts
 from cogs.explain import ping_added, ping_line, pings_text
 from cogs.follow import STAGE_CHOICES
 from cogs.render import safe_text
 from cogs.tree import send_ephemeral
 
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
+LIVE_STAGES = [app_commands.Choice(name=s.value.replace("_", " "), value=s.value) for s in Stage if not s.is_negative]
+TEXT_SET = ("Alerts will be posted in {}. Make sure I can view that channel, send messages and embed links "
+            "there.")
+FORUM_SET = ("Alerts will be posted in {} as one post per story (title “Player → Club”, tagged with the club "
+             "and the stage); each further report is a reply in its post. Make sure I can view that forum, "
+             "create posts, send messages in posts and embed links there; with Manage Channels I also create "
+             "the tags it lacks.")
 
 
 class Admin(MercatoCog):
@@ -43,12 +52,17 @@ class Admin(MercatoCog):
         return await super().interaction_check(interaction)
 
     @alerts.command(name="channel", description="Post this server's alerts in a channel")
-    @app_commands.describe(channel="The channel for alerts")
-    async def alerts_channel(self, interaction: discord.Interaction[Any], channel: discord.TextChannel) -> None:
+    @app_commands.describe(channel="A text channel (a message per alert) or a forum (a post per story)")
+    async def alerts_channel(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel | discord.ForumChannel
+    ) -> None:
         """Set the alert channel (and clear a recorded failure)."""
-        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id)
-        await send_ephemeral(interaction, f"Alerts will be posted in {channel.mention}. Make sure I can view that "
-                             "channel, send messages and embed links there.")
+        if channel.type is discord.ChannelType.media:  # discord.py's ForumChannel also stands for media channels
+            raise InvalidInput("Pick a text channel or a forum: a media channel only takes posts with a picture.")
+        forum = isinstance(channel, discord.ForumChannel)
+        await self.services.set_alert_channel(guild_id=guild_of(interaction), channel_id=channel.id, forum=forum)
+        await send_ephemeral(interaction, FORUM_SET.format(channel.mention) if forum else TEXT_SET.format(
+            channel.mention))
 
     @alerts.command(name="off", description="Stop posting alerts in this server (DMs continue)")
     async def alerts_off(self, interaction: discord.Interaction[Any]) -> None:
@@ -125,6 +139,36 @@ class Admin(MercatoCog):
         names = {role.id: role.name for role in interaction.guild.roles} if interaction.guild else {}
         found = await self.services.complete_pings(guild_id=guild_of(interaction), current=current, role_names=names)
         return choices(found)
+
+    @alerts.command(name="timezone", description="The time zone of this server's digests")
+    @app_commands.describe(zone="An IANA time zone, like Europe/London or America/New_York: pick one from the list")
+    async def alerts_timezone(
+        self, interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64]
+    ) -> None:
+        """Set the server's time zone; its digests keep their local time."""
+        name, digests = await self.services.digests.set_timezone(guild_id=guild_of(interaction), zone=zone)
+        moved = "".join(f"\nNext {'server' if d.is_server else 'member'} digest: {ts(d.next_at, 'f')}."
+                        for d in digests[:3])
+        await send_ephemeral(interaction, f"Time zone set to **{name}**: digests come at their local time there."
+                             f"{moved}")
+
+    @alerts_timezone.autocomplete("zone")
+    async def zone_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        """Time zones whose name contains what was typed."""
+        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+    @alerts.command(name="min_stage", description="Post live alerts only from this stage on; the digest has them all")
+    @app_commands.describe(stage="interest (the default) posts every stage; here we go posts only the final steps")
+    @app_commands.choices(stage=LIVE_STAGES)
+    async def alerts_min_stage(self, interaction: discord.Interaction[Any], stage: str) -> None:
+        """Set the lowest stage posted live in the alert channel."""
+        chosen = await self.services.digests.set_min_stage(guild_id=guild_of(interaction), stage=stage)
+        if chosen is None:
+            await send_ephemeral(interaction, "Every stage is posted live in the alert channel.")
+            return
+        await send_ephemeral(interaction, f"Live alerts start at **{chosen.value.replace('_', ' ')}** (denials and "
+                             "collapses always pass). Earlier stages reach only the daily digest: "
+                             "`/digest server daily` if this server has none.")
 
     @feeds.command(name="add", description="Read an extra RSS or Atom feed for this server")
     @app_commands.describe(url="The feed's address (http or https)")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.feedlist import FeedLine
-from bot.models import AlertView
+from bot.models import AlertView, DigestView
 from bot.services import Countdown, FollowLine, FollowResult, Headline, Latest, Shortlist, Status, Timeline
 from cogs.render import (
     CONTENT_LIMIT,
@@ -24,6 +25,7 @@ from cogs.render import (
 )
 
 COLOUR = discord.Colour(0x1F8B4C)
+CHART_FILE = "heat.png"  # the attachment's name; the embed shows it as attachment://heat.png
 
 
 def ts(moment: datetime, style: str = "R") -> str:
@@ -69,6 +71,36 @@ def alert_embed(view: AlertView) -> discord.Embed:
         embed.add_field(name="Latest report", value=value[:FIELD_VALUE_LIMIT], inline=False)
     if view.entities:
         embed.set_footer(text=safe_text("Mentions: " + ", ".join(view.entities), FOOTER_LIMIT, single_line=True))
+    return embed
+
+
+def chart_embed() -> discord.Embed:
+    """The embed that shows the attached heat chart."""
+    embed = discord.Embed(colour=COLOUR, description="Heat of each story over the last 14 days; "
+                          "a dot marks a stage reached, the legend counts the outlets.")
+    return embed.set_image(url=f"attachment://{CHART_FILE}")
+
+
+def digest_embed(view: DigestView, server: str | None = None) -> discord.Embed:
+    """A daily digest: its stories hottest first, each with its newest report linked."""
+    rows = []
+    for rank, e in enumerate(view.entries, 1):
+        current = f" ({safe_text(e.from_club, 60, single_line=True)})" if e.from_club else ""
+        outlets = f"{e.outlets} outlet{'s' if e.outlets != 1 else ''}"
+        rows.append(f"**{rank}. {safe_text(e.player, 80, single_line=True)}**{current} → "
+                    f"**{safe_text(e.to_club, 60, single_line=True)}** · {e.stage} · {outlets} · heat {e.heat:.1f}")
+        title = safe_text(e.title, 110, single_line=True)
+        link = f"[{title}](<{link_target(e.link)}>)" if e.link else title
+        rows.append(f"↳ {link} · {safe_text(e.outlet, 60, single_line=True)}")
+    if view.more:
+        rows.append(f"… and {view.more} more {'story' if view.more == 1 else 'stories'} today.")
+    until = view.until.astimezone(ZoneInfo(view.zone))
+    whose = ("what this server follows" if view.server else
+             f"what you follow in {safe_text(server, 60, single_line=True)}" if server else "what you follow")
+    embed = discord.Embed(title=f"Transfer digest · {until:%A} {until.day} {until:%B}", colour=COLOUR,
+                          description=fit(rows, DESCRIPTION_LIMIT), timestamp=view.until)
+    embed.set_footer(text=safe_text(f"Top stories by heat over the 24 h to {until:%H:%M} ({view.zone}) · {whose}",
+                                    FOOTER_LIMIT, single_line=True))
     return embed
 
 
@@ -195,6 +227,8 @@ def status_text(status: Status) -> str:
                    "Fix it, then run `/alerts channel` again.")
     else:
         channel = f"<#{status.alert_channel_id}>"
+    if status.alert_channel_id is not None and status.alert_channel_forum:
+        channel += " (forum: one post per story)"
     rows = [
         f"**Alert channel:** {channel}",
         f"**Tier floor:** {status.tier_floor} · **Deadline DMs lead time:** {status.lead_hours} h",

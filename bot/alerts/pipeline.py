@@ -16,12 +16,14 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.alerts.forum import StoryThreads
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
 from bot.alerts.routing import concerned_follows, concerned_pings
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
+from bot.digests import Digests
 from bot.errors import storage_fault
 from bot.ingest import FeedReport, PollResult
 from bot.models import EnqueueResult, Feed, IngestedItem, StoryUpdate
@@ -41,7 +43,9 @@ class AlertPipeline:
         self.calendar = calendar
         self.now = now
         self.render = Renderer(app.storage, app.catalogue, now=now)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
+        self.digests = Digests(app.storage, app.catalogue, now=now)  # daily digests, through the outbox (issue 12)
+        self.threads = StoryThreads(app.storage, app.catalogue, self.render, now=now)  # forum alert channels
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now, digests=self.digests, forum=self.threads)
         self.poller = Poller(
             self.run_cycle,
             is_deadline=self.deadline_mode,

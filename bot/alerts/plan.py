@@ -167,11 +167,22 @@ def channel_delivery(
     """
     if not settings.delivering or (entry.tier is not None and entry.tier > settings.tier_floor):
         return None
+    if not reaches_min_stage(entry.ingested, settings):
+        return None  # below the server's /alerts min_stage: the digest only
     roles = ping_roles(ctx.pings.get(settings.guild_id, ()), entry.ingested, entry.tier)
     if not followed and not roles:
         return None
     guild_id = settings.guild_id
     return Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, entry.ingested.item.id, ping_roles=roles)
+
+
+def reaches_min_stage(ingested: IngestedItem, settings: GuildSettings) -> bool:
+    """Whether the alert reaches the server's ``/alerts min_stage``: its story got that far (a denial or a collapse
+    always does); an item with no rumour has no stage. Alerts below it reach only the digest (issue 12)."""
+    if settings.min_stage is None:
+        return True
+    head = primary(ingested.stories)
+    return head is not None and head.stage.rank >= settings.min_stage.rank
 
 
 class DmRule:

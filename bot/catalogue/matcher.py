@@ -26,6 +26,7 @@ from bot.catalogue.context import Keyed, SportContext, WordInfo
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
 from bot.language.document import Document
+from bot.language.pack import pack_for
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
 
 _PERSON = "person:"
@@ -280,6 +281,8 @@ class Matcher:
                     continue
                 o_start, o_end = to_original(start, end)
                 picked = self._pick(candidates, named, accepted, sentences, o_start, want)
+                if picked is None and want is EntityKind.CLUB:
+                    picked = self._short_name(doc, t[start:end], candidates)
                 if picked is not None:
                     accepted[index] = (picked, o_start, o_end)
                     named.add(picked)
@@ -309,6 +312,14 @@ class Matcher:
         words = [w for w in text[line_start : line_end if line_end != -1 else len(text)].split() if len(w) > 3]
         title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
         return not title_case
+
+    def _short_name(self, doc: Document, text: str, candidates: tuple[str, ...]) -> str | None:
+        """The club a shared short name stands for in the press of the item's language ("l'Inter" in Italian
+        is never Inter Miami): ``short_names`` in ``seeds/vocabulary/<language>/press.toml``."""
+        name = pack_for(doc.language, doc.seeds).vocabulary.short_names.get(" ".join(text.split()))
+        if name is None:
+            return None
+        return next((c for c in candidates if (club := self.catalogue.find(c)) is not None and club.name == name), None)
 
     def _pick(
         self,

@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 
 from bot.language.clauses import Clause
 from bot.language.context import Context, Hit
+from bot.language.cues import deal_cues
 from bot.language.references import Ref
-from bot.models import Mention
+from bot.models import Deal, Mention
 
 __all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "to_constructs"]
 
 _SCORE_AFTER = re.compile(r"\s*\d+\s*[-–]\s*\d+")
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
 _POSSESSIVE_GAP = re.compile(r"\s*'s?\s*")
-_OF_GAP = re.compile(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?")
-_BARE_FROM = re.compile(r"(?:from|at)\s+(?:\w+\s+)?")
 
 
 @dataclass(slots=True)
@@ -106,7 +105,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     owner_of = next(
         (r for r in refs if r.explicit and r.start >= end and _POSSESSIVE_GAP.fullmatch(folded, end, r.start)), None
     )
-    player_before = next((r for r in refs if r.end <= start and _OF_GAP.fullmatch(folded, r.end, start)), None)
+    player_before = next((r for r in refs if r.end <= start and lang.of_gap.fullmatch(folded, r.end, start)), None)
     from_cue = (
         lang.search(lang.cues("club-role", "from"), before)
         if not lang.search(lang.cues("club-role", "suitor-from"), before)
@@ -124,7 +123,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
-    weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    weak = owner_of is None and player_before is None and bool(lang.bare_from.fullmatch(cue_text))
     (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
     return True
 
@@ -132,18 +131,33 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
 def _player_negotiates(
     ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], cue: re.Match[str], offset: int
 ) -> bool:
-    """True when the party of "talks with <club>" is the player himself, not a buying club.
+    """True when the party of "talks with <club>" is the player or his own club, not a buying club.
 
     "Milan are in talks with Tottenham": Tottenham sells. "Lloris has opened discussions with Nice":
-    the player (or his camp) negotiates with the club he would join. The party is the entity named
-    nearest before the cue in the clause.
+    the player (or his camp) negotiates with the club he would join. "L'Atalanta ha raggiunto l'accordo
+    con il Manchester United per Éderson": his own club sells to the club named after the cue. The
+    party is the entity named nearest before the cue in the clause.
     """
-    if not cue.group(0).rstrip().endswith("with"):
+    if not ctx.lang.with_end.search(cue.group(0).rstrip()):
         return False  # "an offer to Dortmund", "contacted Juventus": always the seller
     cue_start = offset + cue.start()
     player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described
-    club_end = max((e for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=-1)
-    return player_end > club_end and clause.start <= player_end
+    club_end, party = max(
+        ((e, m.entity_id) for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=(-1, "")
+    )
+    if player_end > club_end:
+        return clause.start <= player_end
+    # The player of the talks: the first one named after the cue ("… with Sevilla over Agoumé"), else
+    # the clause's only one.
+    after = [r.player_id for r in refs if r.start >= offset + cue.end()]
+    player_id = after[0] if after else (refs[0].player_id if len({r.player_id for r in refs}) == 1 else None)
+    entity = ctx.entity(player_id) if player_id is not None else None
+    if club_end < clause.start or entity is None or party != entity.club_id:
+        return False
+    # "… about turning Onana's loan into a permanent transfer": the club he plays for has him on loan
+    # and is the one buying.
+    deals = {deal for _pos, deal, _hit in deal_cues(ctx, clause.start, clause.end)}
+    return not {Deal.LOAN, Deal.PERMANENT} <= deals
 
 
 def names_unknown_player(ctx: Context, clause: Clause) -> bool:

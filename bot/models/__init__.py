@@ -15,9 +15,11 @@ from bot.models.alerts import (
     TargetKind,
 )
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
+from bot.models.digests import SERVER, DigestEntry, DigestSubscription, DigestView
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
 from bot.models.follows import (
     DEFAULT_TIER_FLOOR,
+    ChannelKind,
     DmMode,
     Follow,
     Followers,
@@ -27,6 +29,7 @@ from bot.models.follows import (
     PingRule,
     UserSettings,
 )
+from bot.models.forum import ForumPost, PostSubject
 from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
@@ -43,13 +46,18 @@ from bot.models.stories import (
 __all__ = [
     "DEFAULT_TIER",
     "DEFAULT_TIER_FLOOR",
+    "SERVER",
     "Action",
     "AlertKey",
     "AlertView",
     "Alias",
     "AliasKind",
+    "ChannelKind",
     "Deal",
     "Delivery",
+    "DigestEntry",
+    "DigestSubscription",
+    "DigestView",
     "DmMode",
     "EnqueueResult",
     "Entity",
@@ -61,6 +69,7 @@ __all__ = [
     "FollowFilter",
     "FollowHit",
     "Followers",
+    "ForumPost",
     "GuildSettings",
     "IngestedItem",
     "ItemRumours",
@@ -71,6 +80,7 @@ __all__ = [
     "OutboxRow",
     "ParsedFeed",
     "PingRule",
+    "PostSubject",
     "Report",
     "ReportedRumour",
     "Rumour",

@@ -93,6 +93,13 @@ class PingRule:
     max_tier: int | None = None
 
 
+class ChannelKind(StrEnum):
+    """What a server's alert channel is: a text channel (one message per alert) or a forum (one post per story)."""
+
+    TEXT = "text"
+    FORUM = "forum"
+
+
 class DmMode(StrEnum):
     """When a user gets DMs for what they follow."""
 
@@ -112,6 +119,9 @@ class GuildSettings:
     channel_failure: str | None = None
     channel_failed_at: datetime | None = None
     failure_notified: bool = False
+    timezone: str | None = None  # IANA name its digests' times are in; None: UTC (issue 12)
+    min_stage: Stage | None = None  # live channel alerts start at this stage; the digest has them all (issue 12)
+    alert_channel_kind: ChannelKind = ChannelKind.TEXT  # a forum: each story is a post (bot.alerts.forum)
 
     @property
     def delivering(self) -> bool:

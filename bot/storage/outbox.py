@@ -41,6 +41,12 @@ ON CONFLICT (alert_key, target_kind, target_id) DO UPDATE SET
     updated_at = excluded.updated_at
 WHERE status <> 'dropped'
 """
+# A digest is enqueued once: a second run for the same day and target changes nothing (not even a sent row).
+ENQUEUE_ONCE: Final = """
+INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, next_attempt_at, created_at, updated_at)
+VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :now, :now, :now)
+ON CONFLICT (alert_key, target_kind, target_id) DO NOTHING
+"""
 ALERTS_FOR_STORIES: Final = """
 SELECT story_key, alert_key FROM alert_stories WHERE story_key IN (SELECT value FROM json_each(:keys))
 """
@@ -82,9 +88,10 @@ UPDATE outbox SET action = 'send', message_id = NULL, updated_at = :now WHERE id
 DROP: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now WHERE id = :id AND status = 'pending'
 """
+# The alert channel failed: its alerts are dropped, not the server's digest (it has its own channel).
 DROP_CHANNEL_ROWS: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now
-WHERE guild_id = :guild_id AND target_kind = 'channel' AND status = 'pending'
+WHERE guild_id = :guild_id AND target_kind = 'channel' AND status = 'pending' AND alert_key NOT LIKE 'digest:%'
 """
 DROP_DM_ROWS: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now
@@ -94,6 +101,20 @@ COUNT_PENDING: Final = "SELECT count(*) FROM outbox WHERE status = 'pending'"
 COUNT_PENDING_GUILD: Final = """
 SELECT count(*) FROM outbox WHERE status = 'pending' AND guild_id = :guild_id AND target_kind = 'channel'
 """
+
+
+async def insert_once(conn: aiosqlite.Connection, delivery: Delivery, *, now: datetime) -> bool:
+    """Inside a write transaction: add a delivery unless its (key, target) already has a row. True if added."""
+    params = {
+        "alert_key": str(delivery.alert_key),
+        "target_kind": delivery.target_kind.value,
+        "target_id": delivery.target_id,
+        "guild_id": delivery.guild_id,
+        "item_id": delivery.item_id,
+        "now": to_db(now),
+    }
+    async with conn.execute(ENQUEUE_ONCE, params) as cursor:
+        return cursor.rowcount > 0
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:

@@ -29,6 +29,7 @@ ORDER BY g.guild_id, f.url
 """
 FORGET_FOLLOWS: Final = "DELETE FROM follows WHERE user_id = :user_id"
 FORGET_SETTINGS: Final = "DELETE FROM user_settings WHERE user_id = :user_id"
+FORGET_DIGESTS: Final = "DELETE FROM digests WHERE user_id = :user_id AND user_id <> 0"  # their DM digests
 FORGET_DMS: Final = "DELETE FROM outbox WHERE target_kind = 'dm' AND target_id = :user_id"
 FORGET_ADDED_BY: Final = "UPDATE feed_guilds SET added_by = NULL WHERE added_by = :user_id"
 
@@ -55,6 +56,8 @@ PURGE_GUILD: Final = (
     "DELETE FROM feeds WHERE id NOT IN (SELECT feed_id FROM feed_guilds)",
     "DELETE FROM guild_departures WHERE guild_id = :guild_id",
     "DELETE FROM alert_pings WHERE guild_id = :guild_id",  # its role pings (issue 12)
+    "DELETE FROM digests WHERE guild_id = :guild_id",
+    "DELETE FROM forum_posts WHERE guild_id = :guild_id",
 )
 
 
@@ -137,6 +140,7 @@ class PrivacyStore:
         async with self._db.transaction() as conn:
             follows = (await conn.execute(FORGET_FOLLOWS, params)).rowcount
             settings = (await conn.execute(FORGET_SETTINGS, params)).rowcount
+            settings += (await conn.execute(FORGET_DIGESTS, params)).rowcount
             deliveries = (await conn.execute(FORGET_DMS, params)).rowcount
             feeds = (await conn.execute(FORGET_ADDED_BY, params)).rowcount
         return Erased(follows, settings, deliveries, feeds)

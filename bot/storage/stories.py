@@ -66,6 +66,13 @@ ORDER BY s.last_at DESC, s.id DESC, r.published_at, r.item_id
 """
 OF_CLUB: Final = _STORIES_WITH_REPORTS.format(column="to_club_id")
 OF_PLAYER: Final = _STORIES_WITH_REPORTS.format(column="player_id")
+# A digest's stories: those of the followed players and clubs with a report in its day.
+ABOUT: Final = """
+SELECT * FROM stories WHERE last_at >= :since AND (
+    player_id IN (SELECT value FROM json_each(:ids)) OR to_club_id IN (SELECT value FROM json_each(:ids))
+    OR from_club_id IN (SELECT value FROM json_each(:ids)))
+ORDER BY last_at DESC LIMIT :limit
+"""
 _UPDATED: Final = frozenset({"id", "stage", "last_at", "from_club_id", "deal", "fee"})
 STORY_IDS_OF_ITEM: Final = "SELECT story_id FROM reports WHERE item_id = :item_id"
 
@@ -253,6 +260,13 @@ class StoryStore:
             if row[10] is not None:  # NULL: a story without reports (LEFT JOIN)
                 trails[row[0]].append(_report_at(row))
         return [replace(story, reports=tuple(trails[story_id])) for story_id, story in stories.items()]
+
+    async def about(self, entity_ids: Sequence[str], since: datetime, *, limit: int = 500) -> list[Story]:
+        """Stories with a report since ``since`` whose player or either club is one of ``entity_ids``, newest first."""
+        if not entity_ids:
+            return []
+        params = {"ids": json.dumps(sorted(set(entity_ids))), "since": to_db(since), "limit": limit}
+        return await self._with_reports(await self._db.fetchall(ABOUT, params))
 
     async def of_item(self, item_id: int) -> list[Story]:
         """The stories an item reported."""

@@ -10,7 +10,7 @@ from tests.fakediscord import FakeDiscord, InteractionRecord
 from tests.fakediscord import payloads as p
 
 COMMANDS = {"follow", "unfollow", "following", "dm", "shortlist", "rumours", "latest", "deadline", "alerts", "feeds",
-            "status", "privacy", "help"}
+            "status", "privacy", "help", "digest"}
 ADMIN = {"alerts", "feeds", "status"}
 
 
@@ -41,7 +41,9 @@ async def test_commands_are_synced_admin_ones_with_manage_server(fake_discord: F
         assert synced[name]["dm_permission"] is False  # guild only
     assert synced["follow"]["default_member_permissions"] is None
     assert {o["name"] for o in synced["alerts"]["options"]} == {"channel", "off", "tier", "leadtime", "ping", "pings",
-                                                               "unping"}
+                                                               "unping", "timezone", "min_stage"}
+    assert {o["name"] for o in synced["digest"]["options"]} == {"me", "server"}
+    assert synced["digest"]["default_member_permissions"] is None  # /digest me is for everyone; server is checked
 
 
 async def test_follow_autocomplete_forgives_accents_and_ranks_clubs(fake_discord: FakeDiscord, tmp_path) -> None:

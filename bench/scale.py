@@ -7,7 +7,7 @@ Every figure is measured in this run on states from :mod:`bench.state` (built on
   and at 100,000 items (both with 100,000 follows in 1,000 servers, over the same 60 days). Target:
   p99 <= 30 ms at 100,000 items, and flat in the item count: the 10,000-item state is the baseline, its
   calls interleaved with the 100,000-item ones, and ten times the items may cost at most twice the median
-  (before issue #8 the ratio was 4-13x: every visible item sorted, every report of 30 days read). Both
+  (before, the ratio was 4-10x: every visible item sorted, every report of 30 days read). Both
   states span the same 60 days, so the bigger one is ten times as dense: its hottest stories have more
   reports, which the shortlist shows (the newest stories of a big club are read with their trails);
 - routing one item (``concerned_follows``) for a sample of the 100,000 stored items: p99 <= 10 ms;

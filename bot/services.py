@@ -6,15 +6,13 @@ The alert pipeline the bot runs in the background is :class:`bot.alerts.pipeline
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 
 from bot import intel
 from bot.alerts.filters import describe_filter
 from bot.alerts.pipeline import AlertPipeline
-from bot.alerts.routing import item_folded_text, term_matches
 from bot.alerts.view import pretty, safe_link
 from bot.alerts.why import Explainer, Why
 from bot.app import App
@@ -36,7 +34,6 @@ log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 SHORTLIST_DAYS = 30
-TERM_SCAN = 300  # recent items scanned for a term follow's latest news
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,16 +228,10 @@ class Services:
     async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
-        # Two queries for any number of entity follows, and one scan of recent items for all the terms.
-        entity_ids = [t.entity.id for t in targets if t.entity is not None]
-        about = await self.storage.timeline.latest_of_each(entity_ids, guild_id=guild_id)
-        mentioning = await self._term_items([t.term or "" for t in targets if t.entity is None], guild_id, limit=1)
-        lines = []
-        for t in targets:
-            found = [about[t.entity.id]] if t.entity and t.entity.id in about else mentioning.get(t.term or "", [])
-            lines.append(FollowLine(self._label(t), t.entity is None, _headline(found[0]) if found else None,
-                                    describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier)))
-        return lines
+        news = await self.following.latest_news(targets, guild_id=guild_id)
+        return [FollowLine(self._label(t), t.entity is None, _headline(item) if item else None,
+                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier))
+                for t, item in zip(targets, news, strict=True)]
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""
@@ -271,22 +262,8 @@ class Services:
         return describe_entity(target.entity, self.catalogue) if target.entity is not None else target.label
 
     async def _latest_for(self, target: FollowTarget, guild_id: int) -> Headline | None:
-        if target.entity is not None:
-            items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=1)
-        else:
-            items = (await self._term_items([target.term or ""], guild_id, limit=1))[target.term or ""]
-        return _headline(items[0]) if items else None
-
-    async def _term_items(self, terms: Sequence[str], guild_id: int, *, limit: int) -> dict[str, list[StoredItem]]:
-        """The newest items containing each term (whole words, folded), among the TERM_SCAN newest visible ones."""
-        if not terms:
-            return {}
-        recent = await self.storage.timeline.latest(guild_id=guild_id, limit=TERM_SCAN, matched_only=False)
-        found: dict[str, list[StoredItem]] = {}
-        for term in terms:
-            wanted = norm(term)
-            found[term] = list(islice((i for i in recent if term_matches(wanted, item_folded_text(i))), limit))
-        return found
+        item = (await self.following.latest_news([target], guild_id=guild_id))[0]
+        return _headline(item) if item else None
 
     # ------------------------------------------------------------------ rumours
 
@@ -394,7 +371,8 @@ class Services:
         if target.entity is not None:
             items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=limit)
         else:
-            items = (await self._term_items([target.term or ""], guild_id, limit=limit))[target.term or ""]
+            term = target.term or ""
+            items = (await self.following.term_news([term], guild_id=guild_id, limit=limit))[term]
         return Latest(self._label(target), tuple(_headline(i) for i in items))
 
     # ------------------------------------------------------------------ deadlines

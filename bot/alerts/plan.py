@@ -169,7 +169,8 @@ def channel_delivery(
         return None
     if not reaches_min_stage(entry.ingested, settings):
         return None  # below the server's /alerts min_stage: the digest only
-    roles = ping_roles(ctx.pings.get(settings.guild_id, ()), entry.ingested, entry.tier)
+    rules = ctx.pings.get(settings.guild_id, ())
+    roles = ping_roles(rules, entry.ingested, entry.tier) if rules else ()  # most servers have none
     if not followed and not roles:
         return None
     guild_id = settings.guild_id

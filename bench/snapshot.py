@@ -3,10 +3,11 @@
     python -m bench.snapshot write /tmp/before.jsonl   # before the change
     python -m bench.snapshot check /tmp/before.jsonl   # after it: exit 1 and the differences if any
 
-For every item of ``tests/data/*.jsonl`` and of the demo feeds (``seeds/demo/*/*.xml``) it records the
-item's language, every mention (entity, span, text), every rumour with all its fields (source and
-evidence included) and every provisional name (all fields), one JSON line per item. A snapshot is only
-meaningful against the same seeds: take it again after a rule or data change.
+For every item of ``tests/data/*.jsonl`` and of the demo feeds (``seeds/demo/*/*.xml``), the generated
+articles of ``bench/cli_match.py`` and three long texts (5,000 to 40,000 characters of the labelled items
+run together) it records the item's language, every mention (entity, span, text), every rumour with all
+its fields (source and evidence included) and every provisional name (all fields), one JSON line per item.
+A snapshot is only meaningful against the same seeds: take it again after a rule or data change.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from bench import cli_match
 from bot.catalogue import Matcher, load_catalogue
 from bot.catalogue.provisional import detect
 from bot.feeds.parse import parse_feed
@@ -34,18 +36,28 @@ DEMO = SEEDS / "demo"
 
 
 def items() -> Iterator[tuple[str, str, str, str | None]]:
-    """(key, title, summary, feed title) of every labelled item and every demo feed item."""
-    for path in sorted(DATA.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                record = json.loads(line)
-                key = f"{path.name}:{record.get('id', number)}"
-                yield key, record["title"], record["summary"], record.get("feed")
+    """(key, title, summary, feed title) of every item snapshotted (see the module docstring)."""
+    yield from _labelled()
     fetched = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
     for path in sorted(DEMO.glob("*/*.xml")):
         feed = parse_feed(path.read_bytes(), {}, fetched_at=fetched)
         for item in feed.items:
             yield f"demo/{path.parent.name}/{path.name}:{item.uid}", item.title, item.summary, feed.title
+    labelled = list(_labelled())
+    # The batch starts with the labelled items (already above), then its generated articles.
+    for number, record in enumerate(cli_match.batch()[len(labelled) :]):
+        yield f"generated:{number}", record["title"], record["summary"], None
+    run_together = "\n".join(f"{title}. {summary}" for _key, title, summary, _feed in labelled)
+    for size in (5_000, 20_000, 40_000):
+        yield f"long:{size}", "Transfer news", run_together[:size], None
+
+
+def _labelled() -> Iterator[tuple[str, str, str, str | None]]:
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                yield f"{path.name}:{record['id']}", record["title"], record["summary"], record.get("feed")
 
 
 def plain(value: Any) -> Any:

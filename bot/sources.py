@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,7 +198,7 @@ class SourceDirectory:
     ) -> list[tuple[int, int, Source]]:
         """Non-overlapping alias hits (longest first) as ``(start, end, source)`` in folded offsets."""
         cased = fold_cased(text) if True in self._automata else ""
-        taken: list[tuple[int, int]] = []
+        taken = _Taken()
         hits: list[tuple[int, int, Source]] = []
         # Every occurrence of every alias, then taken longest alias first, left to right.
         candidates: list[tuple[int, int]] = []  # (alias index, start)
@@ -209,16 +210,35 @@ class SourceDirectory:
             alias = self._aliases[index]
             haystack = cased if alias.exact else folded
             end = start + len(alias.text)
-            if _bounded(haystack, start, end) and not any(s < end and start < e for s, e in taken):
+            if _bounded(haystack, start, end) and not taken.overlaps(start, end):
                 # The span is taken even without a cue, so that "Sky" never re-matches inside
                 # an uncited "Sky Sport Italia".
-                taken.append((start, end))
+                taken.add(start, end)
                 if not require_cue or _has_cue(lang, folded, start, end, alias.source):
                     hits.append((start, end, alias.source))
         hits.sort(key=lambda hit: hit[0])
         if require_cue:
             hits = _prefer_journalists(folded, hits)
         return hits
+
+
+class _Taken:
+    """Disjoint spans, sorted: whether a new span overlaps one is two neighbours' business (not a scan)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect_right(self.starts, start)
+        return (at > 0 and self.ends[at - 1] > start) or (at < len(self.starts) and self.starts[at] < end)
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect_right(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
 
 
 def _has_cue(lang: LanguagePack, folded: str, start: int, end: int, source: Source) -> bool:

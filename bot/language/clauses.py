@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.language import cues as cue
 from bot.language.context import Context, is_club, is_player
+from bot.models import Mention
 from bot.sources import SourceDirectory
 
 __all__ = ["Clause", "claims", "split_clauses", "split_coordinated", "split_relatives"]
@@ -88,10 +89,10 @@ def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     if not ctx.companions:
         return clauses
     result: list[Clause] = []
+    companions = _companion_mentions(ctx)
     for clause in clauses:
-        for mention in ctx.mentions:
-            start, end = ctx.fspan(mention)
-            if start not in ctx.companions or not clause.start <= start < clause.end:
+        for start, end, mention in companions:
+            if not clause.start <= start < clause.end:
                 continue
             relative = ctx.lang.relative_after.match(ctx.folded, end)
             if relative is None or relative.end() >= clause.end:
@@ -100,6 +101,18 @@ def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:
             clause = Clause(relative.end(), clause.end, clause.sentence, clause.title, mention.entity_id)
         result.append(clause)
     return result
+
+
+def _companion_mentions(ctx: Context) -> list[tuple[int, int, Mention]]:
+    """The companions' mentions as (folded start, end, mention), in mention order; worked out once per run
+    (only they can start a relative clause: looking at every mention for every sentence was quadratic)."""
+    found = ctx.memo.get(("companion-mentions",))
+    if found is None:
+        found = ctx.memo[("companion-mentions",)] = [
+            (start, end, mention) for mention in ctx.mentions for start, end in [ctx.fspan(mention)]
+            if start in ctx.companions
+        ]
+    return found
 
 
 def claims(ctx: Context, sources: SourceDirectory) -> list[list[int]]:

@@ -50,6 +50,7 @@ class Context:
     # Mentions as (folded start, position in ``mentions``, folded end, mention), by folded start.
     spans: list[tuple[int, int, int, Mention]] = field(default_factory=list)
     span_starts: list[int] = field(default_factory=list)
+    longest: int = 0  # the longest mention's folded length
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-span answers (clauses are read often)
 
     @property
@@ -62,11 +63,19 @@ class Context:
         to_folded = self.doc.folded.to_folded
         self.spans = sorted((to_folded[m.start], i, to_folded[m.end], m) for i, m in enumerate(self.mentions))
         self.span_starts = [span[0] for span in self.spans]
+        self.longest = max((end - start for start, _i, end, _m in self.spans), default=0)
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Mention]]:
         """The mentions starting in ``[start, end)`` as (folded start, folded end, mention), in ``mentions`` order."""
         found = self.spans[bisect_left(self.span_starts, start) : bisect_left(self.span_starts, end)]
         return [(s, e, m) for s, _i, e, m in sorted(found, key=lambda span: span[1])]
+
+    def overlaps_mention(self, start: int, end: int) -> bool:
+        """True when a mention overlaps the folded span ``[start, end)`` (only mentions that start at most
+        the longest mention's length before it can reach into it: a bounded look, not a scan)."""
+        first = bisect_left(self.span_starts, start - self.longest)
+        last = bisect_left(self.span_starts, end)
+        return any(s < end and start < e for s, _i, e, _m in self.spans[first:last])
 
     def entity(self, entity_id: str) -> Entity | None:
         """The catalogue entity (None when unknown), looked up once per run."""

@@ -47,9 +47,8 @@ def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Re
     # A club excluded in one place but a suitor in another of the same clause stays a suitor
     # ("Milan, who beat Roma, want Frattesi" never excludes Milan itself).
     if roles.excluded.intersection(roles.suitors):
-        roles.excluded -= {
-            c for c in roles.suitors if any(m.entity_id == c for m in clubs if is_suitor_mention(ctx, m, clause))
-        }
+        suitor_mentions = {m.entity_id for m in clubs if is_suitor_mention(ctx, m, clause)}  # each club once
+        roles.excluded -= {c for c in roles.suitors if c in suitor_mentions}
     return roles
 
 
@@ -167,7 +166,7 @@ def _names_unknown_player(ctx: Context, clause: Clause) -> bool:
         if name is None:
             continue
         name_end = ctx.doc.to_folded(ctx.doc.to_original(name_start) + name.end())
-        if not any(ctx.fspan(m)[0] < name_end and name_start < ctx.fspan(m)[1] for m in ctx.mentions):
+        if not ctx.overlaps_mention(name_start, name_end):
             return True
     return False
 
@@ -187,10 +186,16 @@ def to_constructs(ctx: Context, refs: list[Ref], clubs: list[Mention]) -> list[t
     """Headline style "Drăgușin to Milan", "Aké's move to Milan": a direct player → club link."""
     cues = ctx.lang.cues("to-link")
     pairs: list[tuple[str, str, Hit]] = []
+    starts = [ctx.fspan(mention)[0] for mention in clubs]
     for ref in refs:
-        for mention in clubs:
-            start, _end = ctx.fspan(mention)
-            found = cues.pattern.match(ctx.folded[ref.end : start]) if start >= ref.end else None
+        last = max((start for start in starts if start >= ref.end), default=None)
+        if last is None:
+            continue
+        # One slice per player, cut short per club by ``endpos`` (the same as slicing to the club: a
+        # slice per pair made a long clause quadratic in its length).
+        gap = ctx.folded[ref.end : last]
+        for mention, start in zip(clubs, starts, strict=True):
+            found = cues.pattern.match(gap, 0, start - ref.end) if start >= ref.end else None
             if found is not None:
                 pairs.append((ref.player_id, mention.entity_id, (cues.wording(found).id, ref.end, start)))
     return pairs

@@ -38,7 +38,7 @@ def split_clauses(ctx: Context, start: int, end: int, sentence: int, *, title: b
     clauses: list[Clause] = []
     cursor = start
     breaks = ctx.lang.cues("clause-break")
-    found = breaks.pattern.finditer(ctx.folded, start, end) if ctx.lang.search(breaks, ctx.folded[start:end]) else ()
+    found = breaks.pattern.finditer(ctx.folded, start, end) if ctx.search(breaks, start, end) else ()
     for match in found:
         if match.start() > cursor:
             clauses.append(Clause(cursor, match.start(), sentence, title))
@@ -77,7 +77,8 @@ def _independent(ctx: Context, start: int, end: int) -> bool:
         return False
     if cue.stage_hits(ctx, start, end):
         return True
-    return ctx.lang.cues("move").pattern.search(ctx.cues[start:end]) is not None
+    move = ctx.lang.cues("move")
+    return ctx.lang.may_match(move, ctx.present(start, end)) and move.pattern.search(ctx.cues[start:end]) is not None
 
 
 def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:

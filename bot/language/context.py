@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.language.document import Document
 from bot.language.pack import LanguagePack
+from bot.language.prefilter import LiteralIndex
+from bot.language.wordings import CueSet
 from bot.models import Entity, Mention
 
 __all__ = ["CatalogueLike", "Context", "Hit", "is_club", "is_player"]
@@ -52,6 +55,10 @@ class Context:
     span_starts: list[int] = field(default_factory=list)
     longest: int = 0  # the longest mention's folded length
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-span answers (clauses are read often)
+    # The prefilter's literals of the folded text, and of the cue text (with that text): found once per run.
+    folded_literals: LiteralIndex | None = None
+    searched: dict[tuple[str, int, int], re.Match[str] | None] = field(default_factory=dict)  # ``search`` answers
+    cue_literals: tuple[str, LiteralIndex] | None = None
 
     @property
     def folded(self) -> str:
@@ -94,10 +101,36 @@ class Context:
         """The original text of a folded span."""
         return self.doc.original(start, end)
 
-    def present(self, start: int, end: int) -> frozenset[int]:
-        """The prefilter's answer for the cue text of a span (computed once per span)."""
+    def present(self, start: int, end: int) -> int:
+        """The prefilter's answer (a mask) for the cue text of a span (computed once per span)."""
         key = ("present", start, end)
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = self.lang.prefilter.present(self.cues[start:end])
+            found = self.memo[key] = self._cue_literals().present(start, end)
         return found
+
+    def search(self, cues: CueSet | re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        """``pattern.search(folded[start:end])``, skipped when none of its literals lies in the span."""
+        if isinstance(cues, CueSet):
+            pattern, bit, check = cues.pattern, cues.bit, cues.check
+        else:
+            pattern, bit, check = cues, self.lang.prefilter.bit(cues), self.lang.prefilter.check(cues)
+        if bit:
+            if self.folded_literals is None:
+                self.folded_literals = self.lang.prefilter.index(self.folded)
+            if not self.folded_literals.contains(start, end, bit):
+                return None
+        # The same window is often asked twice (a club's role, then whether it is a suitor).
+        key = (pattern.pattern, start, end)
+        if key in self.searched:
+            return self.searched[key]
+        piece = self.folded[start:end]
+        found = None if check is not None and check.search(piece) is None else pattern.search(piece)
+        self.searched[key] = found
+        return found
+
+    def _cue_literals(self) -> LiteralIndex:
+        """The prefilter's literals of the cue text, found once (again if the cue text is replaced)."""
+        if self.cue_literals is None or self.cue_literals[0] is not self.cues:
+            self.cue_literals = (self.cues, self.lang.prefilter.index(self.cues))
+        return self.cue_literals[1]

@@ -37,6 +37,7 @@ class Document:
     language: str
     folded: Folded
     mentions: tuple[Mention, ...] = ()
+    citations: object = field(default=None, repr=False)  # bot.sources' index of the sources it names (built once)
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
 

@@ -39,8 +39,8 @@ class Roles:
 def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref]) -> Roles:
     """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
     roles = Roles()
-    loan_host = ctx.lang.cues("club-role", "loan-host").pattern
-    hosts = {m.entity_id for m in clubs if loan_host.search(_before(ctx, clause, m, 40))}
+    loan_host = ctx.lang.cues("club-role", "loan-host")
+    hosts = {m.entity_id for m in clubs if ctx.search(loan_host, *_before(ctx, clause, m, 40))}
     for mention in clubs:
         if not _sort_club(ctx, clause, clubs, refs, mention, roles, hosts) and mention.entity_id not in roles.suitors:
             roles.suitors.append(mention.entity_id)
@@ -52,9 +52,10 @@ def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Re
     return roles
 
 
-def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> str:
+def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> tuple[int, int]:
+    """The folded span of up to ``width`` characters of the clause before a mention."""
     start = ctx.fspan(mention)[0]
-    return ctx.folded[max(clause.start, start - width) : start]
+    return max(clause.start, start - width), start
 
 
 def _sort_club(
@@ -63,24 +64,24 @@ def _sort_club(
     """File one club under a role other than suitor; False when it stays a suitor."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
     start, end = ctx.fspan(mention)
-    before = folded[max(clause.start, start - 60) : start]
+    before_start = max(clause.start, start - 60)
     after = folded[end : min(clause.end, end + 40)]
     if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
         roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
         return True
-    if lang.cues("club-role", "loan-host").pattern.search(before):
+    if ctx.search(lang.cues("club-role", "loan-host"), before_start, start):
         roles.loan_hosts.append(club_id)
         roles.excluded.add(club_id)
         return True
-    if lang.search(lang.cues("club-role", "not-suitor"), before):
+    if ctx.search(lang.cues("club-role", "not-suitor"), before_start, start):
         roles.excluded.add(club_id)
         return True
-    if lang.search(lang.cues("club-role", "parent"), before):
+    if ctx.search(lang.cues("club-role", "parent"), before_start, start):
         roles.excluded.add(club_id)
         roles.sellers.extend((ref.player_id, club_id) for ref in refs)
         return True
-    seller_cue = lang.search(lang.cues("club-role", "seller"), before)
-    if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
+    seller_cue = ctx.search(lang.cues("club-role", "seller"), before_start, start)
+    if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, before_start):
         seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
     if seller_cue is not None:
         roles.excluded.add(club_id)
@@ -95,10 +96,10 @@ def _sort_club(
     if any(not r.explicit and r.start == start and r.end > end for r in refs):
         roles.excluded.add(club_id)  # "Lazio's captain", "the Tottenham centre-back": his club
         return True
-    return _owner_club(ctx, refs, mention, before, roles)
+    return _owner_club(ctx, refs, mention, before_start, roles)
 
 
-def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, roles: Roles) -> bool:
+def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before_start: int, roles: Roles) -> bool:
     """"Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa": the player's club."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
     start, end = ctx.fspan(mention)
@@ -107,8 +108,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     )
     player_before = next((r for r in refs if r.end <= start and _OF_GAP.fullmatch(folded, r.end, start)), None)
     from_cue = (
-        lang.search(lang.cues("club-role", "from"), before)
-        if not lang.search(lang.cues("club-role", "suitor-from"), before)
+        ctx.search(lang.cues("club-role", "from"), before_start, start)
+        if not ctx.search(lang.cues("club-role", "suitor-from"), before_start, start)
         else None
     )
     if owner_of is None and player_before is None and not from_cue:
@@ -175,10 +176,10 @@ def is_suitor_mention(ctx: Context, mention: Mention, clause: Clause) -> bool:
     """True when nothing right before this mention of a club marks it as something else than a suitor."""
     lang = ctx.lang
     before = _before(ctx, clause, mention, 60)
-    if lang.search(lang.cues("club-role", "not-suitor"), before):
+    if ctx.search(lang.cues("club-role", "not-suitor"), *before):
         return False
-    return not lang.search(lang.cues("club-role", "from"), before) or bool(
-        lang.search(lang.cues("club-role", "suitor-from"), before)
+    return not ctx.search(lang.cues("club-role", "from"), *before) or bool(
+        ctx.search(lang.cues("club-role", "suitor-from"), *before)
     )
 
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -104,6 +104,10 @@ class CueSet:
     prefix: str = ""
     suffix: str = ""
     single: dict[str, re.Pattern[str]] = field(default_factory=dict)  # wording id → its framed pattern
+    # The language pack's prefilter for ``pattern`` (see ``bot.language.prefilter``): its bit in literal
+    # masks (0: not indexed), else a quick regex over its literals (None: always run the pattern).
+    bit: int = 0
+    check: re.Pattern[str] | None = None
 
     def wording(self, match: re.Match[str]) -> Wording:
         """The wording that produced ``match`` (a match of ``pattern``).
@@ -142,6 +146,14 @@ class Wordings:
             self.sets[(category, value)] = found
         self._resolved[key] = found
         return found
+
+    def with_prefilter(
+        self, bit: Callable[[re.Pattern[str]], int], check: Callable[[re.Pattern[str]], re.Pattern[str] | None]
+    ) -> None:
+        """Give every cue set its prefilter answers (``bit``, ``check`` of its pattern)."""
+        for key, cues in self.sets.items():
+            self.sets[key] = replace(cues, bit=bit(cues.pattern), check=check(cues.pattern))
+        self._resolved.clear()
 
     def values(self, category: str) -> list[str]:
         """The values of ``category`` that have wordings, in file order."""

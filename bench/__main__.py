@@ -1,5 +1,5 @@
-"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery and catalogue import, each as a ratio
-to a baseline run in the same process.
+"""`make bench`: start-up, matching, reading, end-to-end ingest (and against the `reader` library), `mercato
+match --jsonl`, outbox delivery and catalogue import, each as a ratio to a baseline run in the same process.
 
     python -m bench [--quick]
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import catalogue_import, delivery, ingest, matching, startup
+from bench import catalogue_import, cli_match, delivery, ingest, matching, startup, versus_reader
 
 
 def main() -> None:
@@ -24,6 +24,10 @@ def main() -> None:
     matching.run(quick=args.quick)
     print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
     asyncio.run(ingest.run(quick=args.quick))
+    print("\n== first poll against the `reader` library (same feeds, throwaway virtualenv) ==")
+    asyncio.run(versus_reader.run(quick=args.quick))
+    print("\n== `mercato match --jsonl` end to end (new process, distinct articles) ==")
+    cli_match.run(quick=args.quick)
     print("\n== outbox delivery (routes in parallel vs one at a time) ==")
     asyncio.run(delivery.run(quick=args.quick))
     print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")

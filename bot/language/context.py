@@ -54,6 +54,8 @@ class Context:
     spans: list[tuple[int, int, int, Mention]] = field(default_factory=list)
     span_starts: list[int] = field(default_factory=list)
     longest: int = 0  # the longest mention's folded length
+    in_order: bool = True  # ``spans`` (by folded start) are also in ``mentions`` order
+    triples: list[tuple[int, int, Mention]] = field(default_factory=list)  # ``spans`` as ``within`` returns them
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-span answers (clauses are read often)
     # The prefilter's literals of the folded text, and of the cue text (with that text): found once per run.
     folded_literals: LiteralIndex | None = None
@@ -71,11 +73,16 @@ class Context:
         self.spans = sorted((to_folded[m.start], i, to_folded[m.end], m) for i, m in enumerate(self.mentions))
         self.span_starts = [span[0] for span in self.spans]
         self.longest = max((end - start for start, _i, end, _m in self.spans), default=0)
+        # The matcher lists mentions by start: then text order is ``mentions`` order and needs no sort.
+        self.in_order = all(a[1] < b[1] for a, b in zip(self.spans, self.spans[1:], strict=False))
+        self.triples = [(s, e, m) for s, _i, e, m in self.spans]
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Mention]]:
         """The mentions starting in ``[start, end)`` as (folded start, folded end, mention), in ``mentions`` order."""
-        found = self.spans[bisect_left(self.span_starts, start) : bisect_left(self.span_starts, end)]
-        return [(s, e, m) for s, _i, e, m in sorted(found, key=lambda span: span[1])]
+        first, last = bisect_left(self.span_starts, start), bisect_left(self.span_starts, end)
+        if self.in_order:
+            return self.triples[first:last]
+        return [(s, e, m) for s, _i, e, m in sorted(self.spans[first:last], key=lambda span: span[1])]
 
     def overlaps_mention(self, start: int, end: int) -> bool:
         """True when a mention overlaps the folded span ``[start, end)`` (only mentions that start at most
@@ -95,7 +102,8 @@ class Context:
 
     def fspan(self, mention: Mention) -> tuple[int, int]:
         """A mention's folded span."""
-        return self.doc.fspan(mention)
+        to_folded = self.doc.folded.to_folded
+        return to_folded[mention.start], to_folded[mention.end]
 
     def original(self, start: int, end: int) -> str:
         """The original text of a folded span."""

@@ -75,11 +75,30 @@ def _worth_indexing(literals: tuple[str, ...]) -> bool:
     return all(len(lit) >= 3 or (len(lit) == 2 and lit not in _COMMON_SHORT) for lit in literals)
 
 
+_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+
+
+def heads_of(source: str) -> tuple[str, ...] | None:
+    """Literals one of which every match of the regex ``source`` (no flags) starts with (None: not known)."""
+    if _SRE_PARSER is None:
+        return None
+    try:
+        found = _heads(_SRE_PARSER.parse(source, 0))
+    except Exception:  # pragma: no cover - an unexpected parser shape: no heads
+        return None
+    return tuple(sorted(found)) if found else None
+
+
 def _heads(items: Any) -> frozenset[str] | None:
-    """Literals one of which every match of the parsed sequence ``items`` starts with, or None."""
+    """Literals one of which every match of the parsed sequence ``items`` starts with, or None.
+
+    Zero-width assertions at the start (``\b``, look-arounds) are stepped over: they consume nothing.
+    """
     run: list[str] = []
     for op, av in items:
         name = str(op)
+        if name in _ZERO_WIDTH and not run:
+            continue
         if name == "LITERAL":
             run.append(chr(av))
             continue

@@ -55,9 +55,13 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     side names a player or club pair of its own and carries a transfer word: "Milan and Roma want X"
     and "Drăgușin and Aké are on Milan's list" stay whole.
     """
-    joiner = ctx.lang.cues("coordination").pattern
+    coordination = ctx.lang.cues("coordination")
+    joiner = coordination.pattern
     out: list[Clause] = []
     for clause in clauses:
+        if not ctx.may_find(coordination, clause.start, clause.end):
+            out.append(clause)
+            continue
         cursor = clause.start
         for found in joiner.finditer(ctx.folded, clause.start, clause.end):
             if not ctx.within(found.end(), found.end() + 1):

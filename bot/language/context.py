@@ -60,6 +60,7 @@ class Context:
     # The prefilter's literals of the folded text, and of the cue text (with that text): found once per run.
     folded_literals: LiteralIndex | None = None
     searched: dict[tuple[str, int, int], re.Match[str] | None] = field(default_factory=dict)  # ``search`` answers
+    window_masks: dict[tuple[int, int], int] = field(default_factory=dict)  # literal masks of folded windows
     cue_literals: tuple[str, LiteralIndex] | None = None
 
     @property
@@ -123,11 +124,8 @@ class Context:
             pattern, bit, check = cues.pattern, cues.bit, cues.check
         else:
             pattern, bit, check = cues, self.lang.prefilter.bit(cues), self.lang.prefilter.check(cues)
-        if bit:
-            if self.folded_literals is None:
-                self.folded_literals = self.lang.prefilter.index(self.folded)
-            if not self.folded_literals.contains(start, end, bit):
-                return None
+        if bit and not self.window_mask(start, end) & bit:
+            return None
         # The same window is often asked twice (a club's role, then whether it is a suitor).
         key = (pattern.pattern, start, end)
         if key in self.searched:
@@ -136,6 +134,27 @@ class Context:
         found = None if check is not None and check.search(piece) is None else pattern.search(piece)
         self.searched[key] = found
         return found
+
+    def window_mask(self, start: int, end: int) -> int:
+        """The prefilter's mask for the folded window ``[start, end)`` (one per window: the same window is
+        asked about several patterns in a row)."""
+        mask = self.window_masks.get((start, end))
+        if mask is None:
+            if self.folded_literals is None:
+                self.folded_literals = self.lang.prefilter.index(self.folded)
+            mask = self.window_masks[(start, end)] = self.folded_literals.present(start, end)
+        return mask
+
+    def may_find(self, cues: CueSet | re.Pattern[str], start: int, end: int) -> bool:
+        """False when the pattern cannot match anywhere in the folded window ``[start, end)`` (its literals are
+        missing), whether it is run on the slice or with ``pos``/``endpos``: a match lies inside the window."""
+        if isinstance(cues, CueSet):
+            bit, check = cues.bit, cues.check
+        else:
+            bit, check = self.lang.prefilter.bit(cues), self.lang.prefilter.check(cues)
+        if bit:
+            return bool(self.window_mask(start, end) & bit)
+        return check is None or check.search(self.folded, start, end) is not None
 
     def _cue_literals(self) -> LiteralIndex:
         """The prefilter's literals of the cue text, found once (again if the cue text is replaced)."""

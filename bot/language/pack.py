@@ -97,7 +97,10 @@ def _build(language: str, vocabulary: Vocabulary, wordings: Wordings) -> Languag
     particles = "|".join(re.escape(p) for p in vocabulary.name_particles) or "(?!)"
     pack.capitalised_name = re.compile(rf"[A-Z][\w'’-]+(?:\s+(?:(?:{particles})\s+)?[A-Z][\w'’-]+)+")
     pack.prefilter = Prefilter(
-        [*(cues.pattern for cues in wordings.sets.values()), pack.companion_list]
+        [
+            *(cues.pattern for cues in wordings.sets.values()),
+            pack.companion_list, pack.description, pack.after_club_role,
+        ]
     )
     wordings.with_prefilter(pack.prefilter.bit, pack.prefilter.check)
     pack.stages = tuple((stage, wordings.cues("stage", stage.value)) for stage, _cues in pack.stages)

@@ -32,7 +32,7 @@ def _required(items: Any) -> frozenset[str] | None:
 
     def consider(found: frozenset[str] | None) -> None:
         nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+        if found and (best is None or _telling(found) > _telling(best)):
             best = found
 
     for op, av in items:
@@ -70,9 +70,21 @@ _COMMON_SHORT = frozenset(
 _MAX_CHECK_LITERALS = 8
 
 
+# Words found in nearly every sentence: as a pattern's literal they rule out almost nothing, so a set of
+# rarer literals is preferred ("the striker" is found by "striker", not by "the").
+_COMMON_WORDS = frozenset("the and for with his her has have had was are that this from not but who him its".split())
+
+
+def _telling(literals: frozenset[str]) -> int:
+    """How well a literal set rules texts out: its shortest literal's length, a very common word counting 1."""
+    return min(1 if lit in _COMMON_WORDS else len(lit) for lit in literals)
+
+
 def _worth_indexing(literals: tuple[str, ...]) -> bool:
-    """True when every literal is long enough, or short but rare ("cb", "gk"), to find few places."""
-    return all(len(lit) >= 3 or (len(lit) == 2 and lit not in _COMMON_SHORT) for lit in literals)
+    """True when every literal is long enough, or short but rare ("cb", "gk"), and no very common word."""
+    return all(
+        (len(lit) >= 3 or (len(lit) == 2 and lit not in _COMMON_SHORT)) and lit not in _COMMON_WORDS for lit in literals
+    )
 
 
 _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})

@@ -160,6 +160,8 @@ def names_unknown_player(ctx: Context, clause: Clause) -> bool:
 
 def _names_unknown_player(ctx: Context, clause: Clause) -> bool:
     cues = ctx.lang.cues("name-cue")
+    if not ctx.may_find(cues, clause.start, clause.end):
+        return False
     for found in cues.pattern.finditer(ctx.folded, clause.start, clause.end):
         name_start = found.end()
         original = ctx.original(name_start, min(clause.end, name_start + 60))

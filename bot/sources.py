@@ -42,7 +42,7 @@ __all__ = [
 _MIN_TIER, _MAX_TIER = 0, 5
 
 
-_WORD = re.compile(r"[a-z0-9]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # the haystacks are ASCII
 _PAREN_AFTER = re.compile(r"^\s*(?:[-–,]\s*[^()]{0,40})?\)")
 _PAREN_BEFORE = re.compile(r"\(\s*(?:the\s+)?$")
 _NAMES_MEMO_SIZE = 4096
@@ -175,7 +175,8 @@ class SourceDirectory:
             index = doc.citations = _DocumentAliases(self, doc.folded.text, self._cased(doc.text))
         lo, hi = doc.to_folded(start), doc.to_folded(end)
         lang = pack_for(doc.language)
-        found = self._pick_aliases(index.folded, index.cased, index.within(lo, hi), lang, lo, hi, require_cue=True)
+        found = self._pick_aliases(index.folded, index.cased, index.within(lo, hi), lang, lo, hi, require_cue=True,
+                                   cue_memo=index.cue_memo)
         return self._citations([(s - lo, e - lo, source) for s, e, source in found], index.folded[lo:hi], lang)
 
     def _cited(self, folded: str, text: str, lang: LanguagePack) -> list[Source]:
@@ -228,7 +229,7 @@ class SourceDirectory:
 
     def _pick_aliases(
         self, folded: str, cased: str, candidates: list[tuple[int, int]], lang: LanguagePack, lo: int, hi: int, *,
-        require_cue: bool,
+        require_cue: bool, cue_memo: dict[tuple[int, int, int, int, bool], bool] | None = None,
     ) -> list[tuple[int, int, Source]]:
         """The hits kept among ``candidates`` (alias index, start) of the span ``[lo, hi)``: longest alias first,
         left to right, whole words, not overlapping; cues are looked for inside the span only."""
@@ -242,7 +243,7 @@ class SourceDirectory:
                 # The span is taken even without a cue, so that "Sky" never re-matches inside
                 # an uncited "Sky Sport Italia".
                 taken.add(start, end)
-                if not require_cue or _has_cue(lang, folded, start, end, alias.source, lo, hi):
+                if not require_cue or _cited_here(lang, folded, start, end, alias.source, lo, hi, cue_memo):
                     hits.append((start, end, alias.source))
         hits.sort(key=lambda hit: hit[0])
         if require_cue:
@@ -253,13 +254,15 @@ class SourceDirectory:
 class _DocumentAliases:
     """Where a Document names sources (any alias, cue or not), found once; spans take theirs by bisection."""
 
-    __slots__ = ("cased", "directory", "folded", "occurrences", "starts")
+    __slots__ = ("cased", "cue_memo", "directory", "folded", "occurrences", "starts")
 
     def __init__(self, directory: SourceDirectory, folded: str, cased: str) -> None:
         self.directory = directory
         self.folded, self.cased = folded, cased
         self.occurrences = directory._occurrences(folded, cased)
         self.starts = [start for start, _index in self.occurrences]
+        # Whether a name has its citing cue, by the windows looked at: a sentence and its claim see the same.
+        self.cue_memo: dict[tuple[int, int, int, int, bool], bool] = {}
 
     def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
         """The occurrences inside ``[lo, hi)`` as (alias index, start), sorted like ``_find_aliases`` sorts them."""
@@ -285,6 +288,20 @@ class _Taken:
         at = bisect_right(self.starts, start)
         self.starts.insert(at, start)
         self.ends.insert(at, end)
+
+
+def _cited_here(
+    lang: LanguagePack, folded: str, start: int, end: int, source: Source, lo: int, hi: int,
+    memo: dict[tuple[int, int, int, int, bool], bool] | None,
+) -> bool:
+    """``_has_cue``, remembered in ``memo`` by what it depends on (the windows it reads and the kind of source)."""
+    if memo is None:
+        return _has_cue(lang, folded, start, end, source, lo, hi)
+    key = (start, end, max(lo, start - 60), min(hi, end + 60), source.kind is SourceKind.CLUB)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _has_cue(lang, folded, start, end, source, lo, hi)
+    return found
 
 
 def _has_cue(lang: LanguagePack, folded: str, start: int, end: int, source: Source, lo: int, hi: int) -> bool:
@@ -330,8 +347,8 @@ def _prefer_journalists(folded: str, hits: list[tuple[int, int, Source]]) -> lis
 
 def _bounded(haystack: str, start: int, end: int, lo: int, hi: int) -> bool:
     """True when ``[start, end)`` is a whole-word span of ``haystack[lo:hi]`` (no letter/digit glued on either side)."""
-    left_ok = start == lo or not _WORD.match(haystack[start - 1].lower())
-    right_ok = end >= hi or not _WORD.match(haystack[end].lower())
+    left_ok = start == lo or haystack[start - 1].lower() not in _WORD_CHARS
+    right_ok = end >= hi or haystack[end].lower() not in _WORD_CHARS
     return left_ok and right_ok
 
 

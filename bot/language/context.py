@@ -47,8 +47,10 @@ class Context:
     mentions: list[Mention]
     entities: dict[str, Entity | None] = field(default_factory=dict)
     player_ids: list[str] = field(default_factory=list)  # distinct players of the item (companions aside)
-    cues: str = ""  # the folded text with background ("joined in 2021") blanked: where cues are read
-    past: list[tuple[int, int]] = field(default_factory=list)  # the blanked spans
+    # The folded text with background ("joined in 2021") blanked: where cues are read. Set with ``past``,
+    # the blanked spans (the cue text is the folded text itself when nothing is blanked).
+    cues: str = ""
+    past: list[tuple[int, int]] = field(default_factory=list)
     companions: dict[int, int] = field(default_factory=dict)  # folded start → end of companion mentions
     # Mentions as (folded start, position in ``mentions``, folded end, mention), by folded start.
     spans: list[tuple[int, int, int, Mention]] = field(default_factory=list)
@@ -140,9 +142,7 @@ class Context:
         asked about several patterns in a row)."""
         mask = self.window_masks.get((start, end))
         if mask is None:
-            if self.folded_literals is None:
-                self.folded_literals = self.lang.prefilter.index(self.folded)
-            mask = self.window_masks[(start, end)] = self.folded_literals.present(start, end)
+            mask = self.window_masks[(start, end)] = self._folded_literals().present(start, end)
         return mask
 
     def may_find(self, cues: CueSet | re.Pattern[str], start: int, end: int) -> bool:
@@ -159,5 +159,18 @@ class Context:
     def _cue_literals(self) -> LiteralIndex:
         """The prefilter's literals of the cue text, found once (again if the cue text is replaced)."""
         if self.cue_literals is None or self.cue_literals[0] is not self.cues:
-            self.cue_literals = (self.cues, self.lang.prefilter.index(self.cues))
+            if self.cues is self.folded:
+                index = self._folded_literals()
+            elif self.lang.prefilter.spaceless and len(self.cues) == len(self.folded):
+                # The cue text is the folded text with ``past`` blanked (see ``cues``): its literals are the
+                # folded text's minus those in the blanked spans.
+                index = self._folded_literals().blanked(self.past)
+            else:
+                index = self.lang.prefilter.index(self.cues)
+            self.cue_literals = (self.cues, index)
         return self.cue_literals[1]
+
+    def _folded_literals(self) -> LiteralIndex:
+        if self.folded_literals is None:
+            self.folded_literals = self.lang.prefilter.index(self.folded)
+        return self.folded_literals

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -161,6 +161,9 @@ class Prefilter:
             number = self._numbers[pattern.pattern] = len(self._numbers)
             for literal in literals:
                 words[literal] = words.get(literal, 0) | 1 << number
+        # With no whitespace in any literal, blanking a text with spaces only removes the occurrences it
+        # overlaps (see ``LiteralIndex.blanked``).
+        self.spaceless = not any(char.isspace() for word in words for char in word)
         self._automaton: Any = None
         if words:
             automaton = ahocorasick.Automaton()
@@ -227,6 +230,19 @@ class LiteralIndex:
             if e <= end:
                 mask |= found
         return mask
+
+    def blanked(self, spans: list[tuple[int, int]]) -> LiteralIndex:
+        """The index of the same text with ``spans`` (sorted, disjoint) replaced by spaces, when no literal
+        holds whitespace: the occurrences that overlap a span are gone, and no new one can appear."""
+        kept: list[tuple[int, int, int]] = []
+        starts = [start for start, _end in spans]
+        for hit in self._hits:
+            at = bisect_right(starts, hit[0])
+            # spans[at - 1] starts at or before the hit; spans[at] starts after it
+            if (at > 0 and spans[at - 1][1] > hit[0]) or (at < len(spans) and spans[at][0] < hit[1]):
+                continue
+            kept.append(hit)
+        return LiteralIndex(kept)
 
     def contains(self, start: int, end: int, bit: int) -> bool:
         """True when a literal of the pattern with this bit lies inside ``[start, end)``."""

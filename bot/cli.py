@@ -19,27 +19,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
 import bot
-from bot import intel
-from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.catalogue.provisional import detect
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, InvalidInput, MercatoError
-from bot.feedlist import FeedList
-from bot.feeds.guard import validate_feed_url
 from bot.language import extract_rumours
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.ops_cli import add_ops_parsers, run_ops
-from bot.services import build_services
 from bot.sources import SourceDirectory, load_sources
 from bot.text import html_to_text
 
 log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # not subscriptable at run time
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+# The commands that open the database or the network import what they need themselves (bot.app, the
+# feed fetcher, the services): `mercato match` starts without them.
 EXIT_USAGE = 2
 MAX_SINCE_HOURS = 24 * 365 * 10
 
@@ -273,6 +270,9 @@ def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources:
 
 async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato poll --once`: one poll cycle of every feed, one line per feed; alerts go to the outbox."""
+    from bot.app import open_app
+    from bot.services import build_services
+
     now = datetime.now(UTC)
     app = await open_app(settings, now=now)
     try:
@@ -293,6 +293,10 @@ async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato feeds add|remove|list` on the operator's global list (the use cases of `/feeds`)."""
+    from bot.app import open_app
+    from bot.feedlist import FeedList
+    from bot.feeds.guard import validate_feed_url
+
     now = datetime.now(UTC)
     if args.feeds_command == "add":  # checked first: a URL that cannot be a feed touches no database
         url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
@@ -318,6 +322,9 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_stories(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato stories`: stories with their trail of reports."""
+    from bot import intel
+    from bot.app import open_app
+
     app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
     try:
         views = await intel.recent(app.storage, app.catalogue, datetime.now(UTC), hours=args.since)
@@ -342,6 +349,9 @@ async def cmd_stories(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato shortlist CLUB`: who is linked with a club, hottest first."""
+    from bot import intel
+    from bot.app import open_app
+
     app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
     try:
         clubs = app.catalogue.resolve(args.club, EntityKind.CLUB) or app.catalogue.search(

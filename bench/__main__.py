@@ -1,5 +1,6 @@
-"""`make bench`: start-up, matching, reading, end-to-end ingest (and against the `reader` library), `mercato
-match --jsonl`, outbox delivery and catalogue import, each as a ratio to a baseline run in the same process.
+"""`make bench`: start-up, matching, reading (and its linearity), end-to-end ingest (and against the `reader`
+library), `mercato match --jsonl`, outbox delivery and catalogue import, each as a ratio to a baseline run in the
+same process.
 
     python -m bench [--quick]
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import catalogue_import, cli_match, delivery, ingest, matching, startup, versus_reader
+from bench import catalogue_import, cli_match, delivery, ingest, linearity, matching, reading, startup, versus_reader
 
 
 def main() -> None:
@@ -22,6 +23,10 @@ def main() -> None:
     startup.run()
     print("\n== matching throughput ==")
     matching.run(quick=args.quick)
+    print("\n== reading the labelled items (matching, rumours, provisional names) ==")
+    reading.run(quick=args.quick)
+    print("\n== every reading stage is linear in the item's length ==")
+    linearity.run(quick=args.quick)
     print("\n== end-to-end ingest (local HTTP server -> parse -> match -> rumours -> SQLite) ==")
     asyncio.run(ingest.run(quick=args.quick))
     print("\n== first poll against the `reader` library (same feeds, throwaway virtualenv) ==")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ class Context:
         self.span_starts = [span[0] for span in self.spans]
         self.longest = max((end - start for start, _i, end, _m in self.spans), default=0)
         # The matcher lists mentions by start: then text order is ``mentions`` order and needs no sort.
-        self.in_order = all(a[1] < b[1] for a, b in zip(self.spans, self.spans[1:], strict=False))
+        self.in_order = all(a[1] < b[1] for a, b in itertools.pairwise(self.spans))
         self.triples = [(s, e, m) for s, _i, e, m in self.spans]
 
     def within(self, start: int, end: int) -> list[tuple[int, int, Mention]]:

@@ -19,17 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
 import bot
-from bot.catalogue import Catalogue, Matcher, load_catalogue
-from bot.catalogue.provisional import detect
+from bot.batch import describe_article, match_batch
+from bot.catalogue import Matcher, load_catalogue
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
-from bot.describe import match_to_dict, match_to_text, rumour_to_dict
+from bot.describe import match_to_text
 from bot.errors import ConfigError, InvalidInput, MercatoError
-from bot.language import extract_rumours
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.ops_cli import add_ops_parsers, run_ops
-from bot.sources import SourceDirectory, load_sources
+from bot.sources import load_sources
 from bot.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -228,7 +227,7 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     if args.jsonl:
         with _open_jsonl(args.file) as source:
             try:
-                return _match_jsonl(source, catalogue, matcher, sources)
+                return match_batch(source, catalogue, matcher, sources, from_file=args.file != "-")
             except UnicodeDecodeError as exc:
                 name = "standard input" if args.file == "-" else args.file
                 raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8") from exc
@@ -236,36 +235,6 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     view = describe_article(title, body, catalogue, matcher, sources)
     print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
-
-
-def describe_article(
-    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
-) -> dict[str, Any]:
-    """Match one article, extract its rumours, and return the JSON view."""
-    match = matcher.match_item(title, body)
-    rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
-    provisional = detect(match, catalogue, sources=sources)  # likely players the catalogue lacks
-    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
-
-
-def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory) -> int:
-    status = 0
-    out = sys.stdout
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            title = html_to_text(str(record.get("title", "")))
-            summary = html_to_text(str(record.get("summary", "")))
-        except (json.JSONDecodeError, AttributeError):
-            print(f"line {number}: not a JSON object with title and summary; skipped", file=sys.stderr)
-            out.write(json.dumps({"error": f"line {number}: invalid JSON"}) + "\n")
-            status = 1
-            continue
-        view = describe_article(title, summary, catalogue, matcher, sources)
-        out.write(json.dumps(view, ensure_ascii=False) + "\n")
-    return status
 
 
 async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:

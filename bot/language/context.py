@@ -16,6 +16,8 @@ from bot.models import Entity, Mention
 
 __all__ = ["CatalogueLike", "Context", "Hit", "is_club", "is_player"]
 
+_DIGIT = re.compile(r"\d")
+
 # A wording that fired: (wording id, folded start, folded end) in the Document's folded text.
 Hit = tuple[str, int, int]
 
@@ -64,6 +66,7 @@ class Context:
     folded_literals: LiteralIndex | None = None
     searched: dict[tuple[str, int, int], re.Match[str] | None] = field(default_factory=dict)  # ``search`` answers
     window_masks: dict[tuple[int, int], int] = field(default_factory=dict)  # literal masks of folded windows
+    digits: list[int] | None = None  # where the folded text has digits (found on first use)
     cue_literals: tuple[str, LiteralIndex] | None = None
 
     @property
@@ -137,6 +140,13 @@ class Context:
         found = None if check is not None and check.search(piece) is None else pattern.search(piece)
         self.searched[key] = found
         return found
+
+    def has_digit(self, start: int, end: int) -> bool:
+        """True when the folded span ``[start, end)`` holds a digit (scores, fees, ages need one)."""
+        if self.digits is None:
+            self.digits = [found.start() for found in _DIGIT.finditer(self.folded)]
+        at = bisect_left(self.digits, start)
+        return at < len(self.digits) and self.digits[at] < end
 
     def window_mask(self, start: int, end: int) -> int:
         """The prefilter's mask for the folded window ``[start, end)`` (one per window: the same window is

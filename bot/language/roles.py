@@ -39,8 +39,7 @@ class Roles:
 def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref]) -> Roles:
     """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
     roles = Roles()
-    loan_host = ctx.lang.cues("club-role", "loan-host")
-    hosts = {m.entity_id for m in clubs if ctx.search(loan_host, *_before(ctx, clause, m, 40))}
+    hosts = _LoanHosts(ctx, clause, clubs)
     for mention in clubs:
         if not _sort_club(ctx, clause, clubs, refs, mention, roles, hosts) and mention.entity_id not in roles.suitors:
             roles.suitors.append(mention.entity_id)
@@ -52,6 +51,21 @@ def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Re
     return roles
 
 
+class _LoanHosts:
+    """The clubs of a clause named right after "on loan at" (worked out only if a seller cue asks)."""
+
+    def __init__(self, ctx: Context, clause: Clause, clubs: list[Mention]) -> None:
+        self._args = (ctx, clause, clubs)
+        self._found: set[str] | None = None
+
+    def get(self) -> set[str]:
+        if self._found is None:
+            ctx, clause, clubs = self._args
+            loan_host = ctx.lang.cues("club-role", "loan-host")
+            self._found = {m.entity_id for m in clubs if ctx.search(loan_host, *_before(ctx, clause, m, 40))}
+        return self._found
+
+
 def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> tuple[int, int]:
     """The folded span of up to ``width`` characters of the clause before a mention."""
     start = ctx.fspan(mention)[0]
@@ -59,14 +73,18 @@ def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> tuple
 
 
 def _sort_club(
-    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], mention: Mention, roles: Roles, hosts: set[str]
+    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], mention: Mention, roles: Roles,
+    hosts: _LoanHosts,
 ) -> bool:
     """File one club under a role other than suitor; False when it stays a suitor."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
     start, end = ctx.fspan(mention)
     before_start = max(clause.start, start - 60)
-    after = folded[end : min(clause.end, end + 40)]
-    if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
+    after_end = min(clause.end, end + 40)
+    # Both score shapes need a digit: most clubs have none around them (a set look-up, not two regexes).
+    if (ctx.has_digit(max(clause.start, start - 8), start) and _SCORE_NEAR.search(
+        folded[max(clause.start, start - 8) : start]
+    )) or (ctx.has_digit(end, after_end) and _SCORE_AFTER.match(folded[end:after_end])):
         roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
         return True
     if ctx.search(lang.cues("club-role", "loan-host"), before_start, start):
@@ -87,7 +105,7 @@ def _sort_club(
         roles.excluded.add(club_id)
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
-        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts.get()
         for ref in refs:
             entity = ctx.entity(ref.player_id)
             if entity is None or entity.club_id not in others:

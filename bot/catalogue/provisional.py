@@ -23,6 +23,7 @@ provisional player to a regular one once two distinct feeds reported him or anyo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -302,15 +303,9 @@ class ProvisionalDetector:
         other_sport_item = _OTHER_SPORT.search(text) is not None
         football_item = bool(clubs) or _FOOTBALL.search(text) is not None
         out: dict[str, ProvisionalCandidate] = {}
-        # What a sentence says is asked once per sentence, not once per name in it (a long sentence
-        # with many names made this quadratic).
-        said: dict[tuple[object, int, int], bool] = {}
-
+        @functools.cache  # once per sentence, not per name in it (a long sentence made this quadratic)
         def says(test: Callable[[str], object], start: int, end: int) -> bool:
-            key = (test, start, end)
-            if key not in said:
-                said[key] = bool(test(text[start:end]))
-            return said[key]
+            return bool(test(text[start:end]))
 
         for raw in sorted(found, key=lambda c: c.start):
             candidate = self._trim(raw, text)

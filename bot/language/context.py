@@ -18,6 +18,17 @@ __all__ = ["CatalogueLike", "Context", "Hit", "is_club", "is_player"]
 
 _DIGIT = re.compile(r"\d")
 
+
+def _spaces_over(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each of the (sorted, disjoint) ``spans`` replaced by as many spaces."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        pieces.extend((text[cursor:start], " " * (end - start)))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
 # A wording that fired: (wording id, folded start, folded end) in the Document's folded text.
 Hit = tuple[str, int, int]
 
@@ -172,9 +183,9 @@ class Context:
         if self.cue_literals is None or self.cue_literals[0] is not self.cues:
             if self.cues is self.folded:
                 index = self._folded_literals()
-            elif self.lang.prefilter.spaceless and len(self.cues) == len(self.folded):
-                # The cue text is the folded text with ``past`` blanked (see ``cues``): its literals are the
-                # folded text's minus those in the blanked spans.
+            elif self.lang.prefilter.spaceless and self.cues == _spaces_over(self.folded, self.past):
+                # The cue text is the folded text with ``past`` blanked by spaces: its literals are the
+                # folded text's minus those in the blanked spans (checked, not assumed: a cheap compare).
                 index = self._folded_literals().blanked(self.past)
             else:
                 index = self.lang.prefilter.index(self.cues)

@@ -13,15 +13,16 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.catalogue import load_catalogue
-from bot.catalogue.move_desk import MoveDesk
-from bot.catalogue.operator import CatalogueOperator, Change
 from bot.config import Settings
 from bot.errors import InvalidInput
-from bot.storage import Storage
 
-Handler = Callable[[CatalogueOperator, argparse.Namespace, datetime], Awaitable[int]]
+if TYPE_CHECKING:  # imported when a command runs: every `mercato` command builds this parser
+    from bot.catalogue.operator import CatalogueOperator, Change
+
+Handler = Callable[["CatalogueOperator", argparse.Namespace, datetime], Awaitable[int]]
 
 
 def add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,6 +99,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         "undo": _decide,
         "player": _player,
     }
+    from bot.catalogue.operator import CatalogueOperator
+    from bot.storage import Storage
+
     now = datetime.now(UTC)
     base = await asyncio.to_thread(load_catalogue, settings.seeds_dir)
     storage = await Storage.open(settings.db_path, busy_timeout=settings.db_busy_timeout)
@@ -180,6 +184,8 @@ async def _check(operator: CatalogueOperator, args: argparse.Namespace, now: dat
 
 
 async def _moves(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    from bot.catalogue.move_desk import MoveDesk
+
     views = await MoveDesk(operator).listing(pending_only=args.pending, limit=max(1, args.limit))
     if args.json:
         say(json.dumps(views, ensure_ascii=False))
@@ -192,6 +198,8 @@ async def _moves(operator: CatalogueOperator, args: argparse.Namespace, now: dat
 
 
 async def _decide(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    from bot.catalogue.move_desk import MoveDesk
+
     desk = MoveDesk(operator)
     action = {"approve": desk.approve, "reject": desk.reject, "undo": desk.undo}[args.catalogue_command]
     say(await action(args.id, now=now))
@@ -201,6 +209,8 @@ async def _decide(operator: CatalogueOperator, args: argparse.Namespace, now: da
 
 
 async def _player(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    from bot.catalogue.move_desk import MoveDesk
+
     record = await MoveDesk(operator).player(args.name)
     if args.json:
         say(json.dumps(record, ensure_ascii=False))

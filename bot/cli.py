@@ -20,32 +20,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
 import bot
-from bot import intel
-from bot.app import open_app
-from bot.catalogue import Catalogue, Matcher, load_catalogue
-from bot.catalogue.provisional import detect
+from bot.batch import describe_article, match_batch
+from bot.catalogue import Matcher, load_catalogue
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.charts import draw_heat_chart
 from bot.charts.desk import write_png
 from bot.charts.series import MAX_LINES
 from bot.charts.stories import chart_for
 from bot.config import Settings
-from bot.describe import match_to_dict, match_to_text, rumour_to_dict
+from bot.describe import match_to_text
 from bot.errors import ConfigError, InvalidInput, MercatoError
-from bot.feedlist import FeedList
-from bot.feeds.guard import validate_feed_url
-from bot.language import document_of, extract_rumours
 from bot.language.pack import available_languages
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.ops_cli import add_ops_parsers, run_ops
-from bot.services import build_services
-from bot.sources import SourceDirectory, load_sources
+from bot.sources import load_sources
 from bot.text import html_to_text
 
 log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # not subscriptable at run time
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+# The commands that open the database or the network import what they need themselves (bot.app, the
+# feed fetcher, the services): `mercato match` starts without them.
 EXIT_USAGE = 2
 DEMO_CHART = Path(tempfile.gettempdir()) / "mercato-demo-heat.png"
 MAX_SINCE_HOURS = 24 * 365 * 10
@@ -250,7 +246,8 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     if args.jsonl:
         with _open_jsonl(args.file) as source:
             try:
-                return _match_jsonl(source, catalogue, matcher, sources, language)
+                return match_batch(source, catalogue, matcher, sources, from_file=args.file != "-",
+                                   language=language)
             except UnicodeDecodeError as exc:
                 name = "standard input" if args.file == "-" else args.file
                 raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8") from exc
@@ -260,47 +257,11 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def describe_article(
-    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory,
-    *, language: str | None = None,
-) -> dict[str, Any]:
-    """Match one article, extract its rumours, and return the JSON view (with the language it was read in).
-
-    ``language``: the article's ("it", "en"); None: told from the text, as for a feed that declares none.
-    """
-    match = matcher.match_item(title, body, language=language)
-    rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
-    provisional = detect(match, catalogue, sources=sources)  # likely players the catalogue lacks
-    view = match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
-    view["language"] = document_of(match).language
-    return view
-
-
-def _match_jsonl(
-    lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory, language: str | None = None
-) -> int:
-    status = 0
-    out = sys.stdout
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            title = html_to_text(str(record.get("title", "")))
-            summary = html_to_text(str(record.get("summary", "")))
-            declared = language or (str(record["lang"]) if record.get("lang") else None)
-        except (json.JSONDecodeError, AttributeError):
-            print(f"line {number}: not a JSON object with title and summary; skipped", file=sys.stderr)
-            out.write(json.dumps({"error": f"line {number}: invalid JSON"}) + "\n")
-            status = 1
-            continue
-        view = describe_article(title, summary, catalogue, matcher, sources, language=declared)
-        out.write(json.dumps(view, ensure_ascii=False) + "\n")
-    return status
-
-
 async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato poll --once`: one poll cycle of every feed, one line per feed; alerts go to the outbox."""
+    from bot.app import open_app
+    from bot.services import build_services
+
     now = datetime.now(UTC)
     app = await open_app(settings, now=now)
     try:
@@ -321,6 +282,10 @@ async def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato feeds add|remove|list` on the operator's global list (the use cases of `/feeds`)."""
+    from bot.app import open_app
+    from bot.feedlist import FeedList
+    from bot.feeds.guard import validate_feed_url
+
     now = datetime.now(UTC)
     if args.feeds_command == "add":  # checked first: a URL that cannot be a feed touches no database
         url = await validate_feed_url(args.url, allow_private=settings.allow_private_feeds)
@@ -346,6 +311,9 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_stories(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato stories`: stories with their trail of reports."""
+    from bot import intel
+    from bot.app import open_app
+
     app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
     try:
         views = await intel.recent(app.storage, app.catalogue, datetime.now(UTC), hours=args.since)
@@ -370,6 +338,9 @@ async def cmd_stories(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato shortlist CLUB`: who is linked with a club, hottest first."""
+    from bot import intel
+    from bot.app import open_app
+
     app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
     try:
         clubs = app.catalogue.resolve(args.club, EntityKind.CLUB) or app.catalogue.search(
@@ -405,6 +376,8 @@ async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_chart(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato chart CLUB|PLAYER -o FILE.png`: the heat chart /shortlist or /rumours attaches, from every feed."""
+    from bot.app import open_app
+
     if args.output.suffix.lower() != ".png":
         raise InvalidInput(f"{args.output} does not end in .png: the chart is a PNG image.")
     app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)

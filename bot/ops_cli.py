@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.storage.backup import backup, restore
 
 HEALTH_TIMEOUT_S = 5.0
 
@@ -31,6 +30,8 @@ def run_ops(settings: Settings, args: argparse.Namespace) -> int:
     """Run one maintenance command; return the exit status."""
     if args.command == "health":
         return check_health(settings)
+    from bot.storage.backup import backup, restore  # only these commands need the database
+
     if args.command == "backup":
         timeout = settings.db_busy_timeout
         done = asyncio.run(asyncio.to_thread(backup, settings.db_path, args.file, busy_timeout=timeout))

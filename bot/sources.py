@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +42,7 @@ __all__ = [
 _MIN_TIER, _MAX_TIER = 0, 5
 
 
-_WORD = re.compile(r"[a-z0-9]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # the haystacks are ASCII
 _PAREN_AFTER = re.compile(r"^\s*(?:[-–,]\s*[^()]{0,40})?\)")
 _PAREN_BEFORE = re.compile(r"\(\s*(?:the\s+)?$")
 _NAMES_MEMO_SIZE = 4096
@@ -164,12 +165,25 @@ class SourceDirectory:
         return self._cited(fold_text(text), text, pack_for(language))
 
     def cited_in(self, doc: Document, start: int, end: int) -> list[Source]:
-        """The sources a span ``[start, end)`` (original offsets) of a Document cites."""
-        folded = doc.folded.text[doc.to_folded(start) : doc.to_folded(end)]
-        return self._cited(folded, doc.text[start:end], pack_for(doc.language, doc.seeds))
+        """The sources a span ``[start, end)`` (original offsets) of a Document cites.
+
+        The same answer as ``cited`` on the span's text, but the aliases are looked for once per
+        Document (its claims and sentences are asked in turn): each span only filters those inside it.
+        """
+        index = doc.citations
+        if not isinstance(index, _DocumentAliases) or index.directory is not self:
+            index = doc.citations = _DocumentAliases(self, doc.folded.text, self._cased(doc.text))
+        lo, hi = doc.to_folded(start), doc.to_folded(end)
+        lang = pack_for(doc.language, doc.seeds)
+        found = self._pick_aliases(index.folded, index.cased, index.within(lo, hi), lang, lo, hi, require_cue=True,
+                                   cue_memo=index.cue_memo)
+        return self._citations([(s - lo, e - lo, source) for s, e, source in found], index.folded[lo:hi], lang)
 
     def _cited(self, folded: str, text: str, lang: LanguagePack) -> list[Source]:
-        found = self._find_aliases(folded, text, lang, require_cue=True)
+        return self._citations(self._find_aliases(folded, text, lang, require_cue=True), folded, lang)
+
+    def _citations(self, found: list[tuple[int, int, Source]], folded: str, lang: LanguagePack) -> list[Source]:
+        """The sources cited by a folded text, given its alias hits that have a citing cue."""
         result: list[tuple[int, Source]] = [(start, source) for start, _end, source in found]
         generic = lang.cues("citation", "club-generic")
         if lang.search(generic, folded):
@@ -196,24 +210,40 @@ class SourceDirectory:
         self, folded: str, text: str, lang: LanguagePack, *, require_cue: bool
     ) -> list[tuple[int, int, Source]]:
         """Non-overlapping alias hits (longest first) as ``(start, end, source)`` in folded offsets."""
-        cased = fold_cased(text) if True in self._automata else ""
-        taken: list[tuple[int, int]] = []
-        hits: list[tuple[int, int, Source]] = []
-        # Every occurrence of every alias, then taken longest alias first, left to right.
-        candidates: list[tuple[int, int]] = []  # (alias index, start)
+        cased = self._cased(text)
+        candidates = sorted((index, start) for start, index in self._occurrences(folded, cased))
+        return self._pick_aliases(folded, cased, candidates, lang, 0, len(folded), require_cue=require_cue)
+
+    def _cased(self, text: str) -> str:
+        """The exact-case haystack (only when some alias is matched with its case)."""
+        return fold_cased(text) if True in self._automata else ""
+
+    def _occurrences(self, folded: str, cased: str) -> list[tuple[int, int]]:
+        """Every occurrence of every alias as (start, alias index), by start."""
+        found: list[tuple[int, int]] = []
         for exact, automaton in self._automata.items():
             for last, indexes in automaton.iter(cased if exact else folded):
-                candidates.extend((index, last - len(self._aliases[index].text) + 1) for index in indexes)
-        candidates.sort()
+                found.extend((last - len(self._aliases[index].text) + 1, index) for index in indexes)
+        found.sort()
+        return found
+
+    def _pick_aliases(
+        self, folded: str, cased: str, candidates: list[tuple[int, int]], lang: LanguagePack, lo: int, hi: int, *,
+        require_cue: bool, cue_memo: dict[tuple[int, int, int, int, bool], bool] | None = None,
+    ) -> list[tuple[int, int, Source]]:
+        """The hits kept among ``candidates`` (alias index, start) of the span ``[lo, hi)``: longest alias first,
+        left to right, whole words, not overlapping; cues are looked for inside the span only."""
+        taken = _Taken()
+        hits: list[tuple[int, int, Source]] = []
         for index, start in candidates:
             alias = self._aliases[index]
             haystack = cased if alias.exact else folded
             end = start + len(alias.text)
-            if _bounded(haystack, start, end) and not any(s < end and start < e for s, e in taken):
+            if _bounded(haystack, start, end, lo, hi) and not taken.overlaps(start, end):
                 # The span is taken even without a cue, so that "Sky" never re-matches inside
                 # an uncited "Sky Sport Italia".
-                taken.append((start, end))
-                if not require_cue or _has_cue(lang, folded, start, end, alias.source):
+                taken.add(start, end)
+                if not require_cue or _cited_here(lang, folded, start, end, alias.source, lo, hi, cue_memo):
                     hits.append((start, end, alias.source))
         hits.sort(key=lambda hit: hit[0])
         if require_cue:
@@ -221,10 +251,63 @@ class SourceDirectory:
         return hits
 
 
-def _has_cue(lang: LanguagePack, folded: str, start: int, end: int, source: Source) -> bool:
-    """True when a citing wording sits right before or after the source's name."""
-    before = folded[max(0, start - 60) : start]
-    after = folded[end : end + 60]
+class _DocumentAliases:
+    """Where a Document names sources (any alias, cue or not), found once; spans take theirs by bisection."""
+
+    __slots__ = ("cased", "cue_memo", "directory", "folded", "occurrences", "starts")
+
+    def __init__(self, directory: SourceDirectory, folded: str, cased: str) -> None:
+        self.directory = directory
+        self.folded, self.cased = folded, cased
+        self.occurrences = directory._occurrences(folded, cased)
+        self.starts = [start for start, _index in self.occurrences]
+        # Whether a name has its citing cue, by the windows looked at: a sentence and its claim see the same.
+        self.cue_memo: dict[tuple[int, int, int, int, bool], bool] = {}
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The occurrences inside ``[lo, hi)`` as (alias index, start), sorted like ``_find_aliases`` sorts them."""
+        aliases = self.directory._aliases
+        inside = self.occurrences[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+        return sorted((index, start) for start, index in inside if start + len(aliases[index].text) <= hi)
+
+
+class _Taken:
+    """Disjoint spans, sorted: whether a new span overlaps one is two neighbours' business (not a scan)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect_right(self.starts, start)
+        return (at > 0 and self.ends[at - 1] > start) or (at < len(self.starts) and self.starts[at] < end)
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect_right(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+
+
+def _cited_here(
+    lang: LanguagePack, folded: str, start: int, end: int, source: Source, lo: int, hi: int,
+    memo: dict[tuple[int, int, int, int, bool], bool] | None,
+) -> bool:
+    """``_has_cue``, remembered in ``memo`` by what it depends on (the windows it reads and the kind of source)."""
+    if memo is None:
+        return _has_cue(lang, folded, start, end, source, lo, hi)
+    key = (start, end, max(lo, start - 60), min(hi, end + 60), source.kind is SourceKind.CLUB)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _has_cue(lang, folded, start, end, source, lo, hi)
+    return found
+
+
+def _has_cue(lang: LanguagePack, folded: str, start: int, end: int, source: Source, lo: int, hi: int) -> bool:
+    """True when a citing wording sits right before or after the source's name (inside ``[lo, hi)``)."""
+    before = folded[max(lo, start - 60) : start]
+    after = folded[end : min(hi, end + 60)]
     if source.kind is SourceKind.CLUB:
         return bool(
             lang.search(lang.cues("citation", "club-before"), before)
@@ -262,10 +345,10 @@ def _prefer_journalists(folded: str, hits: list[tuple[int, int, Source]]) -> lis
     return result
 
 
-def _bounded(haystack: str, start: int, end: int) -> bool:
-    """True when ``[start, end)`` is a whole-word span (no letter/digit glued on either side)."""
-    left_ok = start == 0 or not _WORD.match(haystack[start - 1].lower())
-    right_ok = end >= len(haystack) or not _WORD.match(haystack[end].lower())
+def _bounded(haystack: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """True when ``[start, end)`` is a whole-word span of ``haystack[lo:hi]`` (no letter/digit glued on either side)."""
+    left_ok = start == lo or haystack[start - 1].lower() not in _WORD_CHARS
+    right_ok = end >= hi or haystack[end].lower() not in _WORD_CHARS
     return left_ok and right_ok
 
 

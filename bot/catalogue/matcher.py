@@ -15,6 +15,7 @@ candidate are then resolved by how much their alias can be trusted (see ``AliasK
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -273,7 +274,7 @@ class Matcher:
             named.add(chosen)
 
         # Clubs first (a confirmed club can then anchor a surname in the same sentence), then players.
-        sentences = doc
+        sentences = _SentenceIndex(doc, accepted)
         for want in (EntityKind.CLUB, EntityKind.PLAYER):
             for index, (start, end, owners) in weak:
                 candidates = owners.clubs if want is EntityKind.CLUB else owners.players
@@ -326,7 +327,7 @@ class Matcher:
         candidates: tuple[str, ...],
         named: set[str],
         accepted: dict[int, tuple[str, int, int]],
-        sentences: Document,
+        sentences: _SentenceIndex,
         at: int,
         want: EntityKind,
     ) -> str | None:
@@ -343,7 +344,30 @@ class Matcher:
             }
             via_players = [eid for eid in candidates if eid in clubs_of_named]
             return via_players[0] if len(via_players) == 1 else None
-        sentence = sentences.sentence_of(at)
-        clubs_here = {eid for eid, s, _ in accepted.values() if sentences.sentence_of(s) == sentence}
+        clubs_here = sentences.named_in(at)
         by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]
         return by_club[0] if len(by_club) == 1 else None
+
+
+class _SentenceIndex:
+    """The accepted mentions by sentence, brought up to date as mentions are accepted.
+
+    The player pass asks, for each ambiguous surname, what its sentence names; collecting that once
+    (not per surname) keeps a long item linear in its mentions.
+    """
+
+    __slots__ = ("_accepted", "_by_sentence", "_doc", "_done")
+
+    def __init__(self, doc: Document, accepted: dict[int, tuple[str, int, int]]) -> None:
+        self._doc = doc
+        self._accepted = accepted  # only ever grows, in insertion order
+        self._done = 0
+        self._by_sentence: dict[int, set[str]] = {}
+
+    def named_in(self, at: int) -> set[str]:
+        """The entities accepted so far in the sentence of original offset ``at``."""
+        if self._done < len(self._accepted):
+            for eid, start, _end in itertools.islice(self._accepted.values(), self._done, None):
+                self._by_sentence.setdefault(self._doc.sentence_of(start), set()).add(eid)
+            self._done = len(self._accepted)
+        return self._by_sentence.get(self._doc.sentence_of(at), set())

@@ -23,9 +23,10 @@ provisional player to a regular one once two distinct feeds reported him or anyo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -302,18 +303,21 @@ class ProvisionalDetector:
         other_sport_item = _OTHER_SPORT.search(text) is not None
         football_item = bool(clubs) or _FOOTBALL.search(text) is not None
         out: dict[str, ProvisionalCandidate] = {}
+        @functools.cache  # once per sentence, not per name in it (a long sentence made this quadratic)
+        def says(test: Callable[[str], object], start: int, end: int) -> bool:
+            return bool(test(text[start:end]))
+
         for raw in sorted(found, key=lambda c: c.start):
             candidate = self._trim(raw, text)
             if candidate is None or not football_item:
                 continue
             s_start, s_end = doc.sentence_span(candidate.start)
-            sentence = text[s_start:s_end]
             club_here = any(s_start <= m.start < s_end for m in clubs)
-            if _OTHER_SPORT.search(sentence) or (other_sport_item and not club_here):
+            if says(_OTHER_SPORT.search, s_start, s_end) or (other_sport_item and not club_here):
                 continue
-            if candidate.cue == "age" and not (club_here or _FOOTBALL.search(sentence)):
+            if candidate.cue == "age" and not (club_here or says(_FOOTBALL.search, s_start, s_end)):
                 continue  # "Jane Doe, 34, was arrested": an age alone is no football cue
-            if _title_case(text[s_start:s_end]) or not self._plausible(candidate, match, text, s_start):
+            if says(_title_case, s_start, s_end) or not self._plausible(candidate, match, text, s_start):
                 continue
             key = norm(candidate.name)
             kept = out.get(key)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.language import cues as cue
 from bot.language.context import Context, is_club, is_player
+from bot.models import Mention
 from bot.sources import SourceDirectory
 
 __all__ = ["Clause", "claims", "split_clauses", "split_coordinated", "split_relatives"]
@@ -37,7 +38,7 @@ def split_clauses(ctx: Context, start: int, end: int, sentence: int, *, title: b
     clauses: list[Clause] = []
     cursor = start
     breaks = ctx.lang.cues("clause-break")
-    found = breaks.pattern.finditer(ctx.folded, start, end) if ctx.lang.search(breaks, ctx.folded[start:end]) else ()
+    found = breaks.pattern.finditer(ctx.folded, start, end) if ctx.search(breaks, start, end) else ()
     for match in found:
         if match.start() > cursor:
             clauses.append(Clause(cursor, match.start(), sentence, title))
@@ -54,9 +55,13 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     side names a player or club pair of its own and carries a transfer word: "Milan and Roma want X"
     and "Drăgușin and Aké are on Milan's list" stay whole.
     """
-    joiner = ctx.lang.cues("coordination").pattern
+    coordination = ctx.lang.cues("coordination")
+    joiner = coordination.pattern
     out: list[Clause] = []
     for clause in clauses:
+        if not ctx.may_find(coordination, clause.start, clause.end):
+            out.append(clause)
+            continue
         cursor = clause.start
         for found in joiner.finditer(ctx.folded, clause.start, clause.end):
             if not ctx.within(found.end(), found.end() + 1):
@@ -76,7 +81,8 @@ def _independent(ctx: Context, start: int, end: int) -> bool:
         return False
     if cue.stage_hits(ctx, start, end):
         return True
-    return ctx.lang.cues("move").pattern.search(ctx.cues[start:end]) is not None
+    move = ctx.lang.cues("move")
+    return ctx.lang.may_match(move, ctx.present(start, end)) and move.pattern.search(ctx.cues[start:end]) is not None
 
 
 def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:
@@ -88,10 +94,10 @@ def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     if not ctx.companions:
         return clauses
     result: list[Clause] = []
+    companions = _companion_mentions(ctx)
     for clause in clauses:
-        for mention in ctx.mentions:
-            start, end = ctx.fspan(mention)
-            if start not in ctx.companions or not clause.start <= start < clause.end:
+        for start, end, mention in companions:
+            if not clause.start <= start < clause.end:
                 continue
             relative = ctx.lang.relative_after.match(ctx.folded, end)
             if relative is None or relative.end() >= clause.end:
@@ -100,6 +106,18 @@ def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:
             clause = Clause(relative.end(), clause.end, clause.sentence, clause.title, mention.entity_id)
         result.append(clause)
     return result
+
+
+def _companion_mentions(ctx: Context) -> list[tuple[int, int, Mention]]:
+    """The companions' mentions as (folded start, end, mention), in mention order; worked out once per run
+    (only they can start a relative clause: looking at every mention for every sentence was quadratic)."""
+    found = ctx.memo.get(("companion-mentions",))
+    if found is None:
+        found = ctx.memo[("companion-mentions",)] = [
+            (start, end, mention) for mention in ctx.mentions for start, end in [ctx.fspan(mention)]
+            if start in ctx.companions
+        ]
+    return found
 
 
 def claims(ctx: Context, sources: SourceDirectory) -> list[list[int]]:

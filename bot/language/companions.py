@@ -28,21 +28,19 @@ def find_companions(ctx: Context) -> dict[int, int]:
         if not is_player(mention.entity_id):
             continue
         start, end = ctx.fspan(mention)
-        before = folded[max(0, start - 90) : start]
+        before_start = max(0, start - 90)
         after = folded[end : end + 40]
         if object_after.pattern.match(after):
             continue
-        listed = lang.search(lang.companion_list, before)
+        listed = ctx.search(lang.companion_list, before_start, start)
         if (
-            lang.search(before_cues, before)
+            ctx.search(before_cues, before_start, start)
             or after_cues.pattern.match(after)
-            or (lang.search(event_before, before) and event_after.pattern.match(after))
+            or (ctx.search(event_before, before_start, start) and event_after.pattern.match(after))
             or (last_end >= 0 and joiner.fullmatch(folded, last_end, start) is not None)
             or (
                 listed is not None
-                and capitalised(
-                    ctx, start - len(before) + listed.start("names"), start - len(before) + listed.end("names")
-                )
+                and capitalised(ctx, before_start + listed.start("names"), before_start + listed.end("names"))
             )
         ):
             found[start] = end

@@ -51,8 +51,8 @@ def _stage_hits(ctx: Context, start: int, end: int, title: bool) -> list[StageHi
     present = ctx.present(start, end)
     hits: list[StageHit] = []
     for stage, cues in lang.stages:
-        if not lang.may_match(cues, present):
-            continue
+        if cues.bit and not cues.bit & present:
+            continue  # none of its literals in the span (see bot.language.prefilter)
         found = [m for m in cues.pattern.finditer(chunk) if not _is_pending(ctx, chunk, m.start(), stage)]
         for match in found:
             hit = (cues.wording(match).id, start + match.start(), start + match.end())
@@ -65,8 +65,13 @@ def _stage_hits(ctx: Context, start: int, end: int, title: bool) -> list[StageHi
             hits.append((kind, hit))
             if reading is not None:
                 hits.append((kind, (reading, hit[1], hit[2])))
-    if title and lang.search(lang.cues("headline"), chunk) and not lang.search(lang.cues("scoop"), chunk):
-        headline = lang.cues("headline").pattern.search(chunk)
+    headline_cues, scoop = lang.cues("headline"), lang.cues("scoop")
+    if (
+        title
+        and lang.may_match(headline_cues, present)
+        and not (lang.may_match(scoop, present) and scoop.pattern.search(chunk))
+    ):
+        headline = headline_cues.pattern.search(chunk)
         if headline is not None:
             wording = lang.cues("headline").wording(headline).id
             hits.append((Stage.OFFICIAL, (wording, start + headline.start(), start + headline.end())))
@@ -119,7 +124,7 @@ def _negations(ctx: Context, start: int, end: int) -> tuple[bool, bool, bool, li
     for value in ("denied", "collapsed", "rejected"):
         cues = lang.cues("negation", value)
         flags[value] = False
-        if not lang.may_match(cues, present):
+        if cues.bit and not cues.bit & present:
             continue
         for match in cues.pattern.finditer(chunk):
             if value == "denied" and stance.match(chunk, match.end()):
@@ -143,7 +148,7 @@ def weak_cue(ctx: Context, start: int, end: int) -> Hit | None:
 def offer_hit(ctx: Context, start: int, end: int) -> tuple[str, Hit] | None:
     """The offer word of a span ("bid", "approach"), with its hit."""
     cues = ctx.lang.cues("offer")
-    found = ctx.lang.search(cues, ctx.cues[start:end])
+    found = cues.pattern.search(ctx.cues[start:end]) if ctx.lang.may_match(cues, ctx.present(start, end)) else None
     if found is None:
         return None
     return found.group(0), (cues.wording(found).id, start + found.start(), start + found.end())
@@ -166,7 +171,7 @@ def _deal_cues(ctx: Context, start: int, end: int) -> list[tuple[int, Deal, Hit]
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Deal, Hit]] = []
     for deal, cues in lang.deals:
-        if not lang.may_match(cues, present):
+        if cues.bit and not cues.bit & present:
             continue
         for match in cues.pattern.finditer(chunk):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -191,7 +196,7 @@ def mask_history(ctx: Context) -> tuple[str, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for end in [*(m.start() for m in _PART_END.finditer(folded)), len(folded)]:
-        if end > start and ctx.lang.search(cues, folded[start:end]):
+        if end > start and ctx.search(cues, start, end):
             spans.append((start, end))
         start = end + 1
     if not spans:

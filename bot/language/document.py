@@ -40,6 +40,7 @@ class Document:
     folded: Folded
     mentions: tuple[Mention, ...] = ()
     seeds: Path | None = None
+    citations: object = field(default=None, repr=False)  # bot.sources' index of the sources it names (built once)
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
 

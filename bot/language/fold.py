@@ -69,6 +69,12 @@ def _sub_one_cased(found: re.Match[str]) -> str:
     return _ONE_CASED[found.group()]
 
 
+def _sub_any_cased(found: re.Match[str]) -> str:
+    char = found.group()
+    other = _OTHER.get(char)
+    return other[1] if other is not None else _ONE_CASED[char]
+
+
 @dataclass(frozen=True, slots=True)
 class Folded:
     """Folded text and the maps between its offsets and the original's.
@@ -113,7 +119,7 @@ def fold_cased(text: str) -> str:
         return text
     if _one_to_one(text):
         return _NON_ASCII.sub(_sub_one_cased, text)
-    return "".join(_OTHER[c][1] if c in _OTHER else _ONE_CASED.get(c, c) for c in text)
+    return _NON_ASCII.sub(_sub_any_cased, text)  # every non-ASCII character is learnt by now
 
 
 def fold(text: str) -> Folded:

@@ -64,16 +64,21 @@ class LanguagePack:
 
     def search(self, cues: CueSet | re.Pattern[str], text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, skipped when the prefilter says it cannot match."""
-        pattern = cues.pattern if isinstance(cues, CueSet) else cues
-        number = self.prefilter.number(pattern)
-        if number is not None and number not in self.prefilter.present(text):
+        if isinstance(cues, CueSet):
+            pattern, bit, check = cues.pattern, cues.bit, cues.check
+        else:
+            pattern, bit, check = cues, self.prefilter.bit(cues), self.prefilter.check(cues)
+        if bit:
+            if not self.prefilter.contains(text, bit):
+                return None
+        elif check is not None and check.search(text) is None:
             return None
         return pattern.search(text)
 
-    def may_match(self, cues: CueSet | re.Pattern[str], present: frozenset[int]) -> bool:
-        """False when the prefilter answer ``present`` rules the pattern out."""
-        number = self.prefilter.number(cues.pattern if isinstance(cues, CueSet) else cues)
-        return number is None or number in present
+    def may_match(self, cues: CueSet | re.Pattern[str], present: int) -> bool:
+        """False when the prefilter answer ``present`` (a mask) rules the pattern out."""
+        bit = cues.bit if isinstance(cues, CueSet) else self.prefilter.bit(cues)
+        return not bit or bool(bit & present)
 
 
 def _build(language: str, vocabulary: Vocabulary, wordings: Wordings) -> LanguagePack:
@@ -97,9 +102,14 @@ def _build(language: str, vocabulary: Vocabulary, wordings: Wordings) -> Languag
     pack.capitalised_name = re.compile(rf"[A-Z][\w'’-]+(?:\s+(?:(?:{particles})\s+)?[A-Z][\w'’-]+)+")
     _build_grammar(pack, vocabulary)
     pack.prefilter = Prefilter(
-        [*(cues.pattern for (category, _v), cues in wordings.sets.items() if category != "description"),
-         pack.companion_list]
+        [
+            *(cues.pattern for (category, _v), cues in wordings.sets.items() if category != "description"),
+            pack.companion_list, pack.description, pack.after_club_role,
+        ]
     )
+    wordings.with_prefilter(pack.prefilter.bit, pack.prefilter.check)
+    pack.stages = tuple((stage, wordings.cues("stage", stage.value)) for stage, _cues in pack.stages)
+    pack.deals = tuple((deal, wordings.cues("deal", deal.value)) for deal, _cues in pack.deals)
     return pack
 
 

@@ -168,7 +168,8 @@ def _read_clause(
         return _read_empty_clause(ctx, state, clause, claim_index, recent, carried)
     # With one player in the item, "The club will pay Manchester United €30m" is about him too, unless
     # the clause names a footballer the catalogue lacks ("Rangers want to sign Kacper Nowicki").
-    only_player = len(ctx.player_ids) == 1 and not names_unknown_player(ctx, clause)
+    # (Only asked when the clause names no player: with one, it is never used.)
+    only_player = not refs and len(ctx.player_ids) == 1 and not names_unknown_player(ctx, clause)
     owners = refs or ([Ref(ctx.player_ids[0], clause.start, clause.start, explicit=False)] if only_player else [])
     suitors = _suitors(ctx, state, clause, clubs, refs, owners, described_from)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))

@@ -66,7 +66,9 @@ def _club_descriptions(
         entity_id = mention.entity_id
         if not is_club(entity_id):
             continue
-        role = ctx.lang.after_club_role.match(ctx.folded[m_end : clause.end])
+        after_club_role = ctx.lang.after_club_role
+        role = after_club_role.match(ctx.folded[m_end : clause.end]) if ctx.may_find(after_club_role, m_end,
+                                                                                     clause.end) else None
         if role is None or any(r.explicit and m_end <= r.start <= m_end + role.end() + 1 for r in refs):
             continue
         before = ctx.folded[max(clause.start, m_start - 12) : m_start]
@@ -85,6 +87,8 @@ def _club_descriptions(
 
 def _descriptions(ctx: Context, clause: Clause, refs: list[Ref], recent: list[str], players_in_item: list[str]) -> None:
     """"the Romanian international", "the 23-year-old": references to players named earlier."""
+    if not ctx.may_find(ctx.lang.description, clause.start, clause.end):
+        return
     chunk = ctx.folded[clause.start : clause.end]
     for desc in ctx.lang.description.finditer(chunk):
         d_start, d_end = clause.start + desc.start(), clause.start + desc.end()

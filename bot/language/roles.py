@@ -38,55 +38,73 @@ class Roles:
 def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref]) -> Roles:
     """Decide for each club of a clause whether it can be a suitor, and which are "from" clubs."""
     roles = Roles()
-    loan_host = ctx.lang.cues("club-role", "loan-host").pattern
-    hosts = {m.entity_id for m in clubs if loan_host.search(_before(ctx, clause, m, 40))}
+    hosts = _LoanHosts(ctx, clause, clubs)
     for mention in clubs:
         if not _sort_club(ctx, clause, clubs, refs, mention, roles, hosts) and mention.entity_id not in roles.suitors:
             roles.suitors.append(mention.entity_id)
     # A club excluded in one place but a suitor in another of the same clause stays a suitor
     # ("Milan, who beat Roma, want Frattesi" never excludes Milan itself).
     if roles.excluded.intersection(roles.suitors):
-        roles.excluded -= {
-            c for c in roles.suitors if any(m.entity_id == c for m in clubs if is_suitor_mention(ctx, m, clause))
-        }
+        suitor_mentions = {m.entity_id for m in clubs if is_suitor_mention(ctx, m, clause)}  # each club once
+        roles.excluded -= {c for c in roles.suitors if c in suitor_mentions}
     return roles
 
 
-def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> str:
+class _LoanHosts:
+    """The clubs of a clause named right after "on loan at" (worked out only if a seller cue asks)."""
+
+    def __init__(self, ctx: Context, clause: Clause, clubs: list[Mention]) -> None:
+        self._args = (ctx, clause, clubs)
+        self._found: set[str] | None = None
+
+    def get(self) -> set[str]:
+        if self._found is None:
+            ctx, clause, clubs = self._args
+            loan_host = ctx.lang.cues("club-role", "loan-host")
+            self._found = {m.entity_id for m in clubs if ctx.search(loan_host, *_before(ctx, clause, m, 40))}
+        return self._found
+
+
+def _before(ctx: Context, clause: Clause, mention: Mention, width: int) -> tuple[int, int]:
+    """The folded span of up to ``width`` characters of the clause before a mention."""
     start = ctx.fspan(mention)[0]
-    return ctx.folded[max(clause.start, start - width) : start]
+    return max(clause.start, start - width), start
 
 
 def _sort_club(
-    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], mention: Mention, roles: Roles, hosts: set[str]
+    ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], mention: Mention, roles: Roles,
+    hosts: _LoanHosts,
 ) -> bool:
     """File one club under a role other than suitor; False when it stays a suitor."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
     start, end = ctx.fspan(mention)
-    before = folded[max(clause.start, start - 60) : start]
-    after = folded[end : min(clause.end, end + 40)]
-    if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
+    before_start = max(clause.start, start - 60)
+    after_end = min(clause.end, end + 40)
+    # Both score shapes need a digit: most clubs have none around them (a set look-up, not two regexes).
+    if (ctx.has_digit(max(clause.start, start - 8), start) and _SCORE_NEAR.search(
+        folded[max(clause.start, start - 8) : start]
+    )) or (ctx.has_digit(end, after_end) and _SCORE_AFTER.match(folded[end:after_end])):
         roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
         return True
-    if lang.cues("club-role", "loan-host").pattern.search(before):
+    if ctx.search(lang.cues("club-role", "loan-host"), before_start, start):
         roles.loan_hosts.append(club_id)
         roles.excluded.add(club_id)
         return True
-    if lang.search(lang.cues("club-role", "not-suitor"), before):
+    if ctx.search(lang.cues("club-role", "not-suitor"), before_start, start):
         roles.excluded.add(club_id)
         return True
-    if lang.search(lang.cues("club-role", "parent"), before):
+    if ctx.search(lang.cues("club-role", "parent"), before_start, start):
         roles.excluded.add(club_id)
         roles.sellers.extend((ref.player_id, club_id) for ref in refs)
         return True
-    seller_cue = lang.search(lang.cues("club-role", "seller"), before)
-    if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
+    seller_cue = ctx.search(lang.cues("club-role", "seller"), before_start, start)
+    if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, before_start):
         seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
     if seller_cue is not None:
         roles.excluded.add(club_id)
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
-        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts.get()
         for ref in refs:
             entity = ctx.entity(ref.player_id)
             if entity is None or entity.club_id not in others:
@@ -95,10 +113,10 @@ def _sort_club(
     if any(not r.explicit and r.start == start and r.end > end for r in refs):
         roles.excluded.add(club_id)  # "Lazio's captain", "the Tottenham centre-back": his club
         return True
-    return _owner_club(ctx, refs, mention, before, roles)
+    return _owner_club(ctx, refs, mention, before_start, roles)
 
 
-def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, roles: Roles) -> bool:
+def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before_start: int, roles: Roles) -> bool:
     """"Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa": the player's club."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
     start, end = ctx.fspan(mention)
@@ -107,8 +125,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     )
     player_before = next((r for r in refs if r.end <= start and lang.of_gap.fullmatch(folded, r.end, start)), None)
     from_cue = (
-        lang.search(lang.cues("club-role", "from"), before)
-        if not lang.search(lang.cues("club-role", "suitor-from"), before)
+        ctx.search(lang.cues("club-role", "from"), before_start, start)
+        if not ctx.search(lang.cues("club-role", "suitor-from"), before_start, start)
         else None
     )
     if owner_of is None and player_before is None and not from_cue:
@@ -174,6 +192,8 @@ def names_unknown_player(ctx: Context, clause: Clause) -> bool:
 
 def _names_unknown_player(ctx: Context, clause: Clause) -> bool:
     cues = ctx.lang.cues("name-cue")
+    if not ctx.may_find(cues, clause.start, clause.end):
+        return False
     for found in cues.pattern.finditer(ctx.folded, clause.start, clause.end):
         name_start = found.end()
         original = ctx.original(name_start, min(clause.end, name_start + 60))
@@ -181,7 +201,7 @@ def _names_unknown_player(ctx: Context, clause: Clause) -> bool:
         if name is None:
             continue
         name_end = ctx.doc.to_folded(ctx.doc.to_original(name_start) + name.end())
-        if not any(ctx.fspan(m)[0] < name_end and name_start < ctx.fspan(m)[1] for m in ctx.mentions):
+        if not ctx.overlaps_mention(name_start, name_end):
             return True
     return False
 
@@ -190,10 +210,10 @@ def is_suitor_mention(ctx: Context, mention: Mention, clause: Clause) -> bool:
     """True when nothing right before this mention of a club marks it as something else than a suitor."""
     lang = ctx.lang
     before = _before(ctx, clause, mention, 60)
-    if lang.search(lang.cues("club-role", "not-suitor"), before):
+    if ctx.search(lang.cues("club-role", "not-suitor"), *before):
         return False
-    return not lang.search(lang.cues("club-role", "from"), before) or bool(
-        lang.search(lang.cues("club-role", "suitor-from"), before)
+    return not ctx.search(lang.cues("club-role", "from"), *before) or bool(
+        ctx.search(lang.cues("club-role", "suitor-from"), *before)
     )
 
 
@@ -201,10 +221,16 @@ def to_constructs(ctx: Context, refs: list[Ref], clubs: list[Mention]) -> list[t
     """Headline style "Drăgușin to Milan", "Aké's move to Milan": a direct player → club link."""
     cues = ctx.lang.cues("to-link")
     pairs: list[tuple[str, str, Hit]] = []
+    starts = [ctx.fspan(mention)[0] for mention in clubs]
     for ref in refs:
-        for mention in clubs:
-            start, _end = ctx.fspan(mention)
-            found = cues.pattern.match(ctx.folded[ref.end : start]) if start >= ref.end else None
+        last = max((start for start in starts if start >= ref.end), default=None)
+        if last is None:
+            continue
+        # One slice per player, cut short per club by ``endpos`` (the same as slicing to the club: a
+        # slice per pair made a long clause quadratic in its length).
+        gap = ctx.folded[ref.end : last]
+        for mention, start in zip(clubs, starts, strict=True):
+            found = cues.pattern.match(gap, 0, start - ref.end) if start >= ref.end else None
             if found is not None:
                 pairs.append((ref.player_id, mention.entity_id, (cues.wording(found).id, ref.end, start)))
     return pairs

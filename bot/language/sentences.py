@@ -75,11 +75,12 @@ def _is_abbreviation(before: str) -> bool:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    """``[start, end)`` without the whitespace at either end (str.strip's whitespace is str.isspace's)."""
+    segment = text[start:end]
+    left = len(segment) - len(segment.lstrip())
+    if left == len(segment):
+        return end, end
+    return start + left, end - (len(segment) - len(segment.rstrip()))
 
 
 def _merge_parentheticals(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -47,6 +47,9 @@ class State:
     # clause start → the players and clubs it names
     mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     player_only: list[tuple[int, str, Clause]] = field(default_factory=list)
+    # (number of clauses when worked out, the clauses with deal cues): see ``claim_deals``
+    deal_clauses: tuple[int, list[tuple[int, Clause]]] | None = None
+    moving: tuple[object, list[tuple[str, str, set[int]]]] | None = None  # (what it depends on, moving_pairs)
 
 
 def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence[Hit] = ()) -> None:
@@ -77,7 +80,9 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
             ev.deals.append(deal)
             ev.hits.append(hit)
     if ev.fee is None:
-        fees = cue.fees(ctx.original(start, end), ctx.lang)
+        fees = ctx.memo.get(("fees", start, end))
+        if fees is None:  # once per clause, not once per pair of it
+            fees = ctx.memo[("fees", start, end)] = cue.fees(ctx.original(start, end), ctx.lang)
         if fees:
             ev.fee = fees[0]
 
@@ -126,11 +131,17 @@ def claim_deals(ctx: Context, state: State, player_id: str, club_id: str, ev: Pa
     """
     found: list[tuple[Deal, Hit]] = []
     single_player = len({p for p, _c in state.evidence}) == 1 and len(ctx.player_ids) == 1
-    moving = moving_pairs(ctx, state)
+    # Per claim of the pair: the moving pairs and their players, worked out once (not once per clause:
+    # that made a long item quadratic in its clauses).
+    moving: dict[int, list[tuple[str, str]]] = {claim_index: [] for claim_index in ev.claims}
+    for p, c, claims in _moving_now(ctx, state):
+        for claim_index in claims & ev.claims:
+            moving[claim_index].append((p, c))
+    movers = {claim_index: {p for p, _c in pairs} for claim_index, pairs in moving.items()}
     own = own_clubs(ctx, state, player_id)[1] | {club_id}
-    for claim_index, clause in state.clauses:
-        if claim_index not in ev.claims or not _speaks_for(ctx, state, clause, claim_index, moving, player_id,
-                                                          club_id, own, single_player):
+    for claim_index, clause in _deal_clauses(ctx, state):
+        if claim_index not in ev.claims or not _speaks_for(ctx, state, clause, moving[claim_index],
+                                                          movers[claim_index], player_id, club_id, own, single_player):
             continue
         for _pos, deal, hit in cue.deal_cues(ctx, clause.start, clause.end):
             if deal not in [d for d, _h in found]:
@@ -138,18 +149,35 @@ def claim_deals(ctx: Context, state: State, player_id: str, club_id: str, ev: Pa
     return found
 
 
+def _moving_now(ctx: Context, state: State) -> list[tuple[str, str, set[int]]]:
+    """``moving_pairs``, worked out again only when what it depends on has changed (it is asked once per pair)."""
+    key = (
+        len(state.from_text), len(state.sellers), tuple(Deal.EXTENSION in ev.deals for ev in state.evidence.values())
+    )
+    if state.moving is None or state.moving[0] != key:
+        state.moving = (key, moving_pairs(ctx, state))
+    return state.moving[1]
+
+
+def _deal_clauses(ctx: Context, state: State) -> list[tuple[int, Clause]]:
+    """The clauses (with their claims) that have deal cues: the only ones ``claim_deals`` can take from."""
+    if state.deal_clauses is None or state.deal_clauses[0] != len(state.clauses):
+        with_deals = [(i, clause) for i, clause in state.clauses if cue.deal_cues(ctx, clause.start, clause.end)]
+        state.deal_clauses = (len(state.clauses), with_deals)
+    return state.deal_clauses[1]
+
+
 def _speaks_for(
-    ctx: Context, state: State, clause: Clause, claim_index: int, moving: list[tuple[str, str, set[int]]],
+    ctx: Context, state: State, clause: Clause, moving: list[tuple[str, str]], movers: set[str],
     player_id: str, club_id: str, own: set[str | None], single_player: bool,
 ) -> bool:
     players, clubs = state.mentioned.get(clause.start, (frozenset(), frozenset()))
-    movers = {p for p, _c, claims in moving if claim_index in claims}
     if (players - {player_id}) & movers:
         return False  # another player's deal
     if player_id in players or (club_id in clubs and single_player):
         return True
     return (
-        [(p, c) for p, c, claims in moving if claim_index in claims] == [(player_id, club_id)]
+        moving == [(player_id, club_id)]
         and clubs <= own
         and bool(cue.deal_cues(ctx, clause.start, clause.end))
         and not names_unknown_player(ctx, clause)

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from bot.errors import ConfigError
+from bot.language.prefilter import heads_of
 from bot.language.vocabulary import Vocabulary, words_regex
 from bot.models import Deal, Stage
 
@@ -107,6 +108,12 @@ class CueSet:
     prefix: str = ""
     suffix: str = ""
     single: dict[str, re.Pattern[str]] = field(default_factory=dict)  # wording id → its framed pattern
+    # wording id → the literals its framed pattern starts with (None: unknown), worked out on first use
+    heads: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    # The language pack's prefilter for ``pattern`` (see ``bot.language.prefilter``): its bit in literal
+    # masks (0: not indexed), else a quick regex over its literals (None: always run the pattern).
+    bit: int = 0
+    check: re.Pattern[str] | None = None
 
     def wording(self, match: re.Match[str]) -> Wording:
         """The wording that produced ``match`` (a match of ``pattern``).
@@ -115,8 +122,15 @@ class CueSet:
         the entries are tried again only for a match, which is rare. (Named groups would say it at
         once, but they keep the regex engine from its literal optimisations: 30x slower.)
         """
+        string, start, end = match.string, match.start(), match.endpos
+        if not self.heads and self.wordings:  # worked out on first use
+            sources = self.single.sources if isinstance(self.single, _Compiled) else {}
+            self.heads.update((w.id, heads_of(sources[w.id]) if w.id in sources else None) for w in self.wordings)
         for wording in self.wordings:
-            if self.single[wording.id].match(match.string, match.start(), match.endpos):
+            heads = self.heads.get(wording.id)
+            if heads is not None and not string.startswith(heads, start, end):
+                continue  # cannot match here: it starts with other letters
+            if self.single[wording.id].match(string, start, end):
                 return wording
         return self.wordings[0]  # pragma: no cover - the alternation matched, so one entry does
 
@@ -145,6 +159,14 @@ class Wordings:
             self.sets[(category, value)] = found
         self._resolved[key] = found
         return found
+
+    def with_prefilter(
+        self, bit: Callable[[re.Pattern[str]], int], check: Callable[[re.Pattern[str]], re.Pattern[str] | None]
+    ) -> None:
+        """Give every cue set its prefilter answers (``bit``, ``check`` of its pattern)."""
+        for key, cues in self.sets.items():
+            self.sets[key] = replace(cues, bit=bit(cues.pattern), check=check(cues.pattern))
+        self._resolved.clear()
 
     def values(self, category: str) -> list[str]:
         """The values of ``category`` that have wordings, in file order."""
@@ -328,15 +350,25 @@ def _compile_sets(
         sources = [compile_readable(w.pattern, vocabulary) for w in members]
         alternation = "|".join(f"(?:{source})" for source in sources)
         try:
-            single = {
-                w.id: re.compile(f"{prefix}(?:{source}){suffix}") for w, source in zip(members, sources, strict=True)
-            }
             pattern = re.compile(f"{prefix}(?:{alternation}){suffix}")
         except re.error as exc:  # e.g. a named group in two wordings of one category and value
             ids = ", ".join(w.id for w in members)
             where = f"{members[0].file}: {category}/{value} ({ids})"
             problems.append(f"{where}: the wordings do not compile together (one wording per value here?): {exc}")
             continue
+        single = _Compiled({w.id: f"{prefix}(?:{source}){suffix}" for w, source in zip(members, sources, strict=True)})
         wordings.sets[(category, value)] = CueSet(
             category, value, tuple(members), pattern, alternation, prefix, suffix, single,
         )
+
+
+class _Compiled(dict[str, re.Pattern[str]]):
+    """Wording id → its framed pattern, compiled on first use (most are only needed to name a match)."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, wording_id: str) -> re.Pattern[str]:
+        pattern = self[wording_id] = re.compile(self.sources[wording_id])
+        return pattern

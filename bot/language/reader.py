@@ -26,6 +26,7 @@ from bot.language.clauses import Clause, claims, split_clauses, split_coordinate
 from bot.language.companions import after_companion, find_companions
 from bot.language.context import CatalogueLike, Context, Hit, is_club, is_player
 from bot.language.document import Document
+from bot.language.lines import listed_links, speaks_of_unnamed, topic_of
 from bot.language.pack import pack_for
 from bot.language.references import Ref, player_refs
 from bot.language.roles import club_roles, names_unknown_player, to_constructs
@@ -91,9 +92,12 @@ def extract_rumours(
 def _read_claims(ctx: Context, state: State, sources: SourceDirectory) -> None:
     doc = ctx.doc
     sentences = doc.sentences
-    for claim_index, claim in enumerate(claims(ctx, sources)):
+    grouped = claims(ctx, sources)
+    for claim_index, claim in enumerate(grouped):
         first, last = sentences[claim[0]], sentences[claim[-1]]
         claim_source = LazySource(sources, doc, first[0], last[1], None)
+        # In a digest every claim stands alone: a clause naming no player is about its claim's player.
+        state.claim_players = _claim_players(ctx, first[0], last[1]) if len(grouped) > 1 else None
         ends_clean = [position == len(claim) - 1 or _ends_sentence(doc.text, sentences[i]) for position, i in
                       enumerate(claim)]
         recent: list[str] = []  # players of this claim, most recent last
@@ -108,6 +112,13 @@ def _read_claims(ctx: Context, state: State, sources: SourceDirectory) -> None:
             for clause in split_relatives(ctx, split_coordinated(ctx, clauses)):
                 state.clauses.append((claim_index, clause))
                 carried = _read_clause(ctx, state, clause, claim_index, recent, source, carried)
+
+
+def _claim_players(ctx: Context, o_start: int, o_end: int) -> list[str]:
+    start, end = ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end)
+    return list(dict.fromkeys(
+        m.entity_id for s, _e, m in ctx.within(start, end) if is_player(m.entity_id) and s not in ctx.companions
+    ))
 
 
 def _ends_sentence(text: str, span: tuple[int, int]) -> bool:
@@ -166,19 +177,20 @@ def _read_clause(
         # Nobody named or described: the clause can only deny or end pairs found elsewhere in the
         # claim ("There is no truth in the reports"). Skip the cue battery unless it does.
         return _read_empty_clause(ctx, state, clause, claim_index, recent, carried)
-    # With one player in the item, "The club will pay Manchester United €30m" is about him too, unless
-    # the clause names a footballer the catalogue lacks ("Rangers want to sign Kacper Nowicki").
-    only_player = len(ctx.player_ids) == 1 and not names_unknown_player(ctx, clause)
-    owners = refs or ([Ref(ctx.player_ids[0], clause.start, clause.start, explicit=False)] if only_player else [])
+    # With one player in the item (or line, or digest claim), "The club will pay Manchester United €30m"
+    # is about him too, unless the clause names a footballer the catalogue lacks ("Rangers want to sign
+    # Kacper Nowicki") or one it does not name ("Arsenal eye a winger").
+    topic = [] if names_unknown_player(ctx, clause) else topic_of(ctx, clause.start, clause.end, state.claim_players)
+    owners = refs or [Ref(player_id, clause.start, clause.start, explicit=False) for player_id in topic]
     suitors = _suitors(ctx, state, clause, clubs, refs, owners, described_from)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))
     state.mentioned[clause.start] = (frozenset(player_ids), frozenset(m.entity_id for m in clubs))
     if player_ids:
         state.last_group = player_ids
-    to_pairs = to_constructs(ctx, refs, clubs)
+    to_pairs = [*to_constructs(ctx, refs, clubs), *listed_links(ctx, clubs)]
     recent.extend(player_ids)
     return _link(ctx, state, clause, claim_index, recent, source, carried, player_ids, suitors, to_pairs,
-                 clubs, only_player)
+                 clubs, topic)
 
 
 def _suitors(
@@ -214,15 +226,17 @@ def _suitors(
 def _link(
     ctx: Context, state: State, clause: Clause, claim_index: int, recent: list[str], source: LazySource,
     carried: list[str], player_ids: list[str], suitors: list[str], to_pairs: list[tuple[str, str, Hit]],
-    clubs: list[Mention], only_player: bool,
+    clubs: list[Mention], topic: list[str],
 ) -> list[str]:
     """Turn one clause's players and suitors into pairs (or deferred refinements, or negations)."""
     start, end = clause.start, clause.end
     stage_hits = cue.stage_hits(ctx, start, end, title=clause.title)
     deals = cue.deal_cues(ctx, start, end)
     weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
-    denied, collapsed, _rejected, _hits = cue.negations(ctx, start, end)
-    if not stage_hits and not deals and weak is None and not to_pairs:
+    denied, collapsed, rejected, _hits = cue.negations(ctx, start, end)
+    # "Pau Cubarsí: …; Chelsea and Manchester City rebuffed": clubs the line's player turned down.
+    refused = rejected and bool(topic) and not player_ids and bool(suitors)
+    if not stage_hits and not deals and weak is None and not to_pairs and not refused:
         # No transfer vocabulary: at most a denial about pairs found elsewhere in the claim
         # ("Spurs have no intention of selling him"), never a new pair.
         if denied or collapsed:
@@ -243,11 +257,13 @@ def _link(
         suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds,
                                    denied or collapsed)
     if not player_ids and suitors:
-        if stage_hits and only_player:
-            player_ids = ctx.player_ids  # one player in the whole item: "Roma are also interested" is about him
+        if (stage_hits or refused) and topic:
+            player_ids = topic  # one player in the item (or line): "Roma are also interested" is about him
         elif recent:
             state.deferred.extend((claim_index, recent[-1], club_id, clause) for club_id in suitors)
-    pairs: dict[tuple[str, str], list[Hit]] = {(p, c): [] for p in player_ids for c in suitors}
+    # A clause with no transfer word links only what its construction links ("Nisbet — Hibs, Motherwell").
+    linked = suitors if stage_hits or deals or weak is not None or refused else []
+    pairs: dict[tuple[str, str], list[Hit]] = {(p, c): [] for p in player_ids for c in linked}
     for player_id, club_id, link in to_pairs:
         pairs.setdefault((player_id, club_id), []).append(link)
     for (player_id, club_id), links in pairs.items():
@@ -284,6 +300,15 @@ def _read_empty_clause(
     state.mentioned[clause.start] = (frozenset(), frozenset())
     denied, collapsed, _rejected, _hits = cue.negations(ctx, clause.start, clause.end)
     if not collapsed and not denied:
+        if (
+            recent
+            and cue.stage_hits(ctx, clause.start, clause.end, title=clause.title)
+            and not speaks_of_unnamed(ctx, clause.start, clause.end)  # not "a winger"
+            and not names_unknown_player(ctx, clause)  # not "Tomas Novak"
+        ):
+            # "Josh Windass to Derby? Talks, not close.", "Done deal between the clubs for £32m.":
+            # a stage told with nobody named is about the last player's only move.
+            state.player_only.append((claim_index, recent[-1], clause))
         return carried
     linked = (
         bool(cue.stage_hits(ctx, clause.start, clause.end, title=clause.title))

@@ -69,6 +69,8 @@ def _sort_club(
     if _SCORE_NEAR.search(folded[max(clause.start, start - 8) : start]) or _SCORE_AFTER.match(after):
         roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
         return True
+    if lang.cues("club-role", "suitor-after").pattern.match(after):
+        return False  # "reports of Juventus and Napoli interest", "face Bayern battle": a suitor
     if lang.cues("club-role", "loan-host").pattern.search(before):
         roles.loan_hosts.append(club_id)
         roles.excluded.add(club_id)
@@ -176,6 +178,9 @@ def is_suitor_mention(ctx: Context, mention: Mention, clause: Clause) -> bool:
     """True when nothing right before this mention of a club marks it as something else than a suitor."""
     lang = ctx.lang
     before = _before(ctx, clause, mention, 60)
+    end = ctx.fspan(mention)[1]
+    if lang.cues("club-role", "suitor-after").pattern.match(ctx.folded, end, min(clause.end, end + 40)):
+        return True
     if lang.search(lang.cues("club-role", "not-suitor"), before):
         return False
     return not lang.search(lang.cues("club-role", "from"), before) or bool(

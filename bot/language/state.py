@@ -47,6 +47,7 @@ class State:
     # clause start → the players and clubs it names
     mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     player_only: list[tuple[int, str, Clause]] = field(default_factory=list)
+    claim_players: list[str] | None = None  # in a digest, the players the current claim names
 
 
 def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence[Hit] = ()) -> None:

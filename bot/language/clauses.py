@@ -48,25 +48,42 @@ def split_clauses(ctx: Context, start: int, end: int, sentence: int, *, title: b
 
 
 def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
-    """Split "X want A and Y have made an offer for B" into two clauses, so neither move borrows the other's.
+    """Split a clause where a second move starts, so that neither move borrows the other's clubs.
 
-    Only at an "and" that starts a new subject (a club or player is named right after it), when each
-    side names a player or club pair of its own and carries a transfer word: "Milan and Roma want X"
-    and "Drăgușin and Aké are on Milan's list" stay whole.
+    At an "and" (``coordination``/``and``) when each side names a player and a club of its own and
+    carries a transfer word: "X want A and Y have made an offer for B", "Brentford have agreed to sell A
+    to Atalanta and are in talks with Leeds over B". At a joint that opens a new subject
+    (``coordination``/``subject``: ", ", " as ", "just hours after") when a name follows it and each side
+    names someone and carries a transfer word: "Aké wanted in Italy, Arsenal eye a winger", "Boro land
+    McLean as Whittaker departs for Bournemouth". "Milan and Roma want X" and "Drăgușin and Aké are on
+    Milan's list" stay whole.
     """
-    joiner = ctx.lang.cues("coordination").pattern
     out: list[Clause] = []
     for clause in clauses:
         cursor = clause.start
-        for found in joiner.finditer(ctx.folded, clause.start, clause.end):
-            if not ctx.within(found.end(), found.end() + 1):
+        for start, end, kind in _joints(ctx, clause):
+            if start < cursor:
                 continue
-            left, right = (cursor, found.start()), (found.end(), clause.end)
-            if all(_independent(ctx, *side) for side in (left, right)):
-                out.append(replace(clause, start=cursor, end=found.start()))
-                cursor = found.end()
+            left, right = (cursor, start), (end, clause.end)
+            if kind == "and":
+                splits = all(_independent(ctx, *side) for side in (left, right))
+            else:
+                splits = bool(ctx.within(end, end + 1)) and all(_names_a_move(ctx, *side) for side in (left, right))
+            if splits:
+                out.append(replace(clause, start=cursor, end=start))
+                cursor = end
         out.append(replace(clause, start=cursor) if cursor != clause.start else clause)
     return out
+
+
+def _joints(ctx: Context, clause: Clause) -> list[tuple[int, int, str]]:
+    """Where a clause could split: (start, end, "and" or "subject"), in text order."""
+    joints = [
+        (found.start(), found.end(), kind)
+        for kind in ("and", "subject")
+        for found in ctx.lang.cues("coordination", kind).pattern.finditer(ctx.folded, clause.start, clause.end)
+    ]
+    return sorted(joints)
 
 
 def _independent(ctx: Context, start: int, end: int) -> bool:
@@ -74,7 +91,16 @@ def _independent(ctx: Context, start: int, end: int) -> bool:
     named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
     if not (any(is_player(e) for e in named) and any(is_club(e) for e in named)):
         return False
-    if cue.stage_hits(ctx, start, end):
+    return _has_transfer_word(ctx, start, end)
+
+
+def _names_a_move(ctx: Context, start: int, end: int) -> bool:
+    """A stretch that names a player or a club and carries a transfer word."""
+    return bool(ctx.within(start, end)) and _has_transfer_word(ctx, start, end)
+
+
+def _has_transfer_word(ctx: Context, start: int, end: int) -> bool:
+    if cue.stage_hits(ctx, start, end) or cue.deal_cues(ctx, start, end):
         return True
     return ctx.lang.cues("move").pattern.search(ctx.cues[start:end]) is not None
 

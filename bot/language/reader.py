@@ -46,6 +46,7 @@ from bot.sources import Source, SourceDirectory
 __all__ = ["document_of", "extract_rumours"]
 
 _BUYING_DEALS = (Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
+_TIE_GAP = 30  # how close a club is named to a player to be named as his ("Fiorentina striker Moise Kean")
 
 
 def document_of(match: MatchResult) -> Document:
@@ -263,7 +264,10 @@ def _link(
             state.deferred.extend((claim_index, recent[-1], club_id, clause) for club_id in suitors)
     # A clause with no transfer word links only what its construction links ("Nisbet — Hibs, Motherwell").
     linked = suitors if stage_hits or deals or weak is not None or refused else []
-    pairs: dict[tuple[str, str], list[Hit]] = {(p, c): [] for p in player_ids for c in linked}
+    swap = any(deal is Deal.SWAP for _pos, deal, _hit in deals)
+    pairs: dict[tuple[str, str], list[Hit]] = {
+        (p, c): [] for p in player_ids for c in linked if swap or not _club_of_another(ctx, state, clause, c, p, player_ids)
+    }
     for player_id, club_id, link in to_pairs:
         pairs.setdefault((player_id, club_id), []).append(link)
     for (player_id, club_id), links in pairs.items():
@@ -273,6 +277,24 @@ def _link(
         if ev.source is None:
             ev.source = source.get()
     return suitors or carried
+
+
+def _club_of_another(
+    ctx: Context, state: State, clause: Clause, club_id: str, player_id: str, player_ids: list[str]
+) -> bool:
+    """True when the club is named as another player's club, next to him ("agreed fees with Celtic for
+    Engels and with Porto for Varela": Porto is Varela's, not Engels' suitor). A swap links them both ways."""
+    if club_id == current_club(ctx, state, player_id):
+        return False
+    named = ctx.within(clause.start, clause.end)
+    clubs = [(s, e) for s, e, m in named if m.entity_id == club_id]
+    for s, e, mention in named:
+        other = mention.entity_id
+        if other == player_id or other not in player_ids or current_club(ctx, state, other) != club_id:
+            continue
+        if any(0 <= s - c_end <= _TIE_GAP or 0 <= c_start - e <= _TIE_GAP for c_start, c_end in clubs):
+            return True
+    return False
 
 
 def _without_suitors(

@@ -122,7 +122,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     elif player_before is not None:
         targets = [player_before.player_id]
     else:
-        targets = [r.player_id for r in refs]
+        # "the signing of Brobbey from Sunderland and … Kean": the players named before the cue
+        targets = [r.player_id for r in refs if r.end <= start] or [r.player_id for r in refs]
     # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""

@@ -200,6 +200,12 @@ def _suitors(
 ) -> list[str]:
     """The clause's suitors, after recording what its other clubs are to the players."""
     roles = club_roles(ctx, clause, clubs, owners)
+    # A club named in the player's past ("left the Werkself for Bayern in 2025") is history: it says
+    # neither which club is his now nor which is no suitor of his.
+    past = {m.entity_id for m in clubs if any(a <= ctx.fspan(m)[0] < b for a, b in ctx.past)}
+    if past:
+        roles.from_pairs = [(p, c) for p, c in roles.from_pairs if c not in past]
+        roles.weak_from = [(p, c) for p, c in roles.weak_from if c not in past]
     for player_id, club_id in [*described_from, *roles.from_pairs]:
         state.from_text.setdefault(player_id, club_id)
     for player_id, club_id in roles.weak_from:
@@ -341,6 +347,9 @@ def _read_empty_clause(
         negation = Stage.COLLAPSED if collapsed else Stage.DENIED
         for player_id in recent[-1:]:
             state.negations.append((claim_index, player_id, frozenset(), frozenset(), negation))
+    elif recent:
+        # "no offer has been received and Adam is not for sale": it ends the last player's only move
+        state.player_only.append((claim_index, recent[-1], clause))
     return carried
 
 

@@ -112,6 +112,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     from_cue = (
         lang.search(lang.cues("club-role", "from"), before)
         if not lang.search(lang.cues("club-role", "suitor-from"), before)
+        # "at Burnley's training ground": where he is today, not his club
+        and not lang.cues("club-role", "premises").pattern.match(folded, end, end + 40)
         else None
     )
     if owner_of is None and player_before is None and not from_cue:
@@ -128,6 +130,10 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
     weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    if weak:
+        # "Hammer at FC Bayern!": a bare "at" tells nothing about a player the clause does not name
+        named = {r.player_id for r in refs if r.end > r.start}
+        targets = [p for p in targets if p in named]
     (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
     return True
 

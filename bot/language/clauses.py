@@ -52,10 +52,11 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
 
     At an "and" (``coordination``/``and``) when each side names a player and a club of its own and
     carries a transfer word: "X want A and Y have made an offer for B", "Brentford have agreed to sell A
-    to Atalanta and are in talks with Leeds over B". At a joint that opens a new subject
-    (``coordination``/``subject``: ", ", " as ", "just hours after") when a name follows it and each side
-    names someone and carries a transfer word: "Aké wanted in Italy, Arsenal eye a winger", "Boro land
-    McLean as Whittaker departs for Bournemouth". "Milan and Roma want X" and "Drăgușin and Aké are on
+    to Atalanta and are in talks with Leeds over B". At any joint (an "and", or one that opens a new
+    subject, ``coordination``/``subject``: ", ", " as ", "just hours after") when a name follows it and
+    each side names someone and carries a transfer word: "Aké wanted in Italy, Arsenal eye a winger",
+    "Boro land McLean as Whittaker departs for Bournemouth", "… to discuss a free transfer, and
+    Galatasaray are also keen". "Milan and Roma want X" and "Drăgușin and Aké are on
     Milan's list" stay whole.
     """
     out: list[Clause] = []
@@ -65,10 +66,12 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
             if start < cursor:
                 continue
             left, right = (cursor, start), (end, clause.end)
-            if kind == "and":
-                splits = all(_independent(ctx, *side) for side in (left, right))
-            else:
-                splits = bool(ctx.within(end, end + 1)) and all(_names_a_move(ctx, *side) for side in (left, right))
+            named_next = ctx.within(end, end + 1)
+            splits = all(_independent(ctx, *side) for side in (left, right)) if kind == "and" else False
+            # after an "and", the name must be a subject with its own verb ("and Galatasaray are also
+            # keen"), not the next item of a list ("of Juventus and Napoli interest")
+            if named_next and not splits and (kind != "and" or _has_verb_after(ctx, named_next[0][1], clause.end)):
+                splits = all(_names_a_move(ctx, *side) for side in (left, right))
             if splits:
                 out.append(replace(clause, start=cursor, end=start))
                 cursor = end
@@ -94,6 +97,10 @@ def _independent(ctx: Context, start: int, end: int) -> bool:
     return _has_transfer_word(ctx, start, end)
 
 
+def _has_verb_after(ctx: Context, start: int, end: int) -> bool:
+    return ctx.lang.cues("coordination", "verb-after").pattern.match(ctx.folded, start, end) is not None
+
+
 def _names_a_move(ctx: Context, start: int, end: int) -> bool:
     """A stretch that names a player or a club and carries a transfer word."""
     return bool(ctx.within(start, end)) and _has_transfer_word(ctx, start, end)
@@ -101,6 +108,8 @@ def _names_a_move(ctx: Context, start: int, end: int) -> bool:
 
 def _has_transfer_word(ctx: Context, start: int, end: int) -> bool:
     if cue.stage_hits(ctx, start, end) or cue.deal_cues(ctx, start, end):
+        return True
+    if ctx.lang.search(ctx.lang.cues("opposite"), ctx.cues[start:end]) is not None:
         return True
     return ctx.lang.cues("move").pattern.search(ctx.cues[start:end]) is not None
 

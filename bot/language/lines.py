@@ -67,7 +67,7 @@ def _lines(ctx: Context) -> tuple[list[Line], list[int]]:
     if found is None:
         lines = [_read_line(ctx, start, end) for start, end in _spans(ctx.folded)]
         found = ctx.memo[_MEMO_KEY] = (lines, [line.start for line in lines])
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _spans(folded: str) -> list[tuple[int, int]]:

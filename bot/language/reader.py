@@ -20,6 +20,8 @@ the wordings and spans that produced it (``Rumour.evidence``). Pure: never impor
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.language import cues as cue
 from bot.language.citations import LazySource
 from bot.language.clauses import Clause, claims, split_clauses, split_coordinated, split_relatives
@@ -230,59 +232,133 @@ def _suitors(
     return [c for c in roles.suitors if c not in roles.excluded]
 
 
+class _Cues(NamedTuple):
+    """The cues of one clause."""
+
+    stage_hits: list[cue.StageHit]
+    deals: list[tuple[int, Deal, Hit]]
+    weak: Hit | None
+    denied: bool
+    collapsed: bool
+    rejected: bool
+
+    @property
+    def transfer(self) -> bool:
+        """True when the clause carries transfer vocabulary (a stage, a deal type or a generic word)."""
+        return bool(self.stage_hits or self.deals or self.weak is not None)
+
+
+def _clause_cues(ctx: Context, clause: Clause) -> _Cues:
+    start, end = clause.start, clause.end
+    stage_hits = cue.stage_hits(ctx, start, end, title=clause.title)
+    deals = cue.deal_cues(ctx, start, end)
+    weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
+    denied, collapsed, rejected, _hits = cue.negations(ctx, start, end)
+    return _Cues(stage_hits, deals, weak, denied, collapsed, rejected)
+
+
 def _link(
     ctx: Context, state: State, clause: Clause, claim_index: int, recent: list[str], source: LazySource,
     carried: list[str], player_ids: list[str], suitors: list[str], to_pairs: list[tuple[str, str, Hit]],
     clubs: list[Mention], topic: list[str],
 ) -> list[str]:
     """Turn one clause's players and suitors into pairs (or deferred refinements, or negations)."""
-    start, end = clause.start, clause.end
-    stage_hits = cue.stage_hits(ctx, start, end, title=clause.title)
-    deals = cue.deal_cues(ctx, start, end)
-    weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
-    denied, collapsed, rejected, _hits = cue.negations(ctx, start, end)
+    found = _clause_cues(ctx, clause)
+    if player_ids and not suitors and _the_other_way(ctx, state, clause, claim_index, source, player_ids):
+        return carried
     # "Pau Cubarsí: …; Chelsea and Manchester City rebuffed": clubs the line's player turned down.
-    refused = rejected and bool(topic) and not player_ids and bool(suitors)
-    if not stage_hits and not deals and weak is None and not to_pairs and not refused:
+    refused = found.rejected and bool(topic) and not player_ids and bool(suitors)
+    if not found.transfer and not to_pairs and not refused:
         # No transfer vocabulary: at most a denial about pairs found elsewhere in the claim
         # ("Spurs have no intention of selling him"), never a new pair.
-        if denied or collapsed:
-            negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        if found.denied or found.collapsed:
+            negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
             for player_id in player_ids or recent[-1:]:
                 state.negations.append((claim_index, player_id, frozenset(suitors), frozenset(), negation))
         return suitors or carried
     rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in player_ids)]
-    deal_kinds = frozenset(deal for _pos, deal, _hit in deals)
-    if player_ids and not rivals and not to_pairs and (denied or collapsed) and not carried:
+    deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
+    negative = found.denied or found.collapsed
+    if player_ids and not rivals and not to_pairs and negative and not carried:
         # "Tottenham have no intention of selling the defender": the seller says no to every suitor,
         # or to every suitor of that kind of deal; a collapsed *extension* concerns his own club only.
-        negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
         if Deal.EXTENSION not in deal_kinds:
             for player_id in player_ids:
                 state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
     if player_ids and not suitors and not to_pairs:
-        suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds,
-                                   denied or collapsed)
+        suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds, negative)
     if not player_ids and suitors:
-        if (stage_hits or refused) and topic:
+        if (found.stage_hits or refused) and topic:
             player_ids = topic  # one player in the item (or line): "Roma are also interested" is about him
         elif recent:
             state.deferred.extend((claim_index, recent[-1], club_id, clause) for club_id in suitors)
+    elif not player_ids and not to_pairs and topic and (found.stage_hits or found.deals):
+        # "First talks held with Chelsea about a loan": no suitor named, the line's player's move goes on
+        state.player_only.extend((claim_index, player_id, clause) for player_id in topic)
     # A clause with no transfer word links only what its construction links ("Nisbet — Hibs, Motherwell").
-    linked = suitors if stage_hits or deals or weak is not None or refused else []
-    swap = any(deal is Deal.SWAP for _pos, deal, _hit in deals)
+    linked = suitors if found.transfer or refused else []
+    swap = any(deal is Deal.SWAP for _pos, deal, _hit in found.deals)
     pairs: dict[tuple[str, str], list[Hit]] = {
-        (p, c): [] for p in player_ids for c in linked if swap or not _club_of_another(ctx, state, clause, c, p, player_ids)
+        (p, c): []
+        for p in player_ids
+        for c in linked
+        if swap or not _club_of_another(ctx, state, clause, c, p, player_ids)
     }
     for player_id, club_id, link in to_pairs:
         pairs.setdefault((player_id, club_id), []).append(link)
+    _record(ctx, state, clause, claim_index, source, pairs, found.weak)
+    return _subjects(ctx, clause, suitors, found) or carried
+
+
+def _record(
+    ctx: Context, state: State, clause: Clause, claim_index: int, source: LazySource,
+    pairs: dict[tuple[str, str], list[Hit]], weak: Hit | None,
+) -> None:
     for (player_id, club_id), links in pairs.items():
         ev = state.evidence.setdefault((player_id, club_id), PairEvidence(order=len(state.evidence)))
         ev.claims.add(claim_index)
         add_evidence(ctx, ev, clause, [*links, *([weak] if weak is not None else [])])
         if ev.source is None:
             ev.source = source.get()
-    return suitors or carried
+        if club_id != own_clubs(ctx, state, player_id)[0]:
+            state.last_move = (player_id, club_id, clause)  # where he goes is not where he comes from
+
+
+def _the_other_way(
+    ctx: Context, state: State, clause: Clause, claim_index: int, source: LazySource, player_ids: list[str]
+) -> bool:
+    """"…, with João Mário heading in the opposite direction": he goes where the last mover comes from,
+    and comes from where that mover goes (with the same stage). True when the clause was read so."""
+    cues = ctx.lang.cues("opposite")
+    found = ctx.lang.search(cues, ctx.cues[clause.start : clause.end])
+    if found is None or state.last_move is None or state.last_move[0] in player_ids:
+        return False
+    mover, destination, move_clause = state.last_move
+    origin = own_clubs(ctx, state, mover)[0]
+    if origin is None or origin == destination:
+        return False
+    hit = (cues.wording(found).id, clause.start + found.start(), clause.start + found.end())
+    for player_id in player_ids:
+        state.from_text.setdefault(player_id, destination)
+        ev = state.evidence.setdefault((player_id, origin), PairEvidence(order=len(state.evidence)))
+        ev.claims.add(claim_index)
+        add_evidence(ctx, ev, move_clause)
+        add_evidence(ctx, ev, clause, [hit])
+        if ev.source is None:
+            ev.source = source.get()
+    return True
+
+
+def _subjects(ctx: Context, clause: Clause, suitors: list[str], found: _Cues) -> list[str]:
+    """The suitors a following clause may inherit: those named before the clause's first transfer word
+    (its subject: "Brentford have agreed to sell A to Atalanta and are in talks … over B" → Brentford)."""
+    first = min([hit[1] for _stage, hit in found.stage_hits] + [hit[1] for _pos, _deal, hit in found.deals]
+                + ([found.weak[1]] if found.weak is not None else []), default=None)
+    if first is None or len(suitors) < 2:
+        return suitors
+    named_first = {m.entity_id for s, _e, m in ctx.within(clause.start, first)}
+    return [c for c in suitors if c in named_first] or suitors
 
 
 def _club_of_another(
@@ -359,7 +435,7 @@ def _build(
     """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
     from_club, own = own_clubs(ctx, state, player_id)
     deal = pick_deal(ev.deals)
-    is_stay = club_id in own
+    is_stay = club_id in own and not _moved_in_catalogue(ctx, state, player_id, club_id, ev)
     if is_stay:
         if Deal.EXTENSION not in ev.deals:
             return None  # the player's own club is never a suitor, except for a new contract
@@ -370,7 +446,9 @@ def _build(
         return None  # "who joined City from Milan": Milan is where he was, not where he goes
     if club_id in state.loan_hosts.get(player_id, set()) and deal not in _BUYING_DEALS:
         return None  # "on loan at Tottenham": where he plays now, not where he goes (unless it buys him)
-    stage = highest_stage(ev.stages) or Stage.INTEREST
+    # A new contract at his own club is as far as the clauses about the contract say, not as far as
+    # the rejected bids of other clubs went ("turned down Almería's offer … want to tie him down").
+    stage = highest_stage(ev.stay_stages if is_stay and ev.stay_stages else ev.stages) or Stage.INTEREST
     if ev.negated and not stage.is_negative:
         stage = Stage.DENIED
     return Rumour(
@@ -385,6 +463,20 @@ def _build(
         source=ev.source or feed_source,
         evidence=_evidence(ctx, ev.hits),
     )
+
+
+def _moved_in_catalogue(ctx: Context, state: State, player_id: str, club_id: str, ev: PairEvidence) -> bool:
+    """True when the catalogue already shows the move the text reports: the player's catalogue club is
+    the destination of talks or more, and the text names another club as his ("Semenyo is having a
+    medical at Manchester City ahead of his move from Bournemouth")."""
+    entity = ctx.entity(player_id)
+    if entity is None or entity.club_id != club_id or Deal.EXTENSION in ev.deals:
+        return False
+    told = state.from_text.get(player_id)
+    if told is None or told == club_id:
+        return False
+    stage = highest_stage(ev.stages) or Stage.INTEREST
+    return stage.rank >= Stage.TALKS.rank and not stage.is_negative
 
 
 def _evidence(ctx: Context, hits: list[Hit]) -> tuple[Evidence, ...]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from bot.language.clauses import Clause
 from bot.language.context import Context, Hit
+from bot.language.cues import deal_cues
 from bot.language.references import Ref
-from bot.models import Mention
+from bot.models import Deal, Mention
 
 __all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "to_constructs"]
 
@@ -21,6 +22,7 @@ _SCORE_AFTER = re.compile(r"\s*\d+\s*[-–]\s*\d+")
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
 _POSSESSIVE_GAP = re.compile(r"\s*'s?\s*")
 _OF_GAP = re.compile(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?")
+_BUYING = {Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION}
 _BARE_FROM = re.compile(r"(?:from|at)\s+(?:\w+\s+)?")
 
 
@@ -85,11 +87,13 @@ def _sort_club(
     seller_cue = lang.search(lang.cues("club-role", "seller"), before)
     if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
         seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
+    others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+    if seller_cue is not None and _own_club_negotiates(ctx, clause, refs, seller_cue, others):
+        seller_cue = None  # "Internacional have agreed a fee with Cruz Azul for Borré": his club sells
     if seller_cue is not None:
         roles.excluded.add(club_id)
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
-        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
         for ref in refs:
             entity = ctx.entity(ref.player_id)
             if entity is None or entity.club_id not in others:
@@ -99,6 +103,25 @@ def _sort_club(
         roles.excluded.add(club_id)  # "Lazio's captain", "the Tottenham centre-back": his club
         return True
     return _owner_club(ctx, refs, mention, before, roles)
+
+
+def _own_club_negotiates(
+    ctx: Context, clause: Clause, refs: list[Ref], cue: re.Match[str], others: set[str]
+) -> bool:
+    """True when the other party of "a fee with <club>" is each player's own club, named in the clause:
+    then <club> buys. Not for a loan made permanent ("Trabzonspor in talks with Manchester United about
+    turning Onana's loan into a permanent transfer"): the club he is on loan at buys from the owner."""
+    if not refs or not cue.group(0).rstrip().endswith("with"):
+        return False
+    deals = {deal for _pos, deal, _hit in deal_cues(ctx, clause.start, clause.end)}
+    if Deal.LOAN in deals and deals & _BUYING:
+        return False
+    return all(_club_of(ctx, ref.player_id) in others for ref in refs)
+
+
+def _club_of(ctx: Context, player_id: str) -> str | None:
+    entity = ctx.entity(player_id)
+    return entity.club_id if entity is not None else None
 
 
 def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, roles: Roles) -> bool:
@@ -130,6 +153,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
     weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    if weak and lang.search(lang.cues("club-role", "joining-from"), before):
+        weak = False  # "Holm will join the Bianconeri from Bologna": a move under way, not his history
     if weak:
         # "Hammer at FC Bayern!": a bare "at" tells nothing about a player the clause does not name
         named = {r.player_id for r in refs if r.end > r.start}

@@ -28,6 +28,7 @@ class PairEvidence:
     order: int = 0
     claims: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)  # the wordings that made and shaped the pair
+    stay_stages: list[Stage] = field(default_factory=list)  # stages told in clauses about a new contract
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class State:
     mentioned: dict[int, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
     player_only: list[tuple[int, str, Clause]] = field(default_factory=list)
     claim_players: list[str] | None = None  # in a digest, the players the current claim names
+    last_move: tuple[str, str, Clause] | None = None  # the last pair read that is a move: player, club, clause
 
 
 def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence[Hit] = ()) -> None:
@@ -73,7 +75,10 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
         ev.negated = True
         positive.append(Stage.DENIED)
     ev.stages.extend(positive)
-    for _pos, deal, hit in cue.deal_cues(ctx, start, end):
+    deals = cue.deal_cues(ctx, start, end)
+    if any(deal is Deal.EXTENSION for _pos, deal, _hit in deals):
+        ev.stay_stages.extend(positive)
+    for _pos, deal, hit in deals:
         if deal not in ev.deals:
             ev.deals.append(deal)
             ev.hits.append(hit)

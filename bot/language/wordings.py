@@ -63,7 +63,7 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "background": frozenset({"background"}),
     "club-role": frozenset(
         {"suitor-from", "suitor-after", "from", "seller", "parent", "not-suitor", "loan-host", "article", "former",
-         "premises"}
+         "premises", "joining-from"}
     ),
     "companion": frozenset({"before", "after", "object", "event-before", "event-after"}),
     "clause-break": _ANY,
@@ -71,6 +71,7 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "list-join": _ANY,
     "name-cue": _ANY,
     "unnamed": frozenset({"unnamed"}),
+    "opposite": frozenset({"opposite"}),
     "suitor-list": frozenset({"lead", "separator", "club-separator", "join", "filler"}),
     "citation": frozenset(
         {"before", "before-weak", "weak-frame", "after", "club-before", "club-after", "club-generic"}

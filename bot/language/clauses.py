@@ -70,7 +70,9 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
             splits = all(_independent(ctx, *side) for side in (left, right)) if kind == "and" else False
             # after an "and", the name must be a subject with its own verb ("and Galatasaray are also
             # keen"), not the next item of a list ("of Juventus and Napoli interest")
-            if named_next and not splits and (kind != "and" or _has_verb_after(ctx, named_next[0][1], clause.end)):
+            # not a list item ("Juventus and Napoli interest"), not an apposition ("X, Spurs' defender, …")
+            verb_needed = kind == "and" or ctx.folded[start:end].strip() == ","
+            if named_next and not splits and (not verb_needed or _has_verb_after(ctx, named_next[0][1], clause.end)):
                 splits = all(_names_a_move(ctx, *side) for side in (left, right))
             if splits:
                 out.append(replace(clause, start=cursor, end=start))

@@ -316,7 +316,7 @@ def _record(
     pairs: dict[tuple[str, str], list[Hit]], weak: Hit | None,
 ) -> None:
     for (player_id, club_id), links in pairs.items():
-        ev = state.evidence.setdefault((player_id, club_id), PairEvidence(order=len(state.evidence)))
+        ev = state.evidence.setdefault((player_id, club_id), PairEvidence(order=len(state.evidence), club=club_id))
         ev.claims.add(claim_index)
         add_evidence(ctx, ev, clause, [*links, *([weak] if weak is not None else [])])
         if ev.source is None:
@@ -341,7 +341,7 @@ def _the_other_way(
     hit = (cues.wording(found).id, clause.start + found.start(), clause.start + found.end())
     for player_id in player_ids:
         state.from_text.setdefault(player_id, destination)
-        ev = state.evidence.setdefault((player_id, origin), PairEvidence(order=len(state.evidence)))
+        ev = state.evidence.setdefault((player_id, origin), PairEvidence(order=len(state.evidence), club=origin))
         ev.claims.add(claim_index)
         add_evidence(ctx, ev, move_clause)
         add_evidence(ctx, ev, clause, [hit])
@@ -451,6 +451,8 @@ def _build(
     stage = highest_stage(ev.stay_stages if is_stay and ev.stay_stages else ev.stages) or Stage.INTEREST
     if ev.negated and not stage.is_negative:
         stage = Stage.DENIED
+    if is_stay and stage is Stage.DENIED:
+        return None  # "have not opened talks over a new contract", "turned down a new contract": no move
     return Rumour(
         player_id=player_id,
         from_club_id=None if is_stay else from_club,

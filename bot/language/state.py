@@ -29,6 +29,7 @@ class PairEvidence:
     claims: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)  # the wordings that made and shaped the pair
     stay_stages: list[Stage] = field(default_factory=list)  # stages told in clauses about a new contract
+    club: str = ""  # the club of the pair
 
 
 @dataclass(slots=True)
@@ -57,6 +58,9 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
     start, end = clause.start, clause.end
     hits = cue.stage_hits(ctx, start, end, title=clause.title)
     denied, collapsed, rejected, negation_hits = cue.negations(ctx, start, end)
+    if rejected and _rejects_another_club(ctx, negation_hits, ev.club):
+        rejected = False  # "rejects Manchester City and signs new Forest deal": Forest is not rejected
+        negation_hits = [hit for hit in negation_hits if ctx.lang.wordings.by_id[hit[0]].value != "rejected"]
     positive = [stage for stage, _hit in hits]
     ev.hits.extend(hit for _stage, hit in hits)
     ev.hits.extend(negation_hits)
@@ -86,6 +90,19 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
         fees = cue.fees(ctx.original(start, end))
         if fees:
             ev.fee = fees[0]
+
+
+def _rejects_another_club(ctx: Context, negation_hits: list[Hit], club_id: str) -> bool:
+    """True when every rejection of the clause is followed by the club it rejects, and it is another one."""
+    objects = []
+    for wording, _start, end in negation_hits:
+        if ctx.lang.wordings.by_id[wording].value != "rejected":
+            continue
+        named = [m.entity_id for s, _e, m in ctx.within(end, end + 4) if not ctx.folded[end:s].strip(" ")]
+        if not named:
+            return False
+        objects.append(named[0])
+    return bool(objects) and club_id not in objects
 
 
 def negate(ev: PairEvidence, stage: Stage) -> None:

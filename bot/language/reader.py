@@ -276,15 +276,18 @@ def _link(
             for player_id in player_ids or recent[-1:]:
                 state.negations.append((claim_index, player_id, frozenset(suitors), frozenset(), negation))
         return suitors or carried
-    rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in player_ids)]
+    deniers = player_ids or topic
+    rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in deniers)]
     deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
     negative = found.denied or found.collapsed
-    if player_ids and not rivals and not to_pairs and negative and not carried:
-        # "Tottenham have no intention of selling the defender": the seller says no to every suitor,
-        # or to every suitor of that kind of deal; a collapsed *extension* concerns his own club only.
+    moves = [link for link in to_pairs if link[1] not in own_clubs(ctx, state, link[0])[1]]
+    if deniers and not rivals and not moves and negative and not carried:
+        # "Tottenham have no intention of selling the defender", "Manchester City will not sell": the
+        # seller says no to every suitor, or to every suitor of that kind of deal; a collapsed
+        # *extension* concerns his own club only.
         negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
         if Deal.EXTENSION not in deal_kinds:
-            for player_id in player_ids:
+            for player_id in deniers:
                 state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
     if player_ids and not suitors and not to_pairs:
         suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds, negative)

@@ -184,11 +184,11 @@ def topic_of(ctx: Context, clause_start: int, clause_end: int, claim_players: li
     line = line_at(ctx, clause_start)
     if line is not None and line.topic:
         return list(line.topic)
-    if claim_players is not None:  # a digest: every claim stands alone
-        return claim_players if len(claim_players) == 1 else []
+    if claim_players is not None and len(claim_players) <= 1:  # a digest: every claim stands alone
+        return claim_players
     if line is not None and len(line.players) == 1:
         return list(line.players)
-    return ctx.player_ids if len(ctx.player_ids) == 1 else []
+    return ctx.player_ids if claim_players is None and len(ctx.player_ids) == 1 else []
 
 
 def speaks_of_unnamed(ctx: Context, start: int, end: int) -> bool:

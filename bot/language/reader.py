@@ -29,6 +29,7 @@ from bot.language.companions import after_companion, find_companions
 from bot.language.context import CatalogueLike, Context, Hit, is_club, is_player
 from bot.language.document import Document
 from bot.language.lines import listed_links, speaks_of_unnamed, topic_of
+from bot.language.moves import club_of_another, moved_in_catalogue, the_other_way
 from bot.language.pack import pack_for
 from bot.language.references import Ref, player_refs
 from bot.language.roles import club_roles, names_unknown_player, to_constructs
@@ -40,7 +41,9 @@ from bot.language.state import (
     current_club,
     negate,
     own_clubs,
+    pair_evidence,
     pick_deal,
+    rejection_objects,
 )
 from bot.models import Deal, Evidence, MatchResult, Mention, Rumour, Stage, highest_stage
 from bot.sources import Source, SourceDirectory
@@ -48,7 +51,6 @@ from bot.sources import Source, SourceDirectory
 __all__ = ["document_of", "extract_rumours"]
 
 _BUYING_DEALS = (Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
-_TIE_GAP = 30  # how close a club is named to a player to be named as his ("Fiorentina striker Moise Kean")
 
 
 def document_of(match: MatchResult) -> Document:
@@ -241,6 +243,7 @@ class _Cues(NamedTuple):
     denied: bool
     collapsed: bool
     rejected: bool
+    negation_hits: list[Hit]
 
     @property
     def transfer(self) -> bool:
@@ -253,8 +256,8 @@ def _clause_cues(ctx: Context, clause: Clause) -> _Cues:
     stage_hits = cue.stage_hits(ctx, start, end, title=clause.title)
     deals = cue.deal_cues(ctx, start, end)
     weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
-    denied, collapsed, rejected, _hits = cue.negations(ctx, start, end)
-    return _Cues(stage_hits, deals, weak, denied, collapsed, rejected)
+    denied, collapsed, rejected, hits = cue.negations(ctx, start, end)
+    return _Cues(stage_hits, deals, weak, denied, collapsed, rejected, hits)
 
 
 def _link(
@@ -264,10 +267,14 @@ def _link(
 ) -> list[str]:
     """Turn one clause's players and suitors into pairs (or deferred refinements, or negations)."""
     found = _clause_cues(ctx, clause)
-    if player_ids and not suitors and _the_other_way(ctx, state, clause, claim_index, source, player_ids):
+    if player_ids and not suitors and the_other_way(ctx, state, clause, claim_index, source, player_ids):
         return carried
-    # "Pau Cubarsí: …; Chelsea and Manchester City rebuffed": clubs the line's player turned down.
-    refused = found.rejected and bool(topic) and not player_ids and bool(suitors)
+    # "Pau Cubarsí: …; Chelsea and Manchester City rebuffed", "Dybala has rejected Boca Juniors":
+    # the clubs the player turned down are suitors, denied.
+    refused = found.rejected and bool(suitors) and (
+        (bool(topic) and not player_ids)
+        or bool(set(rejection_objects(ctx, found.negation_hits) or ()) & set(suitors))
+    )
     if not found.transfer and not to_pairs and not refused:
         # No transfer vocabulary: at most a denial about pairs found elsewhere in the claim
         # ("Spurs have no intention of selling him"), never a new pair.
@@ -278,27 +285,20 @@ def _link(
         return suitors or carried
     deniers = player_ids or topic
     rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in deniers)]
-    deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
-    negative = found.denied or found.collapsed
-    moves = [link for link in to_pairs if link[1] not in own_clubs(ctx, state, link[0])[1]]
-    if deniers and not rivals and not moves and negative and not carried:
-        # "Tottenham have no intention of selling the defender", "Manchester City will not sell": the
-        # seller says no to every suitor, or to every suitor of that kind of deal; a collapsed
-        # *extension* concerns his own club only.
-        negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
-        if Deal.EXTENSION not in deal_kinds:
-            for player_id in deniers:
-                state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
+    _seller_refuses(ctx, state, claim_index, carried, deniers, rivals, to_pairs, found)
     if player_ids and not suitors and not to_pairs:
-        suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds, negative)
-    if not player_ids and suitors:
+        deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
+        suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds,
+                                   found.denied or found.collapsed)
+    if not player_ids and not to_pairs and topic and (found.stage_hits or found.deals) and not rivals:
+        # "First talks held with Chelsea about a loan", "Birmingham have accepted a bid": no suitor
+        # named, the line's player's move goes on
+        state.player_only.extend((claim_index, player_id, clause) for player_id in topic)
+    elif not player_ids and suitors:
         if (found.stage_hits or refused) and topic:
             player_ids = topic  # one player in the item (or line): "Roma are also interested" is about him
         elif recent:
             state.deferred.extend((claim_index, recent[-1], club_id, clause) for club_id in suitors)
-    elif not player_ids and not to_pairs and topic and (found.stage_hits or found.deals):
-        # "First talks held with Chelsea about a loan": no suitor named, the line's player's move goes on
-        state.player_only.extend((claim_index, player_id, clause) for player_id in topic)
     # A clause with no transfer word links only what its construction links ("Nisbet — Hibs, Motherwell").
     linked = suitors if found.transfer or refused else []
     swap = any(deal is Deal.SWAP for _pos, deal, _hit in found.deals)
@@ -306,7 +306,7 @@ def _link(
         (p, c): []
         for p in player_ids
         for c in linked
-        if swap or not _club_of_another(ctx, state, clause, c, p, player_ids)
+        if swap or not club_of_another(ctx, state, clause, c, p, player_ids)
     }
     for player_id, club_id, link in to_pairs:
         pairs.setdefault((player_id, club_id), []).append(link)
@@ -314,43 +314,36 @@ def _link(
     return _subjects(ctx, clause, suitors, found) or carried
 
 
+def _seller_refuses(
+    ctx: Context, state: State, claim_index: int, carried: list[str], deniers: list[str], rivals: list[str],
+    to_pairs: list[tuple[str, str, Hit]], found: _Cues,
+) -> None:
+    """"Tottenham have no intention of selling the defender", "Manchester City will not sell": the seller
+    says no to every suitor, or to every suitor of that kind of deal; a collapsed *extension* concerns
+    his own club only."""
+    moves = [link for link in to_pairs if link[1] not in own_clubs(ctx, state, link[0])[1]]
+    if not deniers or rivals or moves or not (found.denied or found.collapsed) or carried:
+        return
+    deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
+    if Deal.EXTENSION in deal_kinds:
+        return
+    negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
+    for player_id in deniers:
+        state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
+
+
 def _record(
     ctx: Context, state: State, clause: Clause, claim_index: int, source: LazySource,
     pairs: dict[tuple[str, str], list[Hit]], weak: Hit | None,
 ) -> None:
     for (player_id, club_id), links in pairs.items():
-        ev = state.evidence.setdefault((player_id, club_id), PairEvidence(order=len(state.evidence), club=club_id))
+        ev = pair_evidence(state, player_id, club_id)
         ev.claims.add(claim_index)
         add_evidence(ctx, ev, clause, [*links, *([weak] if weak is not None else [])])
         if ev.source is None:
             ev.source = source.get()
         if club_id != own_clubs(ctx, state, player_id)[0]:
             state.last_move = (player_id, club_id, clause)  # where he goes is not where he comes from
-
-
-def _the_other_way(
-    ctx: Context, state: State, clause: Clause, claim_index: int, source: LazySource, player_ids: list[str]
-) -> bool:
-    """"…, with João Mário heading in the opposite direction": he goes where the last mover comes from,
-    and comes from where that mover goes (with the same stage). True when the clause was read so."""
-    cues = ctx.lang.cues("opposite")
-    found = ctx.lang.search(cues, ctx.cues[clause.start : clause.end])
-    if found is None or state.last_move is None or state.last_move[0] in player_ids:
-        return False
-    mover, destination, move_clause = state.last_move
-    origin = own_clubs(ctx, state, mover)[0]
-    if origin is None or origin == destination:
-        return False
-    hit = (cues.wording(found).id, clause.start + found.start(), clause.start + found.end())
-    for player_id in player_ids:
-        state.from_text.setdefault(player_id, destination)
-        ev = state.evidence.setdefault((player_id, origin), PairEvidence(order=len(state.evidence), club=origin))
-        ev.claims.add(claim_index)
-        add_evidence(ctx, ev, move_clause)
-        add_evidence(ctx, ev, clause, [hit])
-        if ev.source is None:
-            ev.source = source.get()
-    return True
 
 
 def _subjects(ctx: Context, clause: Clause, suitors: list[str], found: _Cues) -> list[str]:
@@ -362,24 +355,6 @@ def _subjects(ctx: Context, clause: Clause, suitors: list[str], found: _Cues) ->
         return suitors
     named_first = {m.entity_id for s, _e, m in ctx.within(clause.start, first)}
     return [c for c in suitors if c in named_first] or suitors
-
-
-def _club_of_another(
-    ctx: Context, state: State, clause: Clause, club_id: str, player_id: str, player_ids: list[str]
-) -> bool:
-    """True when the club is named as another player's club, next to him ("agreed fees with Celtic for
-    Engels and with Porto for Varela": Porto is Varela's, not Engels' suitor). A swap links them both ways."""
-    if club_id == current_club(ctx, state, player_id):
-        return False
-    named = ctx.within(clause.start, clause.end)
-    clubs = [(s, e) for s, e, m in named if m.entity_id == club_id]
-    for s, e, mention in named:
-        other = mention.entity_id
-        if other == player_id or other not in player_ids or current_club(ctx, state, other) != club_id:
-            continue
-        if any(0 <= s - c_end <= _TIE_GAP or 0 <= c_start - e <= _TIE_GAP for c_start, c_end in clubs):
-            return True
-    return False
 
 
 def _without_suitors(
@@ -438,7 +413,7 @@ def _build(
     """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
     from_club, own = own_clubs(ctx, state, player_id)
     deal = pick_deal(ev.deals)
-    is_stay = club_id in own and not _moved_in_catalogue(ctx, state, player_id, club_id, ev)
+    is_stay = club_id in own and not moved_in_catalogue(ctx, state, player_id, club_id, ev)
     if is_stay:
         if Deal.EXTENSION not in ev.deals:
             return None  # the player's own club is never a suitor, except for a new contract
@@ -468,20 +443,6 @@ def _build(
         source=ev.source or feed_source,
         evidence=_evidence(ctx, ev.hits),
     )
-
-
-def _moved_in_catalogue(ctx: Context, state: State, player_id: str, club_id: str, ev: PairEvidence) -> bool:
-    """True when the catalogue already shows the move the text reports: the player's catalogue club is
-    the destination of talks or more, and the text names another club as his ("Semenyo is having a
-    medical at Manchester City ahead of his move from Bournemouth")."""
-    entity = ctx.entity(player_id)
-    if entity is None or entity.club_id != club_id or Deal.EXTENSION in ev.deals:
-        return False
-    told = state.from_text.get(player_id)
-    if told is None or told == club_id:
-        return False
-    stage = highest_stage(ev.stages) or Stage.INTEREST
-    return stage.rank >= Stage.TALKS.rank and not stage.is_negative
 
 
 def _evidence(ctx: Context, hits: list[Hit]) -> tuple[Evidence, ...]:

@@ -176,12 +176,13 @@ def _index(ctx: Context, position: int) -> int:
     return bisect_right(ctx.span_starts, position - 1)
 
 
-def topic_of(ctx: Context, clause_start: int, clause_end: int, claim_players: list[str] | None) -> list[str]:
+def topic_of(ctx: Context, sentence_start: int, sentence_end: int, claim_players: list[str] | None) -> list[str]:
     """The players a clause that names none is about: its line's head, else the one player of its claim
-    (in a digest), its line or the item. None when it speaks of a player it does not name ("a winger")."""
-    if speaks_of_unnamed(ctx, clause_start, clause_end):
+    (in a digest), its line or the item. None when its sentence speaks of a player it does not name
+    ("Arsenal eye a winger", "United are in the market for a goalkeeper and have asked about options")."""
+    if speaks_of_unnamed(ctx, sentence_start, sentence_end):
         return []
-    line = line_at(ctx, clause_start)
+    line = line_at(ctx, sentence_start)
     if line is not None and line.topic:
         return list(line.topic)
     if claim_players is not None and len(claim_players) <= 1:  # a digest: every claim stands alone

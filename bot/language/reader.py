@@ -185,7 +185,9 @@ def _read_clause(
     # With one player in the item (or line, or digest claim), "The club will pay Manchester United €30m"
     # is about him too, unless the clause names a footballer the catalogue lacks ("Rangers want to sign
     # Kacper Nowicki") or one it does not name ("Arsenal eye a winger").
-    topic = [] if names_unknown_player(ctx, clause) else topic_of(ctx, clause.start, clause.end, state.claim_players)
+    o_start, o_end = ctx.doc.sentences[clause.sentence]
+    sentence = (ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end))
+    topic = [] if names_unknown_player(ctx, clause) else topic_of(ctx, *sentence, state.claim_players)
     owners = refs or [Ref(player_id, clause.start, clause.start, explicit=False) for player_id in topic]
     suitors = _suitors(ctx, state, clause, clubs, refs, owners, described_from)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))

@@ -292,7 +292,8 @@ def _link(
         deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
         suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds,
                                    found.denied or found.collapsed)
-    if not player_ids and not to_pairs and topic and (found.stage_hits or found.deals) and not rivals:
+    stay = any(deal is Deal.EXTENSION for _pos, deal, _hit in found.deals)
+    if not player_ids and not to_pairs and topic and (found.stage_hits or found.deals) and not rivals and not stay:
         # "First talks held with Chelsea about a loan", "Birmingham have accepted a bid": no suitor
         # named, the line's player's move goes on
         state.player_only.extend((claim_index, player_id, clause) for player_id in topic)
@@ -351,11 +352,24 @@ def _record(
 def _subjects(ctx: Context, clause: Clause, suitors: list[str], found: _Cues) -> list[str]:
     """The suitors a following clause may inherit: those named before the clause's first transfer word
     (its subject: "Brentford have agreed to sell A to Atalanta and are in talks … over B" → Brentford)."""
+    if len(suitors) < 2:
+        return suitors
+    named = ctx.within(clause.start, clause.end)
+    if named and named[0][2].entity_id in suitors and not ctx.folded[clause.start : named[0][0]].strip():
+        # The clause opens with its subject: "Napoli have accepted Al-Hilal's offer for A and want B"
+        subject, cursor = [named[0][2].entity_id], named[0][1]
+        joiner = ctx.lang.cues("list-join").pattern
+        for s, e, mention in named[1:]:
+            if mention.entity_id not in suitors or not joiner.fullmatch(ctx.folded, cursor, s):
+                break
+            subject.append(mention.entity_id)
+            cursor = e
+        return subject
     first = min([hit[1] for _stage, hit in found.stage_hits] + [hit[1] for _pos, _deal, hit in found.deals]
                 + ([found.weak[1]] if found.weak is not None else []), default=None)
-    if first is None or len(suitors) < 2:
+    if first is None:
         return suitors
-    named_first = {m.entity_id for s, _e, m in ctx.within(clause.start, first)}
+    named_first = {m.entity_id for s, _e, m in named if s < first}
     return [c for c in suitors if c in named_first] or suitors
 
 

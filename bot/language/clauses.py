@@ -62,27 +62,44 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     out: list[Clause] = []
     for clause in clauses:
         cursor = clause.start
-        for start, end, kind in _joints(ctx, clause):
+        joints = _joints(ctx, clause)
+        words = _transfer_words(ctx, clause) if joints else []
+        for start, end, kind in joints:
             if start < cursor:
                 continue
-            left, right = (cursor, start), (end, clause.end)
-            named_next = ctx.within(end, end + 1)
-            splits = all(_independent(ctx, *side) for side in (left, right)) if kind == "and" else False
-            # after an "and", the name must be a subject with its own verb ("and Galatasaray are also
-            # keen"), not the next item of a list ("of Juventus and Napoli interest")
-            # not a list item ("Juventus and Napoli interest"), not an apposition ("X, Spurs' defender, …")
-            verb_needed = kind == "and" or ctx.folded[start:end].strip() == ","
-            if named_next and not splits and (not verb_needed or _has_verb_after(ctx, named_next[0][1], clause.end)):
-                splits = all(_names_a_move(ctx, *side) for side in (left, right))
-            if splits:
+            if _splits(ctx, clause, words, (cursor, start), (end, clause.end), kind):
                 out.append(replace(clause, start=cursor, end=start))
                 cursor = end
         out.append(replace(clause, start=cursor) if cursor != clause.start else clause)
     return out
 
 
+def _splits(
+    ctx: Context, clause: Clause, words: list[int], left: tuple[int, int], right: tuple[int, int], kind: str
+) -> bool:
+    def moves(start: int, end: int, *, both: bool) -> bool:
+        named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
+        if both and not (any(is_player(e) for e in named) and any(is_club(e) for e in named)):
+            return False
+        return bool(named) and any(start <= word < end for word in words)
+
+    if kind == "and" and all(moves(*side, both=True) for side in (left, right)):
+        return True  # each side a player, a club and a transfer word of its own
+    named_next = ctx.within(right[0], right[0] + 1)
+    if not named_next:
+        return False
+    # not a list item ("of Juventus and Napoli interest"), not an apposition ("X, Spurs' defender, …"):
+    # after an "and" or a bare comma, the name must be a subject with its own verb
+    verb_needed = kind == "and" or ctx.folded[left[1] : right[0]].strip() == ","
+    if verb_needed and not _has_verb_after(ctx, named_next[0][1], clause.end):
+        return False
+    return all(moves(*side, both=False) for side in (left, right))
+
+
 def _joints(ctx: Context, clause: Clause) -> list[tuple[int, int, str]]:
     """Where a clause could split: (start, end, "and" or "subject"), in text order."""
+    if len(ctx.within(clause.start, clause.end)) < 2:
+        return []  # each side of a split names someone
     joints = [
         (found.start(), found.end(), kind)
         for kind in ("and", "subject")
@@ -91,29 +108,18 @@ def _joints(ctx: Context, clause: Clause) -> list[tuple[int, int, str]]:
     return sorted(joints)
 
 
-def _independent(ctx: Context, start: int, end: int) -> bool:
-    """A stretch that could stand as its own transfer clause: a player, a club, and a transfer word."""
-    named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
-    if not (any(is_player(e) for e in named) and any(is_club(e) for e in named)):
-        return False
-    return _has_transfer_word(ctx, start, end)
-
-
 def _has_verb_after(ctx: Context, start: int, end: int) -> bool:
     return ctx.lang.cues("coordination", "verb-after").pattern.match(ctx.folded, start, end) is not None
 
 
-def _names_a_move(ctx: Context, start: int, end: int) -> bool:
-    """A stretch that names a player or a club and carries a transfer word."""
-    return bool(ctx.within(start, end)) and _has_transfer_word(ctx, start, end)
-
-
-def _has_transfer_word(ctx: Context, start: int, end: int) -> bool:
-    if cue.stage_hits(ctx, start, end) or cue.deal_cues(ctx, start, end):
-        return True
-    if ctx.lang.search(ctx.lang.cues("opposite"), ctx.cues[start:end]) is not None:
-        return True
-    return ctx.lang.cues("move").pattern.search(ctx.cues[start:end]) is not None
+def _transfer_words(ctx: Context, clause: Clause) -> list[int]:
+    """Where the clause's transfer words start (stage, deal type, generic move, "the other way")."""
+    start, end = clause.start, clause.end
+    words = [hit[1] for _stage, hit in cue.stage_hits(ctx, start, end, title=clause.title)]
+    words += [hit[1] for _pos, _deal, hit in cue.deal_cues(ctx, start, end)]
+    for category in ("move", "opposite"):
+        words += [start + m.start() for m in ctx.lang.cues(category).pattern.finditer(ctx.cues[start:end])]
+    return words
 
 
 def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:

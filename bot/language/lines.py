@@ -29,8 +29,11 @@ __all__ = ["Line", "line_at", "listed_links", "speaks_of_unnamed", "topic_of"]
 _EMOJI_CODE = re.compile(r":[a-z0-9_+-]+:")  # how the fold spells an emoji (":white_check_mark:")
 _WORD = re.compile(r"\w[\w'’.-]*")
 _MEMO_KEY = ("lines",)
+_MAY_HAVE_HEAD = re.compile(r":\s| -|\sfor\s")  # every separator has one of these (a cheap first look)
 _MAX_UNNAMED = 2  # capitalised words a list or head may hold that name nothing known ("Atlético")
 _NEAR_HEAD = 80  # how far after a club head its player may be named
+_MAX_HEAD = 120  # the longest head ("• Ander Barrenetxea (Real Sociedad), 29:")
+_MAX_HEAD_GAP = 2
 
 
 @dataclass(slots=True)
@@ -84,14 +87,17 @@ def _read_line(ctx: Context, start: int, end: int) -> Line:
     players = tuple(dict.fromkeys(m.entity_id for s, _e, m in mentions if is_player(m.entity_id)
                                   and s not in ctx.companions))
     line = Line(start, end, players)
-    if not mentions:
+    if not mentions or not _MAY_HAVE_HEAD.search(ctx.folded, start, end):
         return line
     text = _EMOJI_CODE.sub(lambda m: " " * len(m.group(0)), ctx.folded[start:end])
     lead = ctx.lang.cues("suitor-list", "lead").pattern.match(text)
     head_start = start + (lead.end() if lead else 0)
+    first = next((s for s, _e, _m in mentions if s >= head_start), None)
+    if first is None or first - head_start > _MAX_HEAD_GAP:
+        return line  # a head opens with a name ("Atalanta duo …", "Kevin Nisbet —")
     for value in ("separator", "club-separator"):
         separator = ctx.lang.cues("suitor-list", value)
-        found = separator.pattern.search(text, head_start - start)
+        found = separator.pattern.search(text, head_start - start, head_start - start + _MAX_HEAD)
         if found is None:
             continue
         sep = (start + found.start(), start + found.end(), separator.wording(found).id)
@@ -194,4 +200,8 @@ def topic_of(ctx: Context, sentence_start: int, sentence_end: int, claim_players
 
 def speaks_of_unnamed(ctx: Context, start: int, end: int) -> bool:
     """True when the span speaks of a footballer it does not name ("Arsenal eye a winger")."""
-    return ctx.lang.search(ctx.lang.cues("unnamed"), ctx.cues[start:end]) is not None
+    key = ("unnamed", start, end)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = ctx.lang.search(ctx.lang.cues("unnamed"), ctx.cues[start:end]) is not None
+    return bool(found)

@@ -185,9 +185,7 @@ def _read_clause(
     # With one player in the item (or line, or digest claim), "The club will pay Manchester United €30m"
     # is about him too, unless the clause names a footballer the catalogue lacks ("Rangers want to sign
     # Kacper Nowicki") or one it does not name ("Arsenal eye a winger").
-    o_start, o_end = ctx.doc.sentences[clause.sentence]
-    sentence = (ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end))
-    topic = [] if names_unknown_player(ctx, clause) else topic_of(ctx, *sentence, state.claim_players)
+    topic = [] if refs or names_unknown_player(ctx, clause) else _topic(ctx, state, clause)
     owners = refs or [Ref(player_id, clause.start, clause.start, explicit=False) for player_id in topic]
     suitors = _suitors(ctx, state, clause, clubs, refs, owners, described_from)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))
@@ -198,6 +196,11 @@ def _read_clause(
     recent.extend(player_ids)
     return _link(ctx, state, clause, claim_index, recent, source, carried, player_ids, suitors, to_pairs,
                  clubs, topic)
+
+
+def _topic(ctx: Context, state: State, clause: Clause) -> list[str]:
+    o_start, o_end = ctx.doc.sentences[clause.sentence]
+    return topic_of(ctx, ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end), state.claim_players)
 
 
 def _suitors(

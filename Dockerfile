@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MERCATO_DB=/data/mercato.sqlite3 \
     MERCATO_SEEDS=/app/seeds \
-    MERCATO_HTTP_PORT=8080
+    MERCATO_HTTP_PORT=8080 \
+    MPLCONFIGDIR=/app/.matplotlib
 
 WORKDIR /app
 
@@ -24,9 +25,11 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY seeds ./seeds
+# matplotlib (heat charts) builds its font list once, here, where the mercato user may read and update it.
 RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --uid 10001 --home-dir /app mercato \
-    && mkdir -p /data && chown mercato /data
+    && mkdir -p /data "$MPLCONFIGDIR" && python -c "import matplotlib.font_manager" \
+    && chown mercato /data && chown -R mercato "$MPLCONFIGDIR"
 
 USER mercato
 VOLUME ["/data"]

@@ -35,7 +35,7 @@ demo: $(STAMP)  ## Run the whole pipeline offline on the bundled sample feeds.
 	$(BIN)/mercato demo
 
 test: $(STAMP)  ## Run the test suite.
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto  # one worker per core (pytest-xdist)
 
 lint: $(STAMP)  ## ruff and mypy (strict on bot/).
 	$(BIN)/ruff check bot cogs tests bench
@@ -44,8 +44,12 @@ lint: $(STAMP)  ## ruff and mypy (strict on bot/).
 bench: $(STAMP)  ## Benchmarks: matching throughput and end-to-end ingest, as ratios to a baseline.
 	$(BIN)/python -m bench
 
-eval: $(STAMP)  ## Precision/recall on the labelled corpus in tests/data/.
+eval: $(STAMP)  ## Precision/recall on the labelled corpora in tests/data/ (men's, women's, other sports, Italian).
 	$(BIN)/python -m bench.eval
+	@for corpus in women women_b othersport othersport_b; do \
+		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,4p;/^  other sports/p'; \
+	done
+	@echo; $(BIN)/python -m bench.eval --corpus tests/data/italian.jsonl | sed -n '1,6p'
 
 lock: $(STAMP)  ## Re-resolve requirements*.txt (pins and hashes) after changing pyproject.toml.
 	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)

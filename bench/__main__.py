@@ -1,5 +1,5 @@
-"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery and catalogue import, each as a ratio
-to a baseline run in the same process.
+"""`make bench`: start-up, matching, end-to-end ingest, outbox delivery, catalogue import, heat charts and the size of
+a busy day's digest, each as a ratio to a baseline run in the same process.
 
     python -m bench [--quick]
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import catalogue_import, delivery, ingest, matching, startup
+from bench import catalogue_import, charts, delivery, digest, ingest, matching, startup
 
 
 def main() -> None:
@@ -28,6 +28,10 @@ def main() -> None:
     asyncio.run(delivery.run(quick=args.quick))
     print("\n== `mercato catalogue import` (whole command, shipped seeds; target 20,000 rows <= 10 s) ==")
     catalogue_import.run(quick=args.quick)
+    print("\n== heat chart (lines + drawing, off the event loop; target <= 300 ms) ==")
+    charts.run(quick=args.quick)
+    print("\n== a busy day's digest (one message, one embed) ==")
+    digest.run(quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from bot.catalogue.provisional import ProvisionalTracker
 from bot.config import Settings
 from bot.feeds.fetch import FeedFetcher, user_agent
 from bot.ingest import Ingestor, PollPolicy
+from bot.language.pack import load_languages
 from bot.metrics import Metrics
 from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
@@ -68,6 +69,7 @@ async def open_app(
     # Every seed file is read before the database is opened: a seed error then leaves nothing open.
     if sources is None:
         sources = await asyncio.to_thread(load_sources, settings.seeds_dir / "sources.toml")
+    await asyncio.to_thread(load_languages)  # every seeds/wordings/<lang>: a broken one stops us here
     storage = await Storage.open(settings.db_path, busy_timeout=settings.db_busy_timeout)
     try:
         await storage.catalogue.sync(catalogue)

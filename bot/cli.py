@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,12 +25,17 @@ from bot.app import open_app
 from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.catalogue.provisional import detect
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
+from bot.charts import draw_heat_chart
+from bot.charts.desk import write_png
+from bot.charts.series import MAX_LINES
+from bot.charts.stories import chart_for
 from bot.config import Settings
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.errors import ConfigError, InvalidInput, MercatoError
 from bot.feedlist import FeedList
 from bot.feeds.guard import validate_feed_url
-from bot.language import extract_rumours
+from bot.language import document_of, extract_rumours
+from bot.language.pack import available_languages
 from bot.log import setup_logging
 from bot.models import EntityKind
 from bot.ops_cli import add_ops_parsers, run_ops
@@ -41,6 +47,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # not subscriptable at run time
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 EXIT_USAGE = 2
+DEMO_CHART = Path(tempfile.gettempdir()) / "mercato-demo-heat.png"
 MAX_SINCE_HOURS = 24 * 365 * 10
 
 
@@ -91,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.add_argument("--sync", action="store_true", help="sync slash commands with Discord at start-up")
 
-    sub.add_parser("demo", help="run the whole pipeline offline on the bundled sample feeds")
+    demo = sub.add_parser("demo", help="run the whole pipeline offline on the bundled sample feeds")
+    demo.add_argument("--chart", type=Path, metavar="FILE.png",
+                      help=f"where to write the demo's heat chart (default: {DEMO_CHART})")
 
     match = sub.add_parser("match", help="show the players, clubs and rumours an article mentions")
     match.add_argument(
@@ -105,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument(
         "--explain", action="store_true", help="under each rumour, the wordings (seeds/wordings) and text behind it"
     )
+    match.add_argument(
+        "--lang", choices=[*available_languages(), "auto"], default="auto",
+        help="the article's language (default auto: a --jsonl line's \"lang\" if it has one, else told from the text)",
+    )
 
     poll = sub.add_parser("poll", help="poll the configured feeds into the database")
     poll.add_argument("--once", action="store_true", required=True, help="run one poll cycle and exit")
@@ -116,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     shortlist = sub.add_parser("shortlist", help="the players linked with a club, hottest first")
     shortlist.add_argument("club", help="a club name or nickname, e.g. milan")
     shortlist.add_argument("--json", action="store_true", help="print one JSON object")
+
+    chart = sub.add_parser("chart", help="draw the heat chart of a club's or a player's stories as a PNG")
+    chart.add_argument("name", metavar="CLUB|PLAYER", help="a club or a player, e.g. milan or dragusin")
+    chart.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png", help="where to write the PNG")
 
     feeds = sub.add_parser("feeds", help="manage the operator's global feeds")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
@@ -179,6 +196,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace, run_bot: Callable[[S
         "feeds": cmd_feeds,
         "stories": cmd_stories,
         "shortlist": cmd_shortlist,
+        "chart": cmd_chart,
     }
     return asyncio.run(handlers[args.command](settings, args))
 
@@ -228,30 +246,39 @@ def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     catalogue = load_catalogue(settings.seeds_dir)
     matcher = Matcher(catalogue)
     sources = load_sources(settings.seeds_dir / "sources.toml")
+    language = None if args.lang == "auto" else args.lang
     if args.jsonl:
         with _open_jsonl(args.file) as source:
             try:
-                return _match_jsonl(source, catalogue, matcher, sources)
+                return _match_jsonl(source, catalogue, matcher, sources, language)
             except UnicodeDecodeError as exc:
                 name = "standard input" if args.file == "-" else args.file
                 raise InvalidInput(f"{name} is not UTF-8 text: save it as UTF-8") from exc
     title, body = _read_article(args.file)
-    view = describe_article(title, body, catalogue, matcher, sources)
+    view = describe_article(title, body, catalogue, matcher, sources, language=language)
     print(json.dumps(view, ensure_ascii=False) if args.json else match_to_text(view, explain=args.explain))
     return 0
 
 
 def describe_article(
-    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
+    title: str, body: str, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory,
+    *, language: str | None = None,
 ) -> dict[str, Any]:
-    """Match one article, extract its rumours, and return the JSON view."""
-    match = matcher.match_item(title, body)
+    """Match one article, extract its rumours, and return the JSON view (with the language it was read in).
+
+    ``language``: the article's ("it", "en"); None: told from the text, as for a feed that declares none.
+    """
+    match = matcher.match_item(title, body, language=language)
     rumours = extract_rumours(match, catalogue, sources=sources) if match.mentions else []
     provisional = detect(match, catalogue, sources=sources)  # likely players the catalogue lacks
-    return match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
+    view = match_to_dict(match, catalogue, [rumour_to_dict(r, catalogue) for r in rumours], provisional)
+    view["language"] = document_of(match).language
+    return view
 
 
-def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory) -> int:
+def _match_jsonl(
+    lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory, language: str | None = None
+) -> int:
     status = 0
     out = sys.stdout
     for number, line in enumerate(lines, start=1):
@@ -261,12 +288,13 @@ def _match_jsonl(lines: TextIO, catalogue: Catalogue, matcher: Matcher, sources:
             record = json.loads(line)
             title = html_to_text(str(record.get("title", "")))
             summary = html_to_text(str(record.get("summary", "")))
+            declared = language or (str(record["lang"]) if record.get("lang") else None)
         except (json.JSONDecodeError, AttributeError):
             print(f"line {number}: not a JSON object with title and summary; skipped", file=sys.stderr)
             out.write(json.dumps({"error": f"line {number}: invalid JSON"}) + "\n")
             status = 1
             continue
-        view = describe_article(title, summary, catalogue, matcher, sources)
+        view = describe_article(title, summary, catalogue, matcher, sources, language=declared)
         out.write(json.dumps(view, ensure_ascii=False) + "\n")
     return status
 
@@ -375,7 +403,30 @@ async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_chart(settings: Settings, args: argparse.Namespace) -> int:
+    """`mercato chart CLUB|PLAYER -o FILE.png`: the heat chart /shortlist or /rumours attaches, from every feed."""
+    if args.output.suffix.lower() != ".png":
+        raise InvalidInput(f"{args.output} does not end in .png: the chart is a PNG image.")
+    app = await open_app(settings, now=datetime.now(UTC), add_default_feeds=False)
+    try:
+        entity = app.catalogue.find(args.name) or next(iter(app.catalogue.resolve(args.name)), None)
+        if entity is None:
+            entity = next(iter(app.catalogue.search(args.name, limit=1)), None)
+        if entity is None:
+            raise InvalidInput(f"No club or player called “{args.name}” in the catalogue; try its usual name.")
+        request = await chart_for(app.storage, app.catalogue, entity, datetime.now(UTC))
+    finally:
+        await app.close()
+    if not request.labelled:
+        raise InvalidInput(f"No stories about {entity.name} yet: nothing to draw. Poll some feeds first.")
+    png = await asyncio.to_thread(draw_heat_chart, request)
+    write_png(args.output, png)
+    lines = len(request.labelled[:MAX_LINES])
+    print(f"Heat chart of {entity.name} ({lines} {'story' if lines == 1 else 'stories'}) written to {args.output}")
+    return 0
+
+
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo  # the demo's sample server is only needed here
 
-    return await run_demo(settings)
+    return await run_demo(settings, chart_path=args.chart or DEMO_CHART)

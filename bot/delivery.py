@@ -28,10 +28,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.models import Action, AlertView, OutboxRow, TargetKind
+from bot.models import Action, AlertView, ChannelKind, DigestView, OutboxRow, TargetKind
 from bot.storage import Storage
+
+if TYPE_CHECKING:  # bot.alerts.forum builds on this module
+    from bot.alerts.forum import StoryThreads
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,31 @@ class Sender(Protocol):
         """Tell a server's admins something (system channel, else the owner by DM). True if it got through."""
         ...
 
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Post a digest in a channel (``kind`` CHANNEL, ``target_id`` the channel) or DM it (DM, the user)."""
+        ...
+
+
+class DigestRows(Protocol):
+    """What delivering a digest row needs from the digests (:class:`bot.digests.Digests`)."""
+
+    async def render(self, row: OutboxRow) -> DigestView | None:
+        """The digest the row delivers; None if it has no story any more."""
+        ...
+
+    async def skip_reason(self, row: OutboxRow) -> str | None:
+        """Why the row must not be delivered any more, if so."""
+        ...
+
+    async def channel_of(self, row: OutboxRow) -> int | None:
+        """The channel a server's digest goes to."""
+        ...
+
+    async def channel_failed(self, row: OutboxRow, reason: str) -> bool:
+        """Stop a server's digest whose channel was refused; True the first time (tell the server)."""
+        ...
+
 
 @dataclass(slots=True)
 class DrainResult:
@@ -138,9 +166,13 @@ class Dispatcher:
         max_routes: int = 64,
         patience: float = 2.0,
         recheck: float = 1.0,
+        digests: DigestRows | None = None,
+        forum: StoryThreads | None = None,
     ) -> None:
         self.storage = storage
+        self.forum = forum  # delivers channel rows of servers whose alert channel is a forum
         self.render = render
+        self.digests = digests  # digest rows (issue 12): rendered, routed and stopped by the digests
         self.now = now
         self.max_attempts = max_attempts
         self.base_delay = base_delay
@@ -247,9 +279,9 @@ class Dispatcher:
             return None
         row = current
         reason = await self._skip_reason(row)
-        view = None if reason else await self.render(row)
+        view = None if reason else await self._view(row)
         if reason is None and view is None:
-            reason = "the item no longer exists"
+            reason = "nothing to show: no story left" if row.alert_key.is_digest else "the item no longer exists"
         if reason is not None or view is None:
             await self.storage.outbox.drop(row.id, reason or "", now=self.now())
             result.dropped += 1
@@ -289,8 +321,15 @@ class Dispatcher:
                 self._slots.release()
             task.cancel()  # a no-op once done
 
+    async def _view(self, row: OutboxRow) -> AlertView | DigestView | None:
+        if row.alert_key.is_digest:
+            return await self.digests.render(row) if self.digests is not None else None
+        return await self.render(row)
+
     async def _skip_reason(self, row: OutboxRow) -> str | None:
         """Why a row must not be delivered any more (settings changed since it was planned), if so."""
+        if row.alert_key.is_digest:
+            return await self.digests.skip_reason(row) if self.digests is not None else "digests are not set up"
         if row.target_kind is TargetKind.CHANNEL:
             settings = await self.storage.guilds.get(row.guild_id)
             if settings.alert_channel_id is None:
@@ -303,7 +342,13 @@ class Dispatcher:
             return user.dm_error or "DMs undeliverable"
         return "DMs turned off" if user.dm_mode == "off" else None
 
-    async def _send(self, row: OutboxRow, view: AlertView, sender: Sender) -> SentMessage:
+    async def _send(self, row: OutboxRow, view: AlertView | DigestView, sender: Sender) -> SentMessage:
+        if isinstance(view, DigestView):
+            return await self._send_digest(row, view, sender)
+        if row.target_kind is TargetKind.CHANNEL and self.forum is not None:
+            settings = await self.storage.guilds.get(row.guild_id)
+            if settings.alert_channel_kind is ChannelKind.FORUM and settings.alert_channel_id is not None:
+                return await self.forum.deliver(row, settings, sender)  # a post per story, a reply per report
         if row.action is Action.EDIT and row.message_id is not None and row.channel_id is not None:
             try:
                 return await sender.edit(row.channel_id, row.message_id, view, guild_id=row.guild_id,
@@ -318,11 +363,23 @@ class Dispatcher:
         assert settings.alert_channel_id is not None  # checked by _skip_reason
         return await sender.send_channel(settings.alert_channel_id, view, guild_id=row.guild_id, nonce=nonce)
 
+    async def _send_digest(self, row: OutboxRow, view: DigestView, sender: Sender) -> SentMessage:
+        nonce = f"mercato-{row.id}"
+        if row.target_kind is TargetKind.DM:
+            return await sender.send_digest(TargetKind.DM, row.target_id, view, guild_id=row.guild_id, nonce=nonce)
+        channel = await self.digests.channel_of(row) if self.digests is not None else None
+        if channel is None:
+            raise ChannelUnavailable("the digest has no channel")
+        return await sender.send_digest(TargetKind.CHANNEL, channel, view, guild_id=row.guild_id, nonce=nonce)
+
     async def _failed(self, row: OutboxRow, exc: DeliveryError, sender: Sender, result: DrainResult) -> datetime | None:
         """Apply the failure policy to a row; return when its route may be tried again, if it is held."""
         now = self.now()
         reason = str(exc) or type(exc).__name__
-        if isinstance(exc, ChannelUnavailable):
+        if isinstance(exc, ChannelUnavailable) and row.alert_key.is_digest:
+            await self.digest_channel_failed(row, reason, sender)
+            result.dropped += 1
+        elif isinstance(exc, ChannelUnavailable):
             await self.channel_failed(row.guild_id, reason, sender)
             result.dropped += 1
         elif isinstance(exc, DmClosed):
@@ -351,6 +408,17 @@ class Dispatcher:
         for guild_id, text in notices:
             if not await sender.notify_guild(guild_id, text):
                 log.warning("could not tell server %s: %s", guild_id, text)
+
+    async def digest_channel_failed(self, row: OutboxRow, reason: str, sender: Sender) -> None:
+        """Stop a server's digest whose channel Discord refused, drop the row, and tell the server once."""
+        await self.storage.outbox.drop(row.id, reason, now=self.now())
+        if self.digests is not None and await self.digests.channel_failed(row, reason):
+            log.warning("digest channel of server %s failed (%s); its digest is stopped", row.guild_id, reason)
+            text = (f"Mercato can no longer post the daily digest: {reason}. The digest is stopped. Give me View "
+                    "Channel, Send Messages and Embed Links there (or pick another channel), then run "
+                    "/digest server daily again.")
+            if not await sender.notify_guild(row.guild_id, text):
+                log.warning("could not tell server %s that its digest channel failed", row.guild_id)
 
     async def channel_failed(self, guild_id: int, reason: str, sender: Sender) -> None:
         """Stop channel alerts for a server, drop its pending channel rows, and tell it once."""

@@ -19,15 +19,17 @@ from aiohttp import web
 
 from bot.alerts.routing import concerned_follows
 from bot.app import App, open_app
+from bot.charts.desk import write_png
 from bot.config import Settings
 from bot.delivery import SentMessage
 from bot.describe import match_to_dict, match_to_text, rumour_to_dict
 from bot.ingest import PollResult
-from bot.models import AlertView
+from bot.models import AlertView, DigestView, TargetKind
 from bot.services import Services, build_services
 
 DEMO_START = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
 DEMO_LATER = DEMO_START + timedelta(hours=3)
+DIGEST_AT = "12:30"  # the fan's daily digest, half an hour after the second poll
 GUILD, FAN, CHANNEL = 1, 1001, 501
 FAN_FOLLOWS = ("dragusin", "milan")
 
@@ -73,8 +75,11 @@ class SampleFeedServer:
             await self._runner.cleanup()
 
 
-async def run_demo(settings: Settings, *, seeds_dir: Path | None = None) -> int:
-    """Run the demo into a temporary database; print what happens. Returns the exit status."""
+async def run_demo(settings: Settings, *, seeds_dir: Path | None = None, chart_path: Path | None = None) -> int:
+    """Run the demo into a temporary database; print what happens (and write the heat chart to ``chart_path``).
+
+    Returns the exit status.
+    """
     seeds = seeds_dir or settings.seeds_dir
     server = SampleFeedServer(seeds / "demo")
     await server.start()
@@ -83,14 +88,14 @@ async def run_demo(settings: Settings, *, seeds_dir: Path | None = None) -> int:
                                 seeds_dir=seeds)
         app = await open_app(demo_settings, now=DEMO_START, add_default_feeds=False)
         try:
-            await _play(app, server)
+            await _play(app, server, chart_path)
         finally:
             await app.close()
             await server.stop()
     return 0
 
 
-async def _play(app: App, server: SampleFeedServer) -> None:
+async def _play(app: App, server: SampleFeedServer, chart_path: Path | None) -> None:
     catalogue = app.catalogue
     print("Mercato demo: the whole pipeline, offline, on the sample feeds in seeds/demo/")
     print(f"Catalogue: {len(catalogue.clubs())} clubs, {len(catalogue.players())} players. "
@@ -142,8 +147,25 @@ async def _play(app: App, server: SampleFeedServer) -> None:
         for line in quiet:
             print(f"  - {line}")
 
-    await _print_shortlist(services, "milan")
+    chart = await _print_shortlist(services, "milan")
+    if chart_path is not None and chart is not None:
+        write_png(chart_path, chart)
+        print(f"\nHeat chart /shortlist milan attaches (each player's heat over time): {chart_path}")
+    await _digest(services, clock)
     print(f"\nDone. The fan follows: {', '.join(followed)}.")
+
+
+async def _digest(services: Services, clock: list[datetime]) -> None:
+    """The fan turns on a daily digest by DM; half an hour later the digest job sends it."""
+    setting = await services.digests.set(guild_id=GUILD, user_id=FAN, mode="daily", at=DIGEST_AT)
+    assert setting.next_at is not None
+    clock[0] = setting.next_at
+    print(f"\n[{clock[0]:%H:%M}] The fan's daily digest (/digest me daily {DIGEST_AT}), as the DM shows it:")
+    await services.digests.enqueue_due(clock[0])
+    console = ConsoleSender()
+    await services.pipeline.dispatcher.drain(console)
+    if not console.posted:
+        print("  (no story today)")
 
 
 def _print_reports(result: PollResult) -> None:
@@ -181,6 +203,13 @@ class ConsoleSender:
         print(f"  (notice) {text}")
         return True
 
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Print a digest."""
+        self.posted += 1
+        print(digest_text(view))
+        return SentMessage(self.posted, target_id)
+
 
 def alert_text(view: AlertView) -> str:
     """An alert as text: what the Discord embed shows, line by line."""
@@ -203,7 +232,21 @@ def alert_text(view: AlertView) -> str:
     ])
 
 
-async def _print_shortlist(services: Services, query: str) -> None:
+def digest_text(view: DigestView) -> str:
+    """A digest as text: what the Discord embed shows, line by line."""
+    rows = [f"  ── Transfer digest · {view.day:%A %d %B} · the 24 h to {view.until:%H:%M} ({view.zone})"]
+    for rank, e in enumerate(view.entries, start=1):
+        current = f" ({e.from_club})" if e.from_club else ""
+        rows.append(f"     {rank}. {e.player}{current} → {e.to_club} · {e.stage} · {e.outlets} outlet(s) · "
+                    f"heat {e.heat:.2f}")
+        rows.append(f"        latest: {e.title} · {e.outlet}")
+    if view.more:
+        rows.append(f"     … and {view.more} more")
+    return "\n".join(rows)
+
+
+async def _print_shortlist(services: Services, query: str) -> bytes | None:
+    """Print /shortlist's answer; return its heat chart (PNG)."""
     shortlist = await services.shortlist(guild_id=GUILD, query=query)
     print(f"\n/shortlist {query} -> {shortlist.club} (hottest first):")
     for rank, e in enumerate(shortlist.entries, start=1):
@@ -212,3 +255,4 @@ async def _print_shortlist(services: Services, query: str) -> None:
         print(f"  {rank}. {e.player}{current}: {e.stage}, {e.outlets} outlet(s), heat {(e.heat or 0):.2f}{source}")
     if not shortlist.entries:
         print("  (no players linked yet)")
+    return shortlist.chart

@@ -12,10 +12,12 @@ from bot.models import Entity, EntityKind, MatchResult, Rumour
 
 
 def describe_entity(entity: Entity, catalogue: Catalogue) -> str:
-    """"Radu Drăgușin (Tottenham)" for players, "AC Milan" for clubs."""
+    """"Radu Drăgușin (Tottenham)" for players, "AC Milan" for clubs, "Chelsea Women (women's · WSL)"."""
     if entity.kind is EntityKind.PLAYER:
         club = catalogue.club_of(entity.id)
         return f"{entity.name} ({club.name})" if club else entity.name
+    if entity.women:  # told apart from the men's club in every list ("OL Lyonnes" does not say it)
+        return f"{entity.name} (women's · {entity.league})" if entity.league else f"{entity.name} (women's)"
     return entity.name
 
 
@@ -58,7 +60,8 @@ def match_to_dict(
 
 def match_to_text(view: dict[str, Any], *, explain: bool = False) -> str:
     """Render a `match_to_dict` view for people."""
-    lines = ["Players:"]
+    lines = [f"Read as: {view['language']}"] if view.get("language") else []
+    lines.append("Players:")
     for p in view["players"]:
         club = f" ({p['club']})" if p["club"] else ""
         flag = " [provisional]" if p.get("provisional") else ""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.catalogue import Catalogue, norm
 from bot.catalogue.operator import PROMOTE_AFTER_FEEDS
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, LimitReached, NotFound
-from bot.models import Entity, Follow
+from bot.models import Entity, Follow, FollowFilter
 from bot.storage import Storage
 
 MAX_TERM = 100
@@ -21,6 +21,7 @@ class FollowTarget:
 
     entity: Entity | None
     term: str | None
+    dm_filter: FollowFilter = field(default_factory=FollowFilter)  # what reaches the fan by DM (issue 12)
 
     @property
     def label(self) -> str:
@@ -58,8 +59,13 @@ class Following:
             raise InvalidInput("That is too short to follow; type at least two letters.")
         return FollowTarget(None, text)
 
-    async def follow(self, *, guild_id: int, user_id: int, query: str, now: datetime) -> tuple[FollowTarget, bool]:
-        """Follow what ``query`` means. Returns the target and whether it is new (False: already followed)."""
+    async def follow(
+        self, *, guild_id: int, user_id: int, query: str, now: datetime, dm_filter: FollowFilter | None = None
+    ) -> tuple[FollowTarget, bool]:
+        """Follow what ``query`` means. Returns the target and whether it is new (False: already followed).
+
+        ``dm_filter`` sets the follow's filter (an existing follow's too); None keeps an existing follow's filter.
+        """
         target = self.resolve(query)
         added = await self.storage.follows.add(
             guild_id=guild_id,
@@ -69,6 +75,7 @@ class Following:
             entity_id=target.entity.id if target.entity else None,
             term=target.term,
             term_norm=norm(target.term) if target.term else None,
+            dm_filter=dm_filter,
         )
         if added and target.entity is not None and target.entity.provisional:
             # Someone cares about a player the catalogue only knew provisionally: make him a regular.
@@ -78,6 +85,8 @@ class Following:
                 f"You already follow {self.limit} players, clubs and terms in this server, the most allowed. "
                 "Use /unfollow to make room, then try again."
             )
+        if dm_filter is not None:
+            target = FollowTarget(target.entity, target.term, dm_filter)
         return target, added
 
     async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> FollowTarget:
@@ -110,5 +119,7 @@ class Following:
         """The user's follows in this server, oldest first."""
         follows = await self.storage.follows.of_user(guild_id=guild_id, user_id=user_id)
         return [
-            FollowTarget(self.catalogue.find(f.entity_id) if f.entity_id else None, f.term) for f in follows
+            FollowTarget(self.catalogue.find(f.entity_id) if f.entity_id else None, f.term,
+                         FollowFilter(f.min_stage, f.max_tier))
+            for f in follows
         ]

@@ -189,7 +189,7 @@ class Ingestor:
         feed_source = self._feed_source(feed, parsed.title)
         # Reading is CPU work (matching, rumours): one worker thread per feed batch keeps the event loop
         # (Discord's heartbeat, commands) answering while it runs.
-        read = await asyncio.to_thread(self._read_batch, feed, feed_source, fresh, now)
+        read = await asyncio.to_thread(self._read_batch, feed, feed_source, fresh, now, parsed.language)
         state = FeedState(feed.id, now, next_due, fetched.etag, fetched.last_modified, digest, parsed.title)
         committed = await self.storage.ingest.commit(
             state,
@@ -221,21 +221,25 @@ class Ingestor:
         return self.sources.for_feed(feed.url, title or feed.title)
 
     def _read_batch(
-        self, feed: Feed, feed_source: Source | None, fresh: list[tuple[str, FeedItem]], now: datetime
+        self, feed: Feed, feed_source: Source | None, fresh: list[tuple[str, FeedItem]], now: datetime,
+        language: str | None = None,
     ) -> list[tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]]:
         """Read a feed's new items (run in a worker thread)."""
-        return [self._read(feed, feed_source, key, item, now) for key, item in fresh]
+        return [self._read(feed, feed_source, key, item, now, language) for key, item in fresh]
 
     def _read(
-        self, feed: Feed, feed_source: Source | None, key: str, item: FeedItem, now: datetime
+        self, feed: Feed, feed_source: Source | None, key: str, item: FeedItem, now: datetime,
+        language: str | None = None,
     ) -> tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]:
         """Read one new item: who it mentions, the rumours it carries, and those as reports of this outlet.
 
         Only the first ``MAX_ANALYSED_CHARS`` of a summary are read, and only those are stored.
+        ``language`` is the one the feed declares: its wordings read the item when the seeds have them,
+        else the language is told from the item's text.
         """
         if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
             item = replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
-        match = self.matcher.match_item(item.title, item.summary)
+        match = self.matcher.match_item(item.title, item.summary, language=language)
         alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
         rumours: tuple[Rumour, ...] = ()
         if self.sources is not None and match.mentions:
@@ -287,4 +291,5 @@ def reported_rumour(rumour: Rumour, outlet: str, feed_source: Source | None) -> 
         tier=source.tier if source is not None else None,
         known_source=source is not None and source.known,
         cited=cited,
+        evidence=rumour.evidence,
     )

@@ -9,25 +9,28 @@ state rather than events (outbox depth, gateway connected, last poll) are read w
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from bot.alerts.forum import ForumSender
 from bot.delivery import (
     ChannelUnavailable,
     DeliveryError,
     DmClosed,
     MessageGone,
+    MessageRejected,
     RateLimited,
     Sender,
     SentMessage,
 )
 
 if TYPE_CHECKING:
+    from bot.alerts.forum import NewPost
     from bot.ingest import PollResult
-    from bot.models import AlertView
+    from bot.models import AlertView, DigestView, TargetKind
 
 T = TypeVar("T")
 CONTENT_TYPE: Final = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus version scrapes
@@ -119,9 +122,52 @@ class MeteredSender:
         return await self._timed("dm" if dm else "channel", "edit", lambda: self.inner.edit(
             channel_id, message_id, view, guild_id=guild_id, dm=dm))
 
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Post or DM a digest, counted (action "digest")."""
+        return await self._timed(kind.value, "digest", lambda: self.inner.send_digest(
+            kind, target_id, view, guild_id=guild_id, nonce=nonce))
+
     async def notify_guild(self, guild_id: int, text: str) -> bool:
         """Notices to server admins are not alerts: passed through uncounted."""
         return await self.inner.notify_guild(guild_id, text)
+
+    # Story threads (bot.alerts.forum): a post and a reply count as channel sends, a starter edit as an edit;
+    # looking posts up and tagging them are not deliveries.
+
+    async def newest_post(self, forum_id: int, *, guild_id: int) -> int:
+        """The forum's newest post id, uncounted."""
+        return await self._forum().newest_post(forum_id, guild_id=guild_id)
+
+    async def create_post(self, forum_id: int, post: NewPost, view: AlertView, *, guild_id: int) -> SentMessage:
+        """Create a forum post, counted."""
+        return await self._timed("channel", "send", lambda: self._forum().create_post(
+            forum_id, post, view, guild_id=guild_id))
+
+    async def find_posts(self, forum_id: int, *, guild_id: int, title: str, after: int) -> list[int]:
+        """Look a post up, uncounted."""
+        return await self._forum().find_posts(forum_id, guild_id=guild_id, title=title, after=after)
+
+    async def reply(self, thread_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Reply in a post, counted."""
+        return await self._timed("channel", "send", lambda: self._forum().reply(
+            thread_id, view, guild_id=guild_id, nonce=nonce))
+
+    async def set_tags(
+        self, forum_id: int, thread_id: int, tags: Sequence[str], *, guild_id: int, drop: Collection[str]
+    ) -> None:
+        """Tag a post, uncounted."""
+        await self._forum().set_tags(forum_id, thread_id, tags, guild_id=guild_id, drop=drop)
+
+    async def edit_starter(self, thread_id: int, message_id: int, view: AlertView, *, guild_id: int) -> SentMessage:
+        """Edit a post's starter message, counted."""
+        return await self._timed("channel", "edit", lambda: self._forum().edit_starter(
+            thread_id, message_id, view, guild_id=guild_id))
+
+    def _forum(self) -> ForumSender:
+        if not isinstance(self.inner, ForumSender):
+            raise MessageRejected("this delivery path cannot post in forum channels")
+        return self.inner
 
     async def _timed(self, target: str, action: str, call: Callable[[], Awaitable[T]]) -> T:
         started = time.monotonic()

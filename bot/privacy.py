@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.alerts.filters import describe_filter
 from bot.catalogue import Catalogue
 from bot.describe import describe_entity
+from bot.models import Stage
 from bot.storage import Storage
 from bot.storage.privacy import DmHistory, Erased
 
@@ -65,6 +67,9 @@ class Privacy:
                 label = describe_entity(entity, self.catalogue)
             else:
                 label = f"“{follow.term}”" if follow.term else str(follow.entity_id)
+            dm_filter = describe_filter(Stage(follow.min_stage) if follow.min_stage else None, follow.max_tier)
+            if dm_filter:
+                label += f" · DMs {dm_filter}"
             by_guild.setdefault(follow.guild_id, []).append(label)
         follows = tuple(FollowedIn(guild, tuple(labels)) for guild, labels in by_guild.items())
         return PrivacyReport(user_id, follows, data.dm_mode, data.dm_blocked, data.dms, data.feeds_added)

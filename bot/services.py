@@ -11,17 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import intel
+from bot.alerts.filters import describe_filter
 from bot.alerts.pipeline import AlertPipeline
 from bot.alerts.routing import item_folded_text, term_matches
 from bot.alerts.view import pretty, safe_link
+from bot.alerts.why import Explainer, Why
 from bot.app import App
 from bot.catalogue import norm
+from bot.charts import ChartDesk, ChartRequest
+from bot.charts.stories import club_chart, player_chart
 from bot.deadlines import Calendar, Window, load_windows
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, NotFound
 from bot.feedlist import FeedLine, FeedList, feed_health
 from bot.following import Following, FollowTarget
-from bot.models import DmMode, Entity, EntityKind, StoredItem
+from bot.models import ChannelKind, DmMode, Entity, EntityKind, FollowFilter, StoredItem
+from bot.pings import PingLine, Pings, parse_stage, parse_tier
 from bot.privacy import Privacy
 from bot.retention import Retention
 from bot.storage import GLOBAL
@@ -59,6 +64,7 @@ class FollowResult:
     added: bool  # False: already followed
     is_term: bool  # nothing in the catalogue matched: followed as free text
     latest: Headline | None
+    dm_filter: str = ""  # the follow's filter as set by this command ("from talks, tier ≤ 2"); "" for none or unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,7 @@ class FollowLine:
     label: str
     is_term: bool
     latest: Headline | None
+    dm_filter: str = ""  # the follow's filter ("from talks, tier ≤ 2"), "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,7 @@ class Shortlist:
 
     club: str
     entries: tuple[ShortlistEntry, ...]
+    chart: bytes | None = None  # PNG: each player's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,8 @@ class Timeline:
 
     player: str
     entries: tuple[TimelineEntry, ...]
+    moves: tuple[str, ...] = ()  # completed moves the catalogue learnt: "Tottenham → AC Milan (2026-12-02, …)"
+    chart: bytes | None = None  # PNG: each club's heat over the last 14 days (issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,7 @@ class Status:
     global_feeds: int
     server_feeds: tuple[FeedLine, ...]
     failing_feeds: tuple[FeedLine, ...]
+    alert_channel_forum: bool = False  # the alert channel is a forum: a post per story (bot.alerts.forum)
 
 
 def _headline(item: StoredItem) -> Headline:
@@ -165,10 +176,15 @@ class Services:
         self.calendar = calendar
         self.now = now
         self.following = Following(app.storage, app.catalogue, limit=app.settings.follow_limit)
+        # Issue 12: role pings with filters, and the "Why?" button (bot/pings.py, bot/alerts/why.py).
+        self.pings = Pings(app.storage, app.catalogue)
+        self.explainer = Explainer(app.storage, app.catalogue, self.pings)
         self.feed_list = FeedList(app.storage, allow_private=app.settings.allow_private_feeds)
         # Operations (issue 11): /privacy and leaving servers, retention. Their use cases live in their modules.
         self.privacy = Privacy(app.storage, app.catalogue, now=now, grace=timedelta(days=app.settings.guild_grace_days))
         self.retention = Retention(app.storage, now=now, days=app.settings.retention_days, metrics=app.metrics)
+        self.charts = ChartDesk()  # heat charts: drawn in a worker thread, cached until a story changes
+        self.digests = pipeline.digests  # /digest, /alerts timezone and min_stage: bot/digests (issue 12)
 
     # ------------------------------------------------------------------ follows
 
@@ -177,17 +193,35 @@ class Services:
         found = self.catalogue.search(current, kind=kind, limit=MAX_CHOICES)
         exact = {a.entity_id for a in self.catalogue.aliases_for(norm(current))}
 
-        def rank(entity: Entity) -> tuple[int, int]:
-            return (0 if entity.id in exact else 1, 0 if entity.kind is EntityKind.CLUB else 1)
+        def rank(entity: Entity) -> tuple[int, int, int]:
+            # Men's before women's on ties: "milan" is AC Milan, then Inter, then AC Milan Women.
+            return (0 if entity.id in exact else 1, int(entity.women), 0 if entity.kind is EntityKind.CLUB else 1)
 
         ordered = sorted(found, key=rank)  # stable: the catalogue's own order breaks ties
         return [Choice(describe_entity(e, self.catalogue)[:100], e.id) for e in ordered]
 
-    async def follow(self, *, guild_id: int, user_id: int, query: str) -> FollowResult:
-        """Follow a player, club or term; return it with its latest news."""
-        target, added = await self.following.follow(guild_id=guild_id, user_id=user_id, query=query, now=self.now())
+    async def follow(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        query: str,
+        min_stage: str | None = None,
+        max_tier: int | None = None,
+        set_filter: bool = False,
+    ) -> FollowResult:
+        """Follow a player, club or term; return it with its latest news.
+
+        ``set_filter`` (what /follow does) sets the follow's filter to ``min_stage``/``max_tier``, none
+        meaning no filter; without it (the Follow button) an existing follow keeps its filter.
+        """
+        dm_filter = FollowFilter(parse_stage(min_stage), parse_tier(max_tier)) if set_filter else None
+        target, added = await self.following.follow(
+            guild_id=guild_id, user_id=user_id, query=query, now=self.now(), dm_filter=dm_filter
+        )
         return FollowResult(self._label(target), added, target.entity is None,
-                            await self._latest_for(target, guild_id))
+                            await self._latest_for(target, guild_id),
+                            dm_filter=describe_filter(dm_filter.min_stage, dm_filter.max_tier) if dm_filter else "")
 
     async def unfollow(self, *, guild_id: int, user_id: int, query: str) -> str:
         """Stop following; return what was unfollowed."""
@@ -196,7 +230,8 @@ class Services:
     async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
-        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id)) for t in targets]
+        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id),
+                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier)) for t in targets]
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""
@@ -260,6 +295,7 @@ class Services:
         views = await intel.shortlist(
             self.storage, self.catalogue, club.id, self.now(), days=SHORTLIST_DAYS, feed_ids=feeds
         )
+        chart = await self._chart(club_chart(club.name, views, await intel.as_of(self.storage, self.now())))
         entries = []
         for v in views:
             current = self.catalogue.club_of(v.story.player_id)
@@ -278,7 +314,7 @@ class Services:
                     heat=v.heat,
                 )
             )
-        return Shortlist(club.name, tuple(entries))
+        return Shortlist(club.name, tuple(entries), chart)
 
     async def rumours(self, *, guild_id: int, query: str, limit: int = 10) -> Timeline:
         """A player's rumours: one line per story (club, stage, outlet trail), hottest first.
@@ -286,6 +322,7 @@ class Services:
         Falls back to the latest items about him when no rumour was extracted yet.
         """
         player = self._entity(query, EntityKind.PLAYER, "player")
+        moves = await self._completed_moves(player.id)
         feeds = await self.storage.timeline.visible_feeds(guild_id)
         views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
         if views:
@@ -299,7 +336,8 @@ class Services:
                 for v in views[:limit]
                 if (head := v.story.reports[0])
             ]
-            return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+            chart = await self._chart(player_chart(player.name, views, await intel.as_of(self.storage, self.now())))
+            return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves, chart)
         items = await self.storage.timeline.latest_about(player.id, guild_id=guild_id, limit=limit)
         mentioned = await self.storage.timeline.mentioned_in([i.id for i in items])
         entries = []
@@ -307,7 +345,29 @@ class Services:
             clubs = [self.catalogue.get(e).name for e in mentioned.get(item.id, [])
                      if e.startswith("club:") and e != player.club_id and self.catalogue.find(e) is not None]
             entries.append(TimelineEntry(_headline(item), tuple(clubs)))
-        return Timeline(describe_entity(player, self.catalogue), tuple(entries))
+        return Timeline(describe_entity(player, self.catalogue), tuple(entries), moves)
+
+    async def _completed_moves(self, player_id: str) -> tuple[str, ...]:
+        """The club changes the catalogue applied for a player (learnt from the news or by an operator)."""
+        lines = []
+        for move in await self.storage.moves.history(player_id):
+            if move.status != "applied":
+                continue
+            before = self.catalogue.find(move.prev_club_id) if move.prev_club_id else None
+            after = self.catalogue.find(move.to_club_id) if move.to_club_id else None
+            how = ", ".join(move.outlets) if move.outlets else move.origin
+            loan = " (loan)" if move.loan_from else ""
+            lines.append(f"{before.name if before else '?'} → {after.name if after else 'a club outside the catalogue'}"
+                         f"{loan} ({move.effective}, {how})")
+        return tuple(lines)
+
+    async def _chart(self, request: ChartRequest) -> bytes | None:
+        """The heat chart's PNG (None without stories); a drawing that fails costs the chart, never the answer."""
+        try:
+            return await self.charts.heat_png(request)
+        except Exception:
+            log.exception("heat chart %r failed", request.title)
+            return None
 
     async def latest(self, *, guild_id: int, query: str | None, limit: int = 10) -> Latest:
         """The newest matched items, optionally about one player, club or term."""
@@ -344,9 +404,10 @@ class Services:
 
     # ------------------------------------------------------------------ server settings (Manage Server)
 
-    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None) -> None:
-        """Send this server's alerts to a channel (None: stop channel alerts)."""
-        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now())
+    async def set_alert_channel(self, *, guild_id: int, channel_id: int | None, forum: bool = False) -> None:
+        """Send this server's alerts to a channel (None: stop channel alerts); a forum gets a post per story."""
+        kind = ChannelKind.FORUM if forum and channel_id is not None else ChannelKind.TEXT
+        await self.storage.guilds.set_alert_channel(guild_id, channel_id, now=self.now(), kind=kind)
 
     async def set_tier_floor(self, *, guild_id: int, tier: int) -> int:
         """Hide alerts whose best source is less reliable than ``tier``."""
@@ -361,6 +422,37 @@ class Services:
             raise InvalidInput("The lead time goes from 1 to 336 hours (two weeks).")
         await self.storage.guilds.set_lead_hours(guild_id, hours, now=self.now())
         return hours
+
+    async def add_ping(
+        self,
+        *,
+        guild_id: int,
+        role_id: int,
+        club: str | None = None,
+        player: str | None = None,
+        min_stage: str | None = None,
+        max_tier: int | None = None,
+    ) -> tuple[PingLine, bool]:
+        """Ping a role on channel alerts that pass a filter; return the rule and whether it is new."""
+        return await self.pings.add(guild_id=guild_id, role_id=role_id, now=self.now(), club=club, player=player,
+                                    min_stage=min_stage, max_tier=max_tier)
+
+    async def ping_lines(self, *, guild_id: int) -> list[PingLine]:
+        """This server's role pings."""
+        return await self.pings.lines(guild_id)
+
+    async def remove_ping(self, *, guild_id: int, value: str) -> PingLine:
+        """Remove one of this server's role pings."""
+        return await self.pings.remove(guild_id=guild_id, value=value)
+
+    async def complete_pings(self, *, guild_id: int, current: str, role_names: dict[int, str]) -> list[Choice]:
+        """Autocomplete /alerts unping from this server's role pings."""
+        found = await self.pings.complete(guild_id=guild_id, current=current, role_names=role_names)
+        return [Choice(label, value) for label, value in found]
+
+    async def why(self, *, row_id: int, user_id: int, guild_id: int | None) -> Why:
+        """Why an alert (an outbox row) reached its channel or fan: the "Why?" button."""
+        return await self.explainer.explain(row_id, user_id=user_id, guild_id=guild_id)
 
     async def add_feed(self, *, guild_id: int, user_id: int, url: str) -> FeedLine:
         """Add an extra feed for this server (through the URL guard), or resume it if it was paused."""
@@ -399,6 +491,7 @@ class Services:
             global_feeds=len(global_feeds),
             server_feeds=tuple(feed_health(f) for f in own),
             failing_feeds=tuple(line for line in map(feed_health, global_feeds) if not line.ok),
+            alert_channel_forum=settings.alert_channel_kind is ChannelKind.FORUM,
         )
 
 

@@ -166,7 +166,7 @@ class SourceDirectory:
     def cited_in(self, doc: Document, start: int, end: int) -> list[Source]:
         """The sources a span ``[start, end)`` (original offsets) of a Document cites."""
         folded = doc.folded.text[doc.to_folded(start) : doc.to_folded(end)]
-        return self._cited(folded, doc.text[start:end], pack_for(doc.language))
+        return self._cited(folded, doc.text[start:end], pack_for(doc.language, doc.seeds))
 
     def _cited(self, folded: str, text: str, lang: LanguagePack) -> list[Source]:
         found = self._find_aliases(folded, text, lang, require_cue=True)

@@ -6,6 +6,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rumours",
     "cogs.admin",
     "cogs.delivery",
+    "cogs.digest",
     "cogs.privacy",
     "cogs.help",  # last: it lists every command the others registered
 )

@@ -28,7 +28,7 @@ from bot.housekeeping import schedule_housekeeping
 from bot.services import Choice, Services, build_services
 from cogs import EXTENSIONS
 from cogs.tree import MercatoTree
-from cogs.views import FollowButton
+from cogs.views import FollowButton, WhyButton
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class MercatoBot(commands.Bot):
                 await self.load_extension(extension)
             except Exception:
                 log.exception("Failed to load extension %s", extension)
-        self.add_dynamic_items(FollowButton)
+        self.add_dynamic_items(FollowButton, WhyButton)
         self.pipeline.poller.start()
         schedule_housekeeping(self.pipeline.poller, retention=self.services.retention, privacy=self.services.privacy)
         settings = self.app.settings

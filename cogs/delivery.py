@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.alerts.forum import NewPost, PostGone
 from bot.delivery import (
     ChannelUnavailable,
     DeliveryError,
@@ -28,20 +30,25 @@ from bot.delivery import (
     SentMessage,
     TemporaryFailure,
 )
+from bot.digests import schedule_digests
 from bot.metrics import MeteredSender
-from bot.models import AlertView
+from bot.models import AlertView, DigestView, TargetKind
 from bot.scheduling import TickReport
+from cogs import forum
 from cogs.client import MercatoBot
-from cogs.embeds import alert_embed
-from cogs.render import NO_MENTIONS
-from cogs.views import follow_view
+from cogs.embeds import alert_embed, digest_embed
+from cogs.render import NO_MENTIONS, only_roles, role_mentions
+from cogs.views import alert_buttons
 
 log = logging.getLogger(__name__)
 
 IDLE_S = 60.0  # drain at least this often, in case a wake-up was missed
 MIN_WAIT_S = 1.0  # never spin: a row due "now" that just failed waits at least this long
 UNKNOWN_MESSAGE = 10008
+UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
+THREAD_ARCHIVED = 50083  # the thread is archived and the bot may not reopen it
+THREAD_LOCKED = 160005
 REASONS = {
     10003: "the channel was deleted",
     50001: "I can no longer see the channel (Missing Access)",
@@ -49,11 +56,14 @@ REASONS = {
 }
 
 
-def translate(exc: discord.HTTPException, *, dm: bool) -> DeliveryError:
-    """Map a Discord HTTP error to what the outbox should do about it."""
+def translate(exc: discord.HTTPException, *, dm: bool, thread: bool = False) -> DeliveryError:
+    """Map a Discord HTTP error to what the outbox should do about it (``thread``: in a forum post)."""
     detail = f"Discord {exc.status} {exc.code}: {exc.text}" if exc.code else f"Discord {exc.status}"
     if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_MESSAGE:
         return MessageGone(detail)
+    if thread and (exc.code in (THREAD_ARCHIVED, THREAD_LOCKED) or (
+            isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_CHANNEL)):
+        return PostGone(f"the post was deleted or locked ({detail})")
     if isinstance(exc, discord.Forbidden | discord.NotFound):
         if dm or exc.code == CANNOT_DM:
             return DmClosed(f"the user does not accept DMs from me ({detail})")
@@ -78,17 +88,27 @@ class DiscordSender:
 
     async def send_dm(self, user_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
         """DM an alert to a user."""
-        async def send() -> discord.Message:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            channel = user.dm_channel or await user.create_dm()
-            return await channel.send(**self._message(view, guild_id), nonce=nonce)
+        return await self._call(self._dm(user_id, self._message(view, guild_id), nonce), dm=True)
 
-        return await self._call(send(), dm=True)
+    async def send_digest(self, kind: TargetKind, target_id: int, view: DigestView, *, guild_id: int,
+                          nonce: str) -> SentMessage:
+        """Post a digest in a channel, or DM it to a member (it names the server its follows are in)."""
+        guild = self.bot.get_guild(guild_id)
+        message = {"embed": digest_embed(view, guild.name if guild else None), "allowed_mentions": NO_MENTIONS}
+        if kind is TargetKind.DM:
+            return await self._call(self._dm(target_id, message, nonce), dm=True)
+        channel = self.bot.get_partial_messageable(target_id, guild_id=guild_id)
+        return await self._call(channel.send(**message, nonce=nonce), dm=False)
+
+    async def _dm(self, user_id: int, message: dict[str, Any], nonce: str) -> discord.Message:
+        user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+        channel = user.dm_channel or await user.create_dm()
+        return await channel.send(**message, nonce=nonce)
 
     async def edit(self, channel_id: int, message_id: int, view: AlertView, *, guild_id: int, dm: bool) -> SentMessage:
         """Replace a posted alert with a newer view."""
         message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
-        return await self._call(message.edit(**self._message(view, guild_id)), dm=dm)
+        return await self._call(message.edit(**self._message(view, guild_id, edit=True)), dm=dm)
 
     async def notify_guild(self, guild_id: int, text: str) -> bool:
         """Tell a server something: its system channel, else its owner by DM. True if either worked."""
@@ -107,25 +127,71 @@ class DiscordSender:
             return False
         return True
 
-    @staticmethod
-    def _message(view: AlertView, guild_id: int) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"embed": alert_embed(view), "allowed_mentions": NO_MENTIONS}
-        button = follow_view(guild_id, view.follow_entity_id, view.follow_label)
-        if button is not None:
-            kwargs["view"] = button
-        return kwargs
+    # Story threads (bot.alerts.forum): a forum alert channel gets a post per story, a reply per report.
+
+    async def newest_post(self, forum_id: int, *, guild_id: int) -> int:
+        """The id of the forum's newest post (0 if none)."""
+        return int(await self._translated(forum.newest_post(self.bot, forum_id)))
+
+    async def create_post(self, forum_id: int, post: NewPost, view: AlertView, *, guild_id: int) -> SentMessage:
+        """Create a forum post whose starter message is the alert; tags are created if missing."""
+        thread_id, message_id = await self._translated(
+            forum.create_post(self.bot, forum_id, post, self._message(view, guild_id)))
+        return SentMessage(message_id, thread_id)
+
+    async def find_posts(self, forum_id: int, *, guild_id: int, title: str, after: int) -> list[int]:
+        """The bot's posts titled ``title`` in the forum newer than ``after`` (crash recovery)."""
+        found: list[int] = await self._translated(
+            forum.find_posts(self.bot, guild_id, forum_id, title=title, after=after))
+        return found
+
+    async def reply(self, thread_id: int, view: AlertView, *, guild_id: int, nonce: str) -> SentMessage:
+        """Post a report as a reply in its story's post."""
+        channel = self.bot.get_partial_messageable(thread_id, guild_id=guild_id,
+                                                   type=discord.ChannelType.public_thread)
+        return await self._call(channel.send(**self._message(view, guild_id), nonce=nonce), dm=False, thread=True)
+
+    async def set_tags(self, forum_id: int, thread_id: int, tags: Sequence[str], *, guild_id: int,
+                       drop: Collection[str]) -> None:
+        """Retag a post (a stage climb); a refused tag change is logged by cogs.forum, not raised."""
+        await self._translated(forum.set_tags(self.bot, forum_id, thread_id, tags, drop=drop), thread=True)
+
+    async def edit_starter(self, thread_id: int, message_id: int, view: AlertView, *, guild_id: int) -> SentMessage:
+        """Replace a post's starter message with the story as it is now."""
+        message = self.bot.get_partial_messageable(thread_id).get_partial_message(message_id)
+        return await self._call(message.edit(**self._message(view, guild_id)), dm=False, thread=True)
 
     @staticmethod
-    async def _call(call: Any, *, dm: bool) -> SentMessage:
+    def _message(view: AlertView, guild_id: int, *, edit: bool = False) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"embed": alert_embed(view), "allowed_mentions": NO_MENTIONS}
+        if view.ping_roles and not edit:  # an edit keeps its content and pings nobody (issue 12)
+            kwargs["content"] = role_mentions(view.ping_roles)
+            kwargs["allowed_mentions"] = only_roles(view.ping_roles)
+        buttons = alert_buttons(guild_id, view)
+        if buttons is not None:
+            kwargs["view"] = buttons
+        return kwargs
+
+    @classmethod
+    async def _call(cls, call: Any, *, dm: bool, thread: bool = False) -> SentMessage:
+        message: discord.Message = await cls._translated(call, dm=dm, thread=thread)
+        return SentMessage(message.id, message.channel.id)
+
+    @staticmethod
+    async def _translated(call: Any, *, dm: bool = False, thread: bool = False) -> Any:
+        """Await a Discord call, turning its failures into the core's delivery errors."""
         try:
-            message: discord.Message = await call
+            return await call
         except discord.RateLimited as exc:  # only when retry_after exceeds max_ratelimit_timeout
             raise RateLimited(exc.retry_after) from exc
         except discord.HTTPException as exc:
-            raise translate(exc, dm=dm) from exc
+            raise translate(exc, dm=dm, thread=thread) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TemporaryFailure(f"network error: {type(exc).__name__}") from exc
-        return SentMessage(message.id, message.channel.id)
+        except forum.NotAForum as exc:
+            raise ChannelUnavailable(f"the alert channel is not a forum any more ({exc})") from exc
+        except forum.NotAPost as exc:
+            raise PostGone(str(exc)) from exc
 
 
 class Delivery(commands.Cog):
@@ -140,8 +206,9 @@ class Delivery(commands.Cog):
         self._notices: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
-        """Start draining (after the bot is ready) and listen for poll ticks."""
+        """Start draining (after the bot is ready), listen for poll ticks, and look for due digests every minute."""
         self.bot.pipeline.poller.listeners.append(self._on_tick)
+        schedule_digests(self.bot.pipeline.poller, self.bot.pipeline.digests, on_enqueued=self.wake)
         self._task = asyncio.create_task(self._run(), name="mercato-delivery")
 
     async def cog_unload(self) -> None:

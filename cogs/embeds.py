@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.feedlist import FeedLine
-from bot.models import AlertView
+from bot.models import AlertView, DigestView
 from bot.services import Countdown, FollowLine, FollowResult, Headline, Latest, Shortlist, Status, Timeline
 from cogs.render import (
     CONTENT_LIMIT,
@@ -24,6 +25,7 @@ from cogs.render import (
 )
 
 COLOUR = discord.Colour(0x1F8B4C)
+CHART_FILE = "heat.png"  # the attachment's name; the embed shows it as attachment://heat.png
 
 
 def ts(moment: datetime, style: str = "R") -> str:
@@ -72,6 +74,36 @@ def alert_embed(view: AlertView) -> discord.Embed:
     return embed
 
 
+def chart_embed() -> discord.Embed:
+    """The embed that shows the attached heat chart."""
+    embed = discord.Embed(colour=COLOUR, description="Heat of each story over the last 14 days; "
+                          "a dot marks a stage reached, the legend counts the outlets.")
+    return embed.set_image(url=f"attachment://{CHART_FILE}")
+
+
+def digest_embed(view: DigestView, server: str | None = None) -> discord.Embed:
+    """A daily digest: its stories hottest first, each with its newest report linked."""
+    rows = []
+    for rank, e in enumerate(view.entries, 1):
+        current = f" ({safe_text(e.from_club, 60, single_line=True)})" if e.from_club else ""
+        outlets = f"{e.outlets} outlet{'s' if e.outlets != 1 else ''}"
+        rows.append(f"**{rank}. {safe_text(e.player, 80, single_line=True)}**{current} → "
+                    f"**{safe_text(e.to_club, 60, single_line=True)}** · {e.stage} · {outlets} · heat {e.heat:.1f}")
+        title = safe_text(e.title, 110, single_line=True)
+        link = f"[{title}](<{link_target(e.link)}>)" if e.link else title
+        rows.append(f"↳ {link} · {safe_text(e.outlet, 60, single_line=True)}")
+    if view.more:
+        rows.append(f"… and {view.more} more {'story' if view.more == 1 else 'stories'} today.")
+    until = view.until.astimezone(ZoneInfo(view.zone))
+    whose = ("what this server follows" if view.server else
+             f"what you follow in {safe_text(server, 60, single_line=True)}" if server else "what you follow")
+    embed = discord.Embed(title=f"Transfer digest · {until:%A} {until.day} {until:%B}", colour=COLOUR,
+                          description=fit(rows, DESCRIPTION_LIMIT), timestamp=view.until)
+    embed.set_footer(text=safe_text(f"Top stories by heat over the 24 h to {until:%H:%M} ({view.zone}) · {whose}",
+                                    FOOTER_LIMIT, single_line=True))
+    return embed
+
+
 def headline(h: Headline) -> str:
     """One item as a line: linked title, outlet, relative time."""
     title = safe_text(h.title, 150, single_line=True)
@@ -104,6 +136,8 @@ def follow_reply(result: FollowResult) -> str:
     else:
         first = f"You already follow **{label}** in this server."
     latest = f"Latest: {headline(result.latest)}" if result.latest else "No news about it yet."
+    if result.dm_filter:  # issue 12: a follow's filter governs the fan's DMs, not the server's channel
+        first += f"\nYour DMs for it: only {result.dm_filter}. The server's alert channel is not affected."
     return f"{first}\n{latest}"
 
 
@@ -112,6 +146,7 @@ def following_list(lines: list[FollowLine]) -> str:
     if not lines:
         return "You don't follow anything in this server yet. Try `/follow dragusin`."
     rows = [f"**{safe_text(f.label, 150, single_line=True)}**" + (" (text)" if f.is_term else "")
+            + (f" · DMs {f.dm_filter}" if f.dm_filter else "")
             + (f" — {headline(f.latest)}" if f.latest else " — no news yet") for f in lines]
     return fit([f"You follow {len(lines)} in this server:", *rows])
 
@@ -140,9 +175,10 @@ def shortlist_text(shortlist: Shortlist) -> str:
 def timeline_text(timeline: Timeline) -> str:
     """What /rumours answers."""
     player = safe_text(timeline.player, 120, single_line=True)
+    done = [f"✅ Completed move: {safe_text(line, 300, single_line=True)}" for line in timeline.moves]
     if not timeline.entries:
-        return f"No rumours about **{player}** yet."
-    rows = []
+        return fit([*done, f"No rumours about **{player}** yet."]) if done else f"No rumours about **{player}** yet."
+    rows = [*done]
     for e in timeline.entries:
         clubs = f"**{safe_text(', '.join(e.clubs), 200, single_line=True)}**" if e.clubs else ""
         stage = f" · {safe_text(e.stage, 40, single_line=True)}" if e.stage else ""
@@ -191,6 +227,8 @@ def status_text(status: Status) -> str:
                    "Fix it, then run `/alerts channel` again.")
     else:
         channel = f"<#{status.alert_channel_id}>"
+    if status.alert_channel_id is not None and status.alert_channel_forum:
+        channel += " (forum: one post per story)"
     rows = [
         f"**Alert channel:** {channel}",
         f"**Tier floor:** {status.tier_floor} · **Deadline DMs lead time:** {status.lead_hours} h",

@@ -7,11 +7,15 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
+from bot.alerts.filters import positive_stages
+from bot.alerts.view import pretty
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
 from cogs.embeds import follow_reply, following_list
 from cogs.render import safe_text
 from cogs.tree import send_ephemeral
 
+# The stages a filter can start from, for /follow and /alerts ping (values are Stage values).
+STAGE_CHOICES = [app_commands.Choice(name=pretty(s.value), value=s.value) for s in positive_stages()]
 DM_MODES = {
     "deadline": "Deadline mode: you get DMs only while a transfer window that concerns what you follow closes soon.",
     "always": "You get a DM for every new story about what you follow, all year.",
@@ -23,11 +27,23 @@ class Follow(MercatoCog):
     """A fan's follows, per server."""
 
     @app_commands.command(description="Follow a player or club in this server (or any word, as text)")
-    @app_commands.describe(name="A player or club: pick one from the list, or type any word to follow it as text")
+    @app_commands.describe(
+        name="A player or club: pick one from the list, or type any word to follow it as text",
+        min_stage="DM me only from this stage up (e.g. talks)",
+        max_tier="DM me only from sources this reliable or better (0 = the club itself … 5 = aggregators)",
+    )
+    @app_commands.choices(min_stage=STAGE_CHOICES)
     @app_commands.guild_only()
-    async def follow(self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 100]) -> None:
-        """Follow, then answer with what was followed and its latest news."""
-        result = await self.services.follow(guild_id=guild_of(interaction), user_id=interaction.user.id, query=name)
+    async def follow(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Range[str, 1, 100],
+        min_stage: str | None = None,
+        max_tier: app_commands.Range[int, 0, 5] | None = None,
+    ) -> None:
+        """Follow (with the filter given: none means every story), then answer with its latest news."""
+        result = await self.services.follow(guild_id=guild_of(interaction), user_id=interaction.user.id, query=name,
+                                            min_stage=min_stage, max_tier=max_tier, set_filter=True)
         await send_ephemeral(interaction, follow_reply(result))
 
     @follow.autocomplete("name")

@@ -7,11 +7,15 @@ plain text, pinging nobody, with no bold and no disguised link. Two layers do th
 * :func:`safe_text` escapes markdown and breaks mention syntax, then truncates to a Discord limit;
 * :data:`NO_MENTIONS` is passed as ``allowed_mentions`` on every send, so even a mention that
   slipped through pings nobody.
+
+The one exception is a role ping an admin configured (``/alerts ping``): that message's content is
+the role mentions alone, and :func:`only_roles` lets exactly those roles ping, nothing else.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 import discord
@@ -76,3 +80,15 @@ def safe_text(s: str, limit: int, *, single_line: bool = False) -> str:
     text = _BRACKET.sub(r"\1\\\2", text)
     text = neutralise_mentions(text)
     return truncate(text, limit)
+
+
+def only_roles(role_ids: Sequence[int]) -> discord.AllowedMentions:
+    """``allowed_mentions`` naming exactly these roles: never @everyone, @here, users or other roles."""
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(r) for r in role_ids], replied_user=False
+    )
+
+
+def role_mentions(role_ids: Sequence[int]) -> str:
+    """The content of a message that pings these roles: their mentions, nothing from a feed."""
+    return " ".join(f"<@&{int(r)}>" for r in role_ids)

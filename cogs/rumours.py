@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 from typing import Any
 
 import discord
@@ -9,17 +12,33 @@ from discord import app_commands
 
 from bot.models import EntityKind
 from cogs.client import Choices, MercatoBot, MercatoCog, choices, guild_of
-from cogs.embeds import countdown_text, latest_text, shortlist_text, timeline_text
+from cogs.embeds import CHART_FILE, chart_embed, countdown_text, latest_text, shortlist_text, timeline_text
 from cogs.render import NO_MENTIONS
 
 
-async def reply(interaction: discord.Interaction[Any], text: str) -> None:
-    """Answer a deferred command publicly, pinging nobody."""
-    await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
+async def reply(interaction: discord.Interaction[Any], text: str, chart: bytes | None = None) -> None:
+    """Answer a deferred command publicly, pinging nobody; a heat chart comes as an attached PNG its embed shows."""
+    if chart is None:
+        await interaction.followup.send(text, allowed_mentions=NO_MENTIONS)
+        return
+    await interaction.followup.send(text, embed=chart_embed(), file=discord.File(io.BytesIO(chart), CHART_FILE),
+                                    allowed_mentions=NO_MENTIONS)
 
 
 class Rumours(MercatoCog):
     """Read commands over the stored news."""
+
+    _warming: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Load matplotlib in the background, so the first heat chart is drawn as fast as the next ones."""
+        self._warming = asyncio.create_task(self.services.charts.warm_up(), name="mercato-chart-warm-up")
+
+    async def cog_unload(self) -> None:
+        """Let a warm-up that is still loading finish (it runs on a worker thread and cannot be cut short)."""
+        if self._warming is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warming
 
     @app_commands.command(description="The players currently linked with a club")
     @app_commands.describe(club="A club: pick one from the list")
@@ -29,7 +48,7 @@ class Rumours(MercatoCog):
         self.services.check_entity(club, EntityKind.CLUB)  # a wrong name is answered privately, before the defer
         await interaction.response.defer(thinking=True)
         result = await self.services.shortlist(guild_id=guild_of(interaction), query=club)
-        await reply(interaction, shortlist_text(result))
+        await reply(interaction, shortlist_text(result), result.chart)
 
     @shortlist.autocomplete("club")
     async def club_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
@@ -44,7 +63,7 @@ class Rumours(MercatoCog):
         self.services.check_entity(player, EntityKind.PLAYER)  # a wrong name is answered privately
         await interaction.response.defer(thinking=True)
         result = await self.services.rumours(guild_id=guild_of(interaction), query=player)
-        await reply(interaction, timeline_text(result))
+        await reply(interaction, timeline_text(result), result.chart)
 
     @rumours.autocomplete("player")
     async def player_complete(self, interaction: discord.Interaction[Any], current: str) -> Choices:

@@ -1,8 +1,12 @@
-"""The persistent "Follow <name>" button on alerts.
+"""The persistent buttons on alerts: "Follow <name>" and "Why?".
 
-A :class:`discord.ui.DynamicItem`: its custom_id carries the server and the entity
-(``mercato:follow:<guild id>:<entity id>``), so a press is understood after any restart without
-keeping views in memory. The server id matters for DMs, which have no server of their own.
+Each is a :class:`discord.ui.DynamicItem` whose custom_id carries what a press needs, so it is
+understood after any restart without keeping views in memory:
+
+* Follow: the server and the entity (``mercato:follow:<guild id>:<entity id>``); the server id
+  matters for DMs, which have no server of their own;
+* Why?: the outbox row the message delivered (``mercato:why:<row id>``); the answer is built from
+  storage when pressed (bot.alerts.why) and only the alert's server or fan may read it.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import MercatoError
+from bot.models import AlertView
 from cogs.embeds import follow_reply
+from cogs.explain import why_text
 from cogs.tree import send_ephemeral
 
 if TYPE_CHECKING:
     from cogs.client import MercatoBot
 
 PREFIX = "mercato:follow:"
+WHY_PREFIX = "mercato:why:"
 CUSTOM_ID_LIMIT = 100
 LABEL_LIMIT = 80
 
@@ -74,3 +81,42 @@ def follow_view(guild_id: int, entity_id: str | None, name: str | None) -> disco
     view = discord.ui.View(timeout=None)
     view.add_item(FollowButton(guild_id, entity_id, name))
     return view
+
+
+class WhyButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"mercato:why:(?P<row>\d+)",
+):
+    """Explains, ephemerally and to whoever presses it, why this alert reached this channel or fan."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Why?", style=discord.ButtonStyle.secondary, custom_id=f"{WHY_PREFIX}{row_id}")
+        )
+        self.row_id = row_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> WhyButton:
+        """Rebuild the button from a pressed custom_id (after a restart too)."""
+        return cls(int(match["row"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer with the routing, the rumour's wordings and spans, and the source (bot.alerts.why)."""
+        bot: MercatoBot = interaction.client
+        try:
+            why = await bot.services.why(row_id=self.row_id, user_id=interaction.user.id, guild_id=interaction.guild_id)
+        except MercatoError as exc:  # the alert was forgotten, or it is another server's
+            await send_ephemeral(interaction, str(exc))
+            return
+        await send_ephemeral(interaction, why_text(why))
+
+
+
+def alert_buttons(guild_id: int, view: AlertView) -> discord.ui.View | None:
+    """The buttons under an alert: Follow (when it names someone to follow) and Why? (when it has a row)."""
+    buttons = follow_view(guild_id, view.follow_entity_id, view.follow_label) or discord.ui.View(timeout=None)
+    if view.why_id is not None:
+        buttons.add_item(WhyButton(view.why_id))
+    return buttons if buttons.children else None

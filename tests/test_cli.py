@@ -28,7 +28,8 @@ def test_match_json_on_the_seed_article(capsys: pytest.CaptureFixture[str]) -> N
     """`mercato match --json` prints one object with exactly the seed article's players and clubs."""
     assert main(["match", str(SEED), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"players", "clubs", "rumours"}
+    assert set(out) == {"players", "clubs", "rumours", "language"}
+    assert out["language"] == "en"
     players = {p["name"]: p for p in out["players"]}
     assert set(players) == {"Radu Drăgușin", "Nathan Aké"}
     assert players["Radu Drăgușin"]["club"] == "Tottenham"
@@ -137,10 +138,14 @@ async def _run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Complet
     return subprocess.CompletedProcess(args, proc.returncode or 0, out.decode(), err.decode())
 
 
-def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str]) -> None:
-    """`mercato demo` stores the first poll silently, then prints the seed article's alert and the shortlist."""
-    assert main(["demo"]) == 0
+def test_demo_plays_the_pipeline_offline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`mercato demo` stores the first poll silently, then prints the seed article's alert and the shortlist,
+    and writes the shortlist's heat chart."""
+    chart = tmp_path / "demo.png"
+    assert main(["demo", "--chart", str(chart)]) == 0
     out = capsys.readouterr().out
+    assert f"Heat chart /shortlist milan attaches (each player's heat over time): {chart}" in out
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     first, _, second = out.partition("Three hours later")
     assert "first poll: stored, not alerted" in first
     assert "AC Milan hold lengthy meeting with Radu Drăgușin’s representatives" in second

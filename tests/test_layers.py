@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
 
 # Pure modules: data in, data out. They may import models and other pure code, never I/O.
-PURE = ("bot.models", "bot.stories", "bot.alerts.plan", "bot.alerts.view", "bot.language")
+PURE = ("bot.models", "bot.stories", "bot.alerts.plan", "bot.alerts.view", "bot.language", "bot.charts.series",
+        "bot.digests.schedule", "bot.digests.compose")
 IO = ("bot.storage", "bot.services", "bot.ingest", "bot.app", "bot.alerts.pipeline", "bot.alerts.render",
       "bot.feeds.fetch", "bot.delivery", "bot.cli", "discord", "aiosqlite", "aiohttp")
 # Storage maps rows to models: it imports only models, its own modules and the error types — and the

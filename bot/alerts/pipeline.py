@@ -16,12 +16,14 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from bot.alerts.forum import StoryThreads
 from bot.alerts.plan import PlanContext, Planned, StoryAlertKeys, item_tier, plan_deliveries
 from bot.alerts.render import Renderer
-from bot.alerts.routing import concerned_follows
+from bot.alerts.routing import concerned_follows, concerned_pings
 from bot.app import App
 from bot.deadlines import Calendar
 from bot.delivery import Dispatcher
+from bot.digests import Digests
 from bot.errors import storage_fault
 from bot.ingest import FeedReport, PollResult
 from bot.models import EnqueueResult, Feed, IngestedItem, StoryUpdate
@@ -41,7 +43,9 @@ class AlertPipeline:
         self.calendar = calendar
         self.now = now
         self.render = Renderer(app.storage, app.catalogue, now=now)
-        self.dispatcher = Dispatcher(app.storage, self.render, now=now)
+        self.digests = Digests(app.storage, app.catalogue, now=now)  # daily digests, through the outbox (issue 12)
+        self.threads = StoryThreads(app.storage, app.catalogue, self.render, now=now)  # forum alert channels
+        self.dispatcher = Dispatcher(app.storage, self.render, now=now, digests=self.digests, forum=self.threads)
         self.poller = Poller(
             self.run_cycle,
             is_deadline=self.deadline_mode,
@@ -97,6 +101,9 @@ class AlertPipeline:
         planned = []
         for ingested in alerts:
             hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
+            # A server whose ping rule names what the item mentions may want it though nobody follows it.
+            for guild_id in await concerned_pings(self.storage, ingested.item, ingested.feed):
+                hits.setdefault(guild_id, [])
             if hits:
                 planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
         meta = {PLANNED_THROUGH: str(planned_through)} if planned_through is not None else None
@@ -117,6 +124,7 @@ class AlertPipeline:
             catalogue=self.app.catalogue,
             now=now,
             default_lead=timedelta(hours=self.app.settings.deadline_lead_hours),
+            pings=await self.storage.pings.of_guilds(guild_ids),
         )
 
     def _feed_tier(self, feed: Feed) -> int | None:

@@ -2,16 +2,23 @@
 
 :func:`plan_deliveries` turns one poll's new items, and the follows each concerns, into outbox
 deliveries: one per server alert channel (tier floor permitting) and one per follower whose ``/dm``
-mode wants it now (``deadline`` mode: only while a relevant window closes soon). :class:`StoryAlertKeys`
-gives each item its typed :class:`~bot.models.AlertKey`: one alert per story and stage.
+mode wants it now (``deadline`` mode: only while a relevant window closes soon) and whose follow's
+filter lets it through. :class:`StoryAlertKeys` gives each item its typed :class:`~bot.models.AlertKey`:
+one alert per story and stage.
+
+Role pings (issue 12) are decided here too, with the channel delivery: the roles whose rules the item
+passes (:mod:`bot.alerts.filters`) are stored on the outbox row, so the row itself says whom its first
+message mentions. A server whose only interest is a ping rule (nobody follows the club) gets the alert
+when a rule fires.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.alerts.filters import follow_passes, ping_roles
 from bot.catalogue import Catalogue
 from bot.deadlines import Calendar, relevant_leagues
 from bot.models import (
@@ -22,6 +29,7 @@ from bot.models import (
     FollowHit,
     GuildSettings,
     IngestedItem,
+    PingRule,
     TargetKind,
     UserSettings,
 )
@@ -81,11 +89,16 @@ class PlanContext:
     catalogue: Catalogue
     now: datetime
     default_lead: timedelta
+    pings: Mapping[int, Sequence[PingRule]] = field(default_factory=dict)  # each server's role-ping rules
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """One new item, the follows it concerns by server, and its best source tier."""
+    """One new item, the follows it concerns by server, and its best source tier.
+
+    A server with an empty list of follows is there for its ping rules only: it gets the channel alert
+    only if one of them fires.
+    """
 
     ingested: IngestedItem
     hits: Mapping[int, Sequence[FollowHit]]
@@ -100,14 +113,46 @@ def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer 
         item_id = entry.ingested.item.id
         for guild_id, hits in sorted(entry.hits.items()):
             settings = ctx.guilds.get(guild_id, GuildSettings(guild_id))
-            if settings.delivering and (entry.tier is None or entry.tier <= settings.tier_floor):
-                out.setdefault((akey, TargetKind.CHANNEL, guild_id),
-                               Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, item_id))
+            channel = channel_delivery(entry, akey, settings, ctx, followed=bool(hits))
+            if channel is not None:
+                slot = (akey, TargetKind.CHANNEL, guild_id)
+                earlier = out.get(slot)
+                # Two items of one alert in one poll: the first is shown; its message pings for either.
+                out[slot] = channel if earlier is None else replace(
+                    earlier, ping_roles=tuple(sorted({*earlier.ping_roles, *channel.ping_roles})))
             for hit in hits:
-                if wants_dm(hit, entry.ingested, settings, ctx):
+                if follow_passes(hit, entry.ingested, entry.tier) and wants_dm(hit, entry.ingested, settings, ctx):
                     out.setdefault((akey, TargetKind.DM, hit.user_id),
                                    Delivery(akey, TargetKind.DM, hit.user_id, guild_id, item_id))
     return list(out.values())
+
+
+def channel_delivery(
+    entry: Planned, akey: AlertKey, settings: GuildSettings, ctx: PlanContext, *, followed: bool
+) -> Delivery | None:
+    """A server's channel alert for an item, with the roles it pings; None if the server gets none.
+
+    The server's settings decide: a working alert channel and the tier floor. Members' follow filters
+    play no part (they govern DMs); a server nobody follows the item in gets it only for a firing ping.
+    """
+    if not settings.delivering or (entry.tier is not None and entry.tier > settings.tier_floor):
+        return None
+    if not reaches_min_stage(entry.ingested, settings):
+        return None  # below the server's /alerts min_stage: the digest only
+    roles = ping_roles(ctx.pings.get(settings.guild_id, ()), entry.ingested, entry.tier)
+    if not followed and not roles:
+        return None
+    guild_id = settings.guild_id
+    return Delivery(akey, TargetKind.CHANNEL, guild_id, guild_id, entry.ingested.item.id, ping_roles=roles)
+
+
+def reaches_min_stage(ingested: IngestedItem, settings: GuildSettings) -> bool:
+    """Whether the alert reaches the server's ``/alerts min_stage``: its story got that far (a denial or a collapse
+    always does); an item with no rumour has no stage. Alerts below it reach only the digest (issue 12)."""
+    if settings.min_stage is None:
+        return True
+    head = primary(ingested.stories)
+    return head is not None and head.stage.rank >= settings.min_stage.rank
 
 
 def wants_dm(hit: FollowHit, ingested: IngestedItem, guild: GuildSettings, ctx: PlanContext) -> bool:

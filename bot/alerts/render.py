@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.alerts.view import build_alert_view, build_story_view, climb_item
 from bot.catalogue import Catalogue
-from bot.models import Action, AlertKey, AlertView, OutboxRow
+from bot.models import Action, AlertKey, AlertView, OutboxRow, TargetKind
 from bot.storage import Storage
 
 
@@ -20,7 +21,22 @@ class Renderer:
         self.now = now
 
     async def __call__(self, row: OutboxRow) -> AlertView | None:
-        """The alert a row delivers; None if its item is gone."""
+        """The alert a row delivers, with its "Why?" row id and the roles it pings; None if its item is gone."""
+        view = await self._view(row)
+        return None if view is None else replace(view, why_id=row.id, ping_roles=await self._pings(row))
+
+    async def _pings(self, row: OutboxRow) -> tuple[int, ...]:
+        """The roles planned for this row that the server still pings: an edit never pings, a DM never does.
+
+        Re-checked against the server's rules at send time, so a rule removed while the alert waited
+        in the outbox (a channel outage, a rate limit) pings nobody.
+        """
+        if row.action is not Action.SEND or row.target_kind is not TargetKind.CHANNEL or not row.ping_roles:
+            return ()
+        configured = {rule.role_id for rule in await self.storage.pings.of_guild(row.guild_id)}
+        return tuple(r for r in row.ping_roles if r in configured)
+
+    async def _view(self, row: OutboxRow) -> AlertView | None:
         if row.alert_key.story_id is not None:
             view = await self._story_alert(row.alert_key, row)
             if view is not None:

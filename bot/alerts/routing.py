@@ -40,3 +40,11 @@ async def concerned_follows(storage: Storage, item: StoredItem, feed: Feed) -> d
         if visible_to(feed, hit.guild_id):
             by_guild[hit.guild_id].append(hit)
     return dict(by_guild)
+
+
+async def concerned_pings(storage: Storage, item: StoredItem, feed: Feed) -> set[int]:
+    """Servers with a role-ping rule naming a club or player the item mentions, among those that read its feed.
+
+    Whether a rule fires (stage, tier) is planning's pure decision (bot.alerts.filters).
+    """
+    return {g for g in await storage.pings.concerned_guilds(item.id) if visible_to(feed, g)}

@@ -18,12 +18,15 @@ import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypeVar
 
 import ahocorasick
 
+from bot.catalogue.context import Keyed, SportContext, WordInfo
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
 from bot.language.document import Document
+from bot.language.pack import pack_for
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
 
 _PERSON = "person:"
@@ -81,6 +84,7 @@ class _Owners:
 
 
 Span = tuple[int, int, _Owners]
+_S = TypeVar("_S", bound=tuple[int, int, object])
 
 
 _BOILERPLATE_HINTS = ("photo", "picture", "image", "pic", "credit", "read more", "read next", "follow us", "sign up",
@@ -115,13 +119,13 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
-def resolve_contained(spans: list[Span]) -> list[Span]:
+def resolve_contained(spans: list[_S]) -> list[_S]:
     """Drop every candidate that lies inside a longer one; keep partial overlaps.
 
     "Inter Milan" keeps "inter milan" and drops "milan"; "Inter Milan Škriniar" keeps both
     "inter milan" and "milan skriniar", which overlap without one containing the other.
     """
-    out: list[Span] = []
+    out: list[_S] = []
     max_end = -1
     for span in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if span[1] <= max_end:
@@ -152,10 +156,24 @@ class Matcher:
                 key = norm(text)
                 if len(_words(key).strip()) >= 2:
                     add(key, person_id, AliasKind.STRONG if " " in key else AliasKind.CONTEXT)
+        # Sport and women's-football context (bot.catalogue.context): vocabulary keys join the automaton,
+        # and every key knows its owners in men's and in women's football.
+        self._context = SportContext(catalogue)
+        words: dict[str, WordInfo] = {}
+        for text, info in self._context.words():
+            key = f" {_words(norm(text)).strip()} "
+            if len(key.strip()) >= 2:
+                words[key] = words[key] | info if key in words else info
         self._automaton = ahocorasick.Automaton()
-        for key, owners in entries.items():
-            self._automaton.add_word(key, (len(key) - 2, self._classify(owners, single_word=" " not in key.strip())))
-        if entries:
+        for key in entries.keys() | words.keys():
+            single = " " not in key.strip()
+
+            def build(owners: dict[str, AliasKind], single: bool = single) -> _Owners:
+                return self._classify(owners, single_word=single)
+
+            keyed = self._context.keyed(entries.get(key, {}), words.get(key), multi_word=not single, build=build)
+            self._automaton.add_word(key, (len(key) - 2, keyed))
+        if entries or words:
             self._automaton.make_automaton()
         self._empty = not entries
 
@@ -166,8 +184,10 @@ class Matcher:
         return twin
 
     def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
+        entities = self.catalogue.entities
+
         def of_kind(kind: EntityKind) -> tuple[str, ...]:
-            return tuple(eid for eid in owners if (e := self.catalogue.find(eid)) is not None and e.kind is kind)
+            return tuple(eid for eid in owners if (e := entities.get(eid)) is not None and e.kind is kind)
 
         return _Owners(
             context_only=all(kind is AliasKind.CONTEXT for kind in owners.values()),
@@ -201,16 +221,18 @@ class Matcher:
         spans = boilerplate_spans(text)
         if spans:  # blank the boilerplate in the folded text too (same offsets through the map)
             blanked = _blank(blanked, [(folded.to_folded[a], folded.to_folded[b]) for a, b in spans])
-        candidates = resolve_contained(self._candidates(f" {_words(blanked)} "))
-        mentions = tuple(sorted(self._resolve(doc, blanked, candidates), key=lambda m: m.start))
+        keyed = resolve_contained(self._candidates(f" {_words(blanked)} "))
+        # The one point where context decides: each name's owners for its sentence, other sports dropped.
+        chosen = self._context.choose(text, keyed, folded.original_span, doc.sentence_of)
+        mentions = tuple(sorted(self._resolve(doc, blanked, chosen), key=lambda m: m.start))
         doc.mentions = mentions
         return MatchResult(text, mentions, doc)
 
-    def _candidates(self, padded: str) -> list[Span]:
+    def _candidates(self, padded: str) -> list[tuple[int, int, Keyed[_Owners]]]:
         """Whole-word hits in `` words(text) ``; offsets are into the unpadded text."""
         # A hit ends on its trailing pad space at padded index ``end``: the name itself is
         # padded[end - length : end], i.e. text[end - length - 1 : end - 1].
-        return [(end - length - 1, end - 1, owners) for end, (length, owners) in self._automaton.iter(padded)]
+        return [(end - length - 1, end - 1, keyed) for end, (length, keyed) in self._automaton.iter(padded)]
 
     def _resolve(self, doc: Document, t: str, spans: list[Span]) -> list[Mention]:
         text, to_original = doc.text, doc.folded.original_span
@@ -259,6 +281,8 @@ class Matcher:
                     continue
                 o_start, o_end = to_original(start, end)
                 picked = self._pick(candidates, named, accepted, sentences, o_start, want)
+                if picked is None and want is EntityKind.CLUB:
+                    picked = self._short_name(doc, t[start:end], candidates)
                 if picked is not None:
                     accepted[index] = (picked, o_start, o_end)
                     named.add(picked)
@@ -288,6 +312,14 @@ class Matcher:
         words = [w for w in text[line_start : line_end if line_end != -1 else len(text)].split() if len(w) > 3]
         title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
         return not title_case
+
+    def _short_name(self, doc: Document, text: str, candidates: tuple[str, ...]) -> str | None:
+        """The club a shared short name stands for in the press of the item's language ("l'Inter" in Italian
+        is never Inter Miami): ``short_names`` in ``seeds/vocabulary/<language>/press.toml``."""
+        name = pack_for(doc.language, doc.seeds).vocabulary.short_names.get(" ".join(text.split()))
+        if name is None:
+            return None
+        return next((c for c in candidates if (club := self.catalogue.find(c)) is not None and club.name == name), None)
 
     def _pick(
         self,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from bot.catalogue.normalize import norm
+from bot.catalogue.vocabulary import SportVocabulary
 from bot.models import Alias, AliasKind, Entity, EntityKind
 
 # On ties, entities from the big five leagues come first ("milan" -> AC Milan before Inter Milan's namesakes).
@@ -40,6 +41,7 @@ class Catalogue:
     people: list[Person] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    vocabulary: SportVocabulary = field(default_factory=SportVocabulary)  # seeds/sports.toml
     _by_norm: dict[str, list[Alias]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -120,6 +120,7 @@ def merge_layer(base: Catalogue, layer: CatalogueLayer, *, common_words: frozens
         by_norm[folded].append(len(aliases) - 1)
 
     merged = Catalogue.build(entities.values(), aliases, base.people)
+    merged.vocabulary = base.vocabulary
     merged.collisions.extend([*base.collisions, *collisions])
     merged.problems.extend(problems)
     return merged
@@ -462,13 +463,18 @@ class CatalogueOperator:
         return out
 
     def _unresolved_collisions(self) -> list[str]:
-        """An alias that still names two entities on its own (the loader should have downgraded it)."""
-        strong: dict[str, set[str]] = defaultdict(set)
+        """An alias that still names two entities on its own (the loader should have downgraded it).
+
+        A name a men's and a women's entity share is not a problem: the sentence's context decides.
+        """
+        strong: dict[tuple[str, bool], set[str]] = defaultdict(set)
         for alias in self.catalogue.aliases:
             if alias.kind in (AliasKind.STRONG, AliasKind.PLACE):
-                strong[norm(alias.text)].add(alias.entity_id)
+                entity = self.catalogue.find(alias.entity_id)
+                strong[norm(alias.text), entity is not None and entity.women].add(alias.entity_id)
         return [
-            f"“{text}” names {', '.join(sorted(owners))} on its own" for text, owners in sorted(strong.items())
+            f"“{text}” names {', '.join(sorted(owners))} on its own"
+            for (text, _), owners in sorted(strong.items())
             if len(owners) > 1
         ]
 

@@ -14,11 +14,13 @@ import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.catalogue.model import Catalogue, Collision, Person
 from bot.catalogue.normalize import norm, slug
+from bot.catalogue.vocabulary import load_vocabulary
 from bot.errors import ConfigError, MercatoError
 from bot.models import Alias, AliasKind, Entity, EntityKind
 
@@ -56,18 +58,32 @@ def load_catalogue(seeds_dir: Path) -> Catalogue:
     people = _load_people(seeds_dir / "people.toml", problems)
     common_words = _load_words(seeds_dir / "common_words.txt")
     collisions: list[Collision] = []
+    women = {club.id for club in clubs if club.women}
     # A club alias is demoted only when two clubs both claim it as a name; "Rangers" stays Rangers'
-    # even though QPR lists it as a shared word (the matcher prefers QPR when QPR is named).
-    club_aliases = _downgrade_shared(club_aliases, _STRONGISH, AliasKind.CONFIRM, collisions, trusted_by_several=True)
+    # even though QPR lists it as a shared word (the matcher prefers QPR when QPR is named). Men's and
+    # women's names are told apart by context (bot.catalogue.context), so they do not demote each other.
+    club_aliases = _downgrade_shared(
+        club_aliases, _STRONGISH, AliasKind.CONFIRM, collisions, women, trusted_by_several=True
+    )
     club_index = _club_index(clubs, club_aliases)
-    players, player_aliases = _load_players(sorted((seeds_dir / "players").glob("*.csv")), club_index, problems)
-    player_aliases = _downgrade_shared(player_aliases, (AliasKind.STRONG,), AliasKind.CONTEXT, collisions)
-    taken = {norm(a.text) for a in club_aliases} | {norm(alias) for p in people for alias in p.aliases}
-    player_aliases = _downgrade_words(player_aliases, taken, common_words, collisions)
+    players, player_aliases = _load_players(
+        sorted((seeds_dir / "players").glob("*.csv")), club_index, women, problems
+    )
+    women |= {player.id for player in players if player.women}
+    player_aliases = _downgrade_shared(player_aliases, (AliasKind.STRONG,), AliasKind.CONTEXT, collisions, women)
+    people_names = {norm(alias) for p in people for alias in p.aliases}
+    men_clubs = {norm(a.text) for a in club_aliases if a.entity_id not in women}
+    taken = {  # a women's player's alias must not be any club's name; a men's player's, any men's club's
+        False: men_clubs | people_names,
+        True: {norm(a.text) for a in club_aliases} | people_names,
+    }
+    player_aliases = _downgrade_words(player_aliases, taken, women, common_words, collisions)
+    vocabulary = load_vocabulary(seeds_dir / "sports.toml", problems)
     if problems:
         raise SeedError(problems)
     catalogue = Catalogue.build([*clubs, *players], [*club_aliases, *player_aliases], people)
     catalogue.collisions.extend(collisions)
+    catalogue.vocabulary = vocabulary
     return catalogue
 
 
@@ -85,6 +101,7 @@ def _as_list(value: Any, where: str, problems: list[str]) -> list[str]:
 def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity], list[Alias]]:
     entities: dict[str, Entity] = {}
     aliases: list[Alias] = []
+    parents: dict[str, tuple[str, str]] = {}  # women's club id -> (parent name as written, where)
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
@@ -93,6 +110,7 @@ def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity
             problems.append(f"{_shown(path)}: cannot read ({exc})")
             continue
         lines = table_lines(text, "club")
+        file_women = _flag(data.get("women", False), f"{path.name}: women", problems)
         for i, club in enumerate(data.get("club", [])):
             where = f"{_shown(path)}:{lines[i] if i < len(lines) else '?'}: club #{i + 1}"
             if not isinstance(club, dict):
@@ -107,25 +125,74 @@ def _load_clubs(files: Iterable[Path], problems: list[str]) -> tuple[list[Entity
             if entity_id in entities:
                 problems.append(f"{where}: duplicate club {name!r}")
                 continue
+            women = _flag(club.get("women", file_women), f"{where} ({name}): women", problems)
+            parent = club.get("parent")
+            if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+                problems.append(f"{where} ({name}): parent must be a club's name, got {parent!r}")
+            elif parent is not None and not women:
+                problems.append(f"{where} ({name}): only a women's team has a parent club")
+            elif parent is not None:
+                parents[entity_id] = (parent, where)
             entities[entity_id] = Entity(
                 id=entity_id,
                 kind=EntityKind.CLUB,
                 name=name,
                 country=club.get("country", data.get("country")),
                 league=club.get("league", data.get("league")),
+                women=women,
             )
-            places = _as_list(club.get("places"), where, problems)
-            shared = _as_list(club.get("shared"), where, problems)
-            kinds: dict[str, tuple[str, AliasKind]] = {}
-            strong = [name, *_as_list(club.get("official"), where, problems)]
-            strong += _as_list(club.get("names"), where, problems) + _as_list(club.get("nicknames"), where, problems)
-            # Later kinds win: a canonical name listed under places or shared takes that weaker kind.
-            for texts, kind in ((strong, AliasKind.STRONG), (places, AliasKind.PLACE), (shared, AliasKind.CONFIRM)):
-                for text in texts:
-                    if len(norm(text)) >= 2:
-                        kinds[norm(text)] = (text, kind)
-            aliases.extend(Alias(text, entity_id, kind) for text, kind in kinds.values())
-    return list(entities.values()), aliases
+            aliases.extend(_club_aliases(club, name, entity_id, where, problems))
+    return _link_parents(entities, aliases, parents, problems), aliases
+
+
+def _flag(value: Any, where: str, problems: list[str]) -> bool:
+    if isinstance(value, bool):
+        return value
+    problems.append(f"{where}: expected true or false, got {value!r}")
+    return False
+
+
+def _club_aliases(club: dict[str, Any], name: str, entity_id: str, where: str, problems: list[str]) -> list[Alias]:
+    places = _as_list(club.get("places"), where, problems)
+    shared = _as_list(club.get("shared"), where, problems)
+    kinds: dict[str, tuple[str, AliasKind]] = {}
+    strong = [name, *_as_list(club.get("official"), where, problems)]
+    strong += _as_list(club.get("names"), where, problems) + _as_list(club.get("nicknames"), where, problems)
+    # Later kinds win: a canonical name listed under places or shared takes that weaker kind.
+    for texts, kind in ((strong, AliasKind.STRONG), (places, AliasKind.PLACE), (shared, AliasKind.CONFIRM)):
+        for text in texts:
+            if len(norm(text)) >= 2:
+                kinds[norm(text)] = (text, kind)
+    return [Alias(text, entity_id, kind) for text, kind in kinds.values()]
+
+
+def _link_parents(
+    entities: dict[str, Entity], aliases: list[Alias], parents: dict[str, tuple[str, str]], problems: list[str]
+) -> list[Entity]:
+    """Set each women's team's ``parent_id``: the men's club its ``parent`` names (one women's team a club)."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    canonical = {norm(club.name): {club.id} for club in entities.values() if not club.women}
+    for alias in aliases:
+        if alias.kind is AliasKind.STRONG and not entities[alias.entity_id].women:
+            by_name[norm(alias.text)].add(alias.entity_id)
+    by_name.update(canonical)  # the canonical name wins ("Lyon" is a place alias, still Lyon's name)
+    teams: dict[str, str] = {}
+    for team_id, (parent, where) in parents.items():
+        found = by_name.get(norm(parent), set())
+        if len(found) != 1:
+            why = "ambiguous" if found else "not a men's club in seeds/clubs"
+            problems.append(f"{where} ({entities[team_id].name}): parent {parent!r} is {why}")
+            continue
+        parent_id = next(iter(found))
+        if parent_id in teams:
+            problems.append(
+                f"{where} ({entities[team_id].name}): {parent!r} already has a women's team "
+                f"({entities[teams[parent_id]].name})"
+            )
+            continue
+        teams[parent_id] = team_id
+        entities[team_id] = replace(entities[team_id], parent_id=parent_id)
+    return list(entities.values())
 
 
 def _club_index(clubs: list[Entity], aliases: list[Alias]) -> dict[str, list[str]]:
@@ -140,8 +207,9 @@ def _club_index(clubs: list[Entity], aliases: list[Alias]) -> dict[str, list[str
 
 
 def _load_players(
-    files: Iterable[Path], club_index: dict[str, list[str]], problems: list[str]
+    files: Iterable[Path], club_index: dict[str, list[str]], women_clubs: set[str], problems: list[str]
 ) -> tuple[list[Entity], list[Alias]]:
+    """Players from CSV; a ``women-*.csv`` file holds women's players, each at a women's club."""
     entities: dict[str, Entity] = {}
     aliases: list[Alias] = []
     for path in files:
@@ -156,6 +224,13 @@ def _load_players(
             if club_name and len(club_ids) != 1:
                 problems.append(f"{where}: club {club_name!r} is {'ambiguous' if club_ids else 'unknown'}")
             club_id = club_ids[0] if len(club_ids) == 1 else None
+            women_file = path.name.startswith("women-")
+            if club_id is not None and (club_id in women_clubs) != women_file:
+                problems.append(
+                    f"{where}: {club_name!r} is a {'women' if club_id in women_clubs else 'men'}'s club; "
+                    f"{'women' if club_id in women_clubs else 'men'}'s players belong in "
+                    f"{'a women-*.csv file' if club_id in women_clubs else 'a file not named women-*.csv'}"
+                )
             position = (row.get("position") or "").strip().upper() or None
             if position is not None and position not in POSITIONS:
                 problems.append(f"{where}: position {position!r} is not one of GK, DF, MF, FW")
@@ -179,6 +254,7 @@ def _load_players(
                 country=(row.get("nationality") or "").strip() or None,
                 position=position,
                 as_of=(row.get("as_of") or "").strip() or None,
+                women=women_file,
             )
             seen = {norm(name)}
             aliases.append(Alias(name, entity_id, AliasKind.STRONG))
@@ -256,20 +332,23 @@ def _downgrade_shared(
     trusted: tuple[AliasKind, ...],
     weaker: AliasKind,
     collisions: list[Collision],
+    women: set[str],
     *,
     trusted_by_several: bool = False,
 ) -> list[Alias]:
     """An alias that several entities share cannot identify any of them alone: make it weaker for all.
 
-    With ``trusted_by_several``, only aliases that two or more entities hold as trusted kinds count.
+    Only entities on the same side (men's or women's football, ``women`` holds the women's ids) count:
+    across sides, the sentence's context decides. With ``trusted_by_several``, only aliases that two or
+    more entities hold as trusted kinds count.
     """
-    owners: dict[str, set[str]] = defaultdict(set)
+    owners: dict[tuple[str, bool], set[str]] = defaultdict(set)
     for alias in aliases:
         if not trusted_by_several or alias.kind in trusted:
-            owners[norm(alias.text)].add(alias.entity_id)
+            owners[norm(alias.text), alias.entity_id in women].add(alias.entity_id)
     out = []
     for alias in aliases:
-        shared_by = owners[norm(alias.text)]
+        shared_by = owners[norm(alias.text), alias.entity_id in women]
         if len(shared_by) > 1 and alias.kind in trusted:
             collisions.append(Collision(alias.text, tuple(sorted(shared_by)), f"{alias.kind} -> {weaker}"))
             alias = Alias(alias.text, alias.entity_id, weaker)
@@ -278,13 +357,20 @@ def _downgrade_shared(
 
 
 def _downgrade_words(
-    aliases: list[Alias], taken: set[str], common_words: frozenset[str], collisions: list[Collision]
+    aliases: list[Alias],
+    taken: dict[bool, set[str]],
+    women: set[str],
+    common_words: frozenset[str],
+    collisions: list[Collision],
 ) -> list[Alias]:
-    """A player alias that is a club's name, a non-player's name or a common word needs context."""
+    """A player alias that is a club's name, a non-player's name or a common word needs context.
+
+    ``taken`` holds the names a men's (False) and a women's (True) player's alias must not be.
+    """
     out = []
     for alias in aliases:
         folded = norm(alias.text)
-        if alias.kind is AliasKind.STRONG and (folded in taken or folded in common_words):
+        if alias.kind is AliasKind.STRONG and (folded in taken[alias.entity_id in women] or folded in common_words):
             why = "common word" if folded in common_words else "also a club or non-player name"
             collisions.append(Collision(alias.text, (alias.entity_id,), f"strong -> context ({why})"))
             alias = Alias(alias.text, alias.entity_id, AliasKind.CONTEXT)

@@ -6,6 +6,8 @@ It costs ~15–30 ms per feed, which made it most of the end-to-end ingest cost 
 so a feed that is provably well-formed UTF-8 XML — strict lxml parse, no DTD, no conflicting
 charset — goes through fastfeedparser instead (~0.5 ms), and everything else through feedparser.
 Both paths feed the same post-processing; tests check they agree on every well-formed sample.
+The language a feed declares (RSS ``<language>`` / ``dc:language``, Atom ``xml:lang``) is kept as
+written on :attr:`ParsedFeed.language`; reading picks its wordings by it (``bot.language.detect``).
 Callers run :func:`parse_feed` with ``asyncio.to_thread``.
 """
 
@@ -111,7 +113,9 @@ def _charset(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _fast_path_entries(body: bytes, headers: Mapping[str, str]) -> tuple[list[dict[str, Any]], str | None, str] | None:
+def _fast_path_entries(
+    body: bytes, headers: Mapping[str, str]
+) -> tuple[list[dict[str, Any]], str | None, str, str | None] | None:
     """Entries via fastfeedparser when the body is well-formed UTF-8 RSS/Atom; None means use feedparser."""
     charset = _charset(headers)
     if charset is not None and charset not in _UTF8_NAMES:
@@ -159,7 +163,21 @@ def _fast_path_entries(body: bytes, headers: Mapping[str, str]) -> tuple[list[di
         )
     version = "atom10" if local == "feed" else ("rss10" if local == "RDF" else "rss20")
     feed_info = parsed.get("feed") or {}
-    return entries, feed_info.get("title"), version
+    return entries, feed_info.get("title"), version, _declared_language(root)
+
+
+_XML_LANG: Final = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _declared_language(root: Any) -> str | None:
+    """The language a feed declares: Atom ``xml:lang``, RSS ``<language>`` or ``<dc:language>`` (as written)."""
+    declared = root.get(_XML_LANG)
+    for channel in (c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "channel"):
+        declared = declared or channel.get(_XML_LANG)
+        for child in channel:
+            if isinstance(child.tag, str) and etree.QName(child).localname == "language" and (child.text or "").strip():
+                return str(child.text).strip()
+    return declared.strip() if isinstance(declared, str) and declared.strip() else None
 
 
 def _iso_to_utc(value: Any) -> datetime | None:
@@ -186,7 +204,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str], *, fetched_at: datetime)
         raise ValueError("fetched_at must be timezone-aware")
     fast = _fast_path_entries(bytes(body), headers)
     if fast is not None:
-        entries, raw_title, version = fast
+        entries, raw_title, version, language = fast
     else:
         # Always bytes, never a str: given a string, feedparser fetches URLs and opens local files.
         # sanitize_html=False and resolve_relative_uris=False halve the cost; html_to_text does the rest.
@@ -199,6 +217,8 @@ def parse_feed(body: bytes, headers: Mapping[str, str], *, fetched_at: datetime)
             raise NotAFeed(_not_a_feed_reason(body))
         feed_meta: Mapping[str, Any] = parsed.get("feed") or {}
         raw_title = feed_meta.get("title")
+        declared = feed_meta.get("language")  # RSS <language>, dc:language, Atom xml:lang
+        language = declared.strip() or None if isinstance(declared, str) else None
 
     guid_counts = Counter(_guid(e) for e in entries)
     latest_allowed = fetched_at + MAX_FUTURE
@@ -226,4 +246,4 @@ def parse_feed(body: bytes, headers: Mapping[str, str], *, fetched_at: datetime)
         )
 
     feed_title = _text(raw_title) or None
-    return ParsedFeed(title=feed_title, items=tuple(items), version=version)
+    return ParsedFeed(title=feed_title, items=tuple(items), version=version, language=language)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from bot.language.context import Context, Hit
+from bot.language.fold import fold_text
+from bot.language.pack import LanguagePack
 from bot.models import Deal, Stage
 
 __all__ = [
@@ -225,21 +227,56 @@ _UNIT = {"m": "m", "mn": "m", "million": "m", "bn": "bn", "billion": "bn", "k": 
 _THOUSANDS = re.compile(r"\d{1,3},\d{3}")
 
 
-def fees(original: str) -> list[str]:
-    """The transfer fees written in a text ("€25m", "£40million", "undisclosed"); wages are not fees."""
-    if not _HAS_DIGIT.search(original) and "undisclosed" not in original.lower():
+def fees(original: str, lang: LanguagePack | None = None) -> list[str]:
+    """The transfer fees written in a text ("€25m", "£40million", "undisclosed"); wages are not fees.
+
+    Symbol forms and English words are read in every language; ``lang``'s money words on top
+    ("25 milioni di euro" → "€25m").
+    """
+    if not _HAS_DIGIT.search(original) and "undisclosed" not in original.lower() and (lang is None or lang.fee is None):
         return []  # every fee pattern needs a figure or "undisclosed": skip the case-insensitive scan
-    found: list[str] = []
+    found: list[tuple[int, str]] = []
     for match in _FEE.finditer(original):
         if match.group("undisclosed"):
-            found.append("undisclosed")
+            found.append((match.start(), "undisclosed"))
             continue
         if _WAGE_AFTER.match(original, match.end()):
             continue
         fee = _fee(match)
         if fee is not None:
-            found.append(fee)
+            found.append((match.start(), fee))
+    if lang is not None and lang.fee is not None:
+        found.extend(_local_fees(original, lang))
+        found.sort(key=lambda item: item[0])
+    return [fee for _start, fee in found]
+
+
+def _local_fees(original: str, lang: LanguagePack) -> list[tuple[int, str]]:
+    """Fees in the language's own words ("25 milioni di euro", "20 mln", "cifra non divulgata")."""
+    money, wages = lang.vocabulary.money, lang.fee_wages
+    found: list[tuple[int, str]] = []
+    for match in lang.fee.finditer(original) if lang.fee is not None else ():
+        if match.group("undisclosed"):
+            found.append((match.start(), "undisclosed"))
+            continue
+        if wages is not None and wages.match(original, match.end()):
+            continue
+        unit = " ".join(fold_text(match.group("unit")).split())
+        code = "bn" if unit in _folded(money.billions) else "k" if unit in _folded(money.thousands) else "m"
+        cur = match.group("sym") or _currency(money.currencies, match.group("cur")) or money.default_currency
+        found.append((match.start(), f"{cur}{match.group('num').replace(',', '.')}{code}"))
     return found
+
+
+def _folded(words: tuple[str, ...]) -> set[str]:
+    return {" ".join(fold_text(w).split()) for w in words}
+
+
+def _currency(currencies: dict[str, tuple[str, ...]], word: str | None) -> str | None:
+    if word is None:
+        return None
+    folded = fold_text(word)
+    return next((symbol for symbol, words in currencies.items() if folded in _folded(words)), None)
 
 
 def _fee(match: re.Match[str]) -> str | None:

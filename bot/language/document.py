@@ -8,12 +8,12 @@ news is in its first paragraphs), so every stage is linear in at most that many 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from bot.language.detect import choose_language, detect_language
 from bot.language.fold import Folded, fold
-from bot.language.pack import DEFAULT_LANGUAGE, DEFAULT_SEEDS, available_languages
 from bot.language.sentences import split_sentences
 from bot.models import Mention
 
@@ -29,7 +29,9 @@ class Document:
 
     ``text`` is ``title + "\\n\\n" + summary`` (as the matcher has always matched it), cut to the analysis
     bound; ``title_end`` is where the title ends. Offsets in ``mentions`` are into ``text``; folded
-    offsets map back and forth through ``folded``.
+    offsets map back and forth through ``folded``. ``language`` is the one the item is read in: the
+    declared one (a feed's metadata) when the seeds read it, else a guess from the text
+    (``bot.language.detect``); ``seeds`` is the seeds folder whose wordings read it (None: the bundled).
     """
 
     text: str
@@ -37,31 +39,35 @@ class Document:
     language: str
     folded: Folded
     mentions: tuple[Mention, ...] = ()
+    seeds: Path | None = None
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
 
     @classmethod
-    def of_item(cls, title: str, summary: str, *, language: str | None = None) -> Document:
-        """The Document of a feed item (title and summary cut to their bounds)."""
+    def of_item(
+        cls, title: str, summary: str, *, language: str | None = None, seeds: Path | None = None
+    ) -> Document:
+        """The Document of a feed item (title and summary cut to their bounds).
+
+        ``language``: what the feed declares ("it", "it-IT"; None or "auto": guess from the text).
+        """
         title = _cut(title, MAX_TITLE_CHARS)
         summary = _cut(summary, MAX_ANALYSED_CHARS)
         text = f"{title}\n\n{summary}" if summary else title
-        return cls._make(text, len(title), language)
+        return cls._make(text, len(title), language, seeds)
 
     @classmethod
-    def of_text(cls, text: str, *, language: str | None = None) -> Document:
+    def of_text(cls, text: str, *, language: str | None = None, seeds: Path | None = None) -> Document:
         """The Document of a text whose title (if any) ends at its first blank line."""
         text = _cut(text, MAX_TITLE_CHARS + MAX_ANALYSED_CHARS + 2)
         title_end = text.find("\n\n")
-        return cls._make(text, title_end if title_end != -1 else len(text), language)
+        return cls._make(text, title_end if title_end != -1 else len(text), language, seeds)
 
     @classmethod
-    def _make(cls, text: str, title_end: int, language: str | None) -> Document:
+    def _make(cls, text: str, title_end: int, language: str | None, seeds: Path | None) -> Document:
         folded = fold(text)
-        if language is None:
-            # Guess only when there is a choice: the seeds hold wordings for more than one language.
-            language = detect_language(folded.text) if len(_languages()) > 1 else DEFAULT_LANGUAGE
-        return cls(text, title_end, language, folded)
+        chosen = choose_language(language, seeds) or detect_language(text, seeds)
+        return cls(text, title_end, chosen, folded, seeds=seeds)
 
     # ------------------------------------------------------------------ offsets
     @property
@@ -107,35 +113,9 @@ class Document:
         return self.sentences[index]
 
 
-_LANGUAGES: list[list[str]] = []
-
-
-def _languages() -> list[str]:
-    """The languages the default seeds can read (looked up once)."""
-    if not _LANGUAGES:
-        _LANGUAGES.append(available_languages(DEFAULT_SEEDS))
-    return _LANGUAGES[0]
-
-
 def _cut(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, at a space when one is near the end."""
     if len(text) <= limit:
         return text
     space = text.rfind(" ", limit - 200, limit)
     return text[: space if space > 0 else limit]
-
-
-# Frequent short words of each language: a text is Italian when it has clearly more Italian ones.
-_FUNCTION_WORDS = {
-    "it": re.compile(r"\b(?:il|di|che|per|della|del|con|una|non|alla|dal|nella|sono|gli|anche|dopo|suo|sua|ha)\b"),
-    "en": re.compile(r"\b(?:the|and|to|of|with|has|is|for|his|have|from|are|on|that|will|after)\b"),
-}
-_DETECT_WINDOW = 800
-
-
-def detect_language(folded: str) -> str:
-    """A cheap guess at the language of a folded text: "it" or "en" (the default)."""
-    sample = folded[:_DETECT_WINDOW]
-    italian = len(_FUNCTION_WORDS["it"].findall(sample))
-    english = len(_FUNCTION_WORDS["en"].findall(sample))
-    return "it" if italian >= 3 and italian > 2 * english else "en"

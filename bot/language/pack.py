@@ -10,12 +10,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.errors import ConfigError
 from bot.language.prefilter import Prefilter
-from bot.language.vocabulary import Vocabulary, load_vocabulary, words_regex
+from bot.language.vocabulary import Money, Vocabulary, load_vocabulary, words_regex
 from bot.language.wordings import CueSet, Wordings, load_wordings
 from bot.models import Deal, Stage
 
-__all__ = ["DEFAULT_LANGUAGE", "DEFAULT_SEEDS", "LanguagePack", "available_languages", "language_pack", "pack_for"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_SEEDS",
+    "LanguagePack",
+    "available_languages",
+    "language_pack",
+    "load_languages",
+    "pack_for",
+]
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
 DEFAULT_LANGUAGE = "en"
@@ -38,6 +47,11 @@ class LanguagePack:
     relative_after: re.Pattern[str] = re.compile("(?!)")
     companion_list: re.Pattern[str] = re.compile("(?!)")
     capitalised_name: re.Pattern[str] = re.compile("(?!)")
+    of_gap: re.Pattern[str] = re.compile("(?!)")
+    bare_from: re.Pattern[str] = re.compile("(?!)")
+    with_end: re.Pattern[str] = re.compile("(?!)")
+    fee: re.Pattern[str] | None = None  # the language's own fee words ("25 milioni di euro"), if any
+    fee_wages: re.Pattern[str] | None = None  # words after an amount that make it a wage ("a stagione")
     prefilter: Prefilter = field(default_factory=lambda: Prefilter(()))
     _cues: dict[tuple[str, str | None], CueSet] = field(default_factory=dict, repr=False)
 
@@ -68,33 +82,55 @@ def _build(language: str, vocabulary: Vocabulary, wordings: Wordings) -> Languag
     pack.deals = tuple((Deal(v), wordings.cues("deal", v)) for v in _ordered(wordings, "deal", Deal))
     pack.demonyms = vocabulary.demonym_countries()
     pack.nations = pack.demonyms | {k: v for k, v in vocabulary.country_names().items() if k not in pack.demonyms}
-    roles = words_regex(vocabulary.role_words())
-    nation = words_regex(list(pack.nations))
-    demonym = words_regex(list(pack.demonyms))
-    descriptors = words_regex(vocabulary.descriptors)
-    not_after = words_regex(vocabulary.not_after_demonym)
-    pack.description = re.compile(
-        rf"\bthe\s+(?:(?:\d{{1,2}})-year-old\s+)?(?:(?P<dem>{nation})\s+)?(?:(?:{descriptors})\s+)?"
-        rf"(?P<role>{roles})s?\b(?!-)"
-        rf"|\bthe\s+\d{{1,2}}-year-old\b"
-        rf"|\bthe\s+(?P<dem2>{demonym})\b(?!\s+(?:{not_after})\b)"
-    )
-    pack.after_club_role = re.compile(
-        rf"(?:'s?)?\s+(?:\d{{1,2}}-year-old\s+)?(?:(?P<dem>{nation})\s+)?"
-        rf"(?:(?:{descriptors})\s+)?(?P<role>{roles})\b(?!-)"
-    )
+    # Descriptions are word order, which differs by language ("the Romanian defender", "il difensore
+    # rumeno"): each language's are wordings (category "description") with named groups dem/dem2/role.
+    pack.description = wordings.cues("description", "player").pattern
+    pack.after_club_role = wordings.cues("description", "after-club").pattern
     pack.pronoun = re.compile(rf"\b(?:{words_regex(vocabulary.pronouns)})\b")
     pack.relative_after = re.compile(rf"\s*,\s*(?:{words_regex(vocabulary.relatives)})\b")
     companion = wordings.cues("companion", "before")
+    conjunctions = "|".join(re.escape(c) for c in vocabulary.conjunctions) or "(?!)"
     pack.companion_list = re.compile(
-        rf"{companion.prefix}(?:{companion.alternation})\s+(?P<names>(?:[\w'-]+\s+){{1,3}})(?:and|or|&){companion.suffix}"
+        rf"{companion.prefix}(?:{companion.alternation})\s+(?P<names>(?:[\w'-]+\s+){{1,3}})(?:{conjunctions}){companion.suffix}"
     )
     particles = "|".join(re.escape(p) for p in vocabulary.name_particles) or "(?!)"
     pack.capitalised_name = re.compile(rf"[A-Z][\w'’-]+(?:\s+(?:(?:{particles})\s+)?[A-Z][\w'’-]+)+")
+    _build_grammar(pack, vocabulary)
     pack.prefilter = Prefilter(
-        [*(cues.pattern for cues in wordings.sets.values()), pack.companion_list]
+        [*(cues.pattern for (category, _v), cues in wordings.sets.items() if category != "description"),
+         pack.companion_list]
     )
     return pack
+
+
+def _build_grammar(pack: LanguagePack, vocabulary: Vocabulary) -> None:
+    """The small patterns of the reader's grammar that are words of the language (vocabulary grammar.toml)."""
+    article = "|".join(
+        re.escape(a) + ("" if a.endswith("'") else r"\s+") for a in sorted(vocabulary.articles, key=len, reverse=True)
+    )
+    articles = f"(?:{article})?" if article else ""
+    # "Aké of Manchester City", "Comuzzo della Fiorentina", "Aké (Manchester City)": his club.
+    pack.of_gap = re.compile(rf"\s*(?:(?:,\s*)?(?:{words_regex(vocabulary.of_words)})|\()\s*{articles}")
+    pack.bare_from = re.compile(rf"(?:{words_regex(vocabulary.bare_from)})\s+(?:\w+\s+)?")
+    pack.with_end = re.compile(rf"\b(?:{words_regex(vocabulary.with_words)})$")
+    pack.fee = _fee_pattern(vocabulary.money)
+    wages = vocabulary.money.wages_after
+    pack.fee_wages = re.compile(rf"\s*(?:{words_regex(wages)})\b", re.IGNORECASE) if wages else None
+
+
+def _fee_pattern(money: Money) -> re.Pattern[str] | None:
+    """The language's own way of writing a fee ("25 milioni di euro", "20 mln"), or None."""
+    units = [*money.millions, *money.billions, *money.thousands]
+    if not units and not money.undisclosed:
+        return None
+    words = [w for ws in money.currencies.values() for w in ws]
+    # "25 milioni di euro", "25 millones de euros", "25 Millionen Euro": a short joining word at most.
+    currency = rf"(?:\s+(?:\w{{1,3}}\s+|\w{{1,2}}')?(?P<cur>{words_regex(words)})\b)?" if words else ""
+    amount = (
+        rf"(?:(?P<sym>[€£$])\s?)?(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>{words_regex(units)})\b{currency}"
+        if units else "(?!)"
+    )
+    return re.compile(rf"{amount}|(?P<undisclosed>\b(?:{words_regex(money.undisclosed)})\b)", re.IGNORECASE)
 
 
 def _ordered(wordings: Wordings, category: str, enum: type[Stage] | type[Deal]) -> list[str]:
@@ -137,6 +173,21 @@ def available_languages(seeds_dir: Path | None = None) -> list[str]:
     folder = seeds / "wordings"
     wordings = {p.name for p in folder.iterdir() if p.is_dir()} if folder.is_dir() else set()
     return sorted(p.name for p in (seeds / "vocabulary").iterdir() if p.is_dir() and p.name in wordings)
+
+
+def load_languages(seeds_dir: Path | None = None) -> list[str]:
+    """Load every language of the seeds now (at start-up), so that a broken file of any language stops
+    the bot with its problems listed (ConfigError) instead of failing the first item in that language."""
+    problems: list[str] = []
+    languages = available_languages(seeds_dir)
+    for language in languages:
+        try:
+            language_pack(language, seeds_dir)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return languages
 
 
 _AVAILABLE: dict[Path, frozenset[str]] = {}

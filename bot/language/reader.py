@@ -70,7 +70,7 @@ def extract_rumours(
 ) -> list[Rumour]:
     """The rumours an item carries: one per (player, to-club) pair, in order of first evidence."""
     doc = document_of(match)
-    ctx = Context(doc, pack_for(doc.language), catalogue, list(match.mentions))
+    ctx = Context(doc, pack_for(doc.language, doc.seeds), catalogue, list(match.mentions))
     ctx.index_spans()
     ctx.companions = find_companions(ctx)
     # A player named only as someone else's replacement, partner or brother is not in the item's cast.

@@ -21,9 +21,6 @@ __all__ = ["Roles", "club_roles", "is_suitor_mention", "names_unknown_player", "
 _SCORE_AFTER = re.compile(r"\s*\d+\s*[-–]\s*\d+")
 _SCORE_NEAR = re.compile(r"\d+\s*[-–]\s*\d+")
 _POSSESSIVE_GAP = re.compile(r"\s*'s?\s*")
-_OF_GAP = re.compile(r"\s*(?:of|\(|,\s*of)\s*(?:the\s+)?")
-_BUYING = {Deal.PERMANENT, Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION}
-_BARE_FROM = re.compile(r"(?:from|at)\s+(?:\w+\s+)?")
 
 
 @dataclass(slots=True)
@@ -87,13 +84,11 @@ def _sort_club(
     seller_cue = lang.search(lang.cues("club-role", "seller"), before)
     if seller_cue is not None and _player_negotiates(ctx, clause, clubs, refs, seller_cue, start - len(before)):
         seller_cue = None  # "James Rodríguez is in talks with Club América": the club he would join
-    others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
-    if seller_cue is not None and _own_club_negotiates(ctx, clause, refs, seller_cue, others):
-        seller_cue = None  # "Internacional have agreed a fee with Cruz Azul for Borré": his club sells
     if seller_cue is not None:
         roles.excluded.add(club_id)
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
+        others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
         for ref in refs:
             entity = ctx.entity(ref.player_id)
             if entity is None or entity.club_id not in others:
@@ -105,25 +100,6 @@ def _sort_club(
     return _owner_club(ctx, refs, mention, before, roles)
 
 
-def _own_club_negotiates(
-    ctx: Context, clause: Clause, refs: list[Ref], cue: re.Match[str], others: set[str]
-) -> bool:
-    """True when the other party of "a fee with <club>" is each player's own club, named in the clause:
-    then <club> buys. Not for a loan made permanent ("Trabzonspor in talks with Manchester United about
-    turning Onana's loan into a permanent transfer"): the club he is on loan at buys from the owner."""
-    if not refs or not cue.group(0).rstrip().endswith("with"):
-        return False
-    deals = {deal for _pos, deal, _hit in deal_cues(ctx, clause.start, clause.end)}
-    if Deal.LOAN in deals and deals & _BUYING:
-        return False
-    return all(_club_of(ctx, ref.player_id) in others for ref in refs)
-
-
-def _club_of(ctx: Context, player_id: str) -> str | None:
-    entity = ctx.entity(player_id)
-    return entity.club_id if entity is not None else None
-
-
 def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, roles: Roles) -> bool:
     """"Tottenham's Drăgușin", "Aké of Manchester City", "leave Spurs", "from Genoa": the player's club."""
     lang, folded, club_id = ctx.lang, ctx.folded, mention.entity_id
@@ -131,7 +107,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     owner_of = next(
         (r for r in refs if r.explicit and r.start >= end and _POSSESSIVE_GAP.fullmatch(folded, end, r.start)), None
     )
-    player_before = next((r for r in refs if r.end <= start and _OF_GAP.fullmatch(folded, r.end, start)), None)
+    player_before = next((r for r in refs if r.end <= start and lang.of_gap.fullmatch(folded, r.end, start)), None)
     from_cue = (
         lang.search(lang.cues("club-role", "from"), before)
         if not lang.search(lang.cues("club-role", "suitor-from"), before)
@@ -152,7 +128,7 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
     # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
-    weak = owner_of is None and player_before is None and bool(_BARE_FROM.fullmatch(cue_text))
+    weak = owner_of is None and player_before is None and bool(lang.bare_from.fullmatch(cue_text))
     if weak and lang.search(lang.cues("club-role", "joining-from"), before):
         weak = False  # "Holm will join the Bianconeri from Bologna": a move under way, not his history
     if weak:
@@ -166,18 +142,33 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before: str, ro
 def _player_negotiates(
     ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref], cue: re.Match[str], offset: int
 ) -> bool:
-    """True when the party of "talks with <club>" is the player himself, not a buying club.
+    """True when the party of "talks with <club>" is the player or his own club, not a buying club.
 
     "Milan are in talks with Tottenham": Tottenham sells. "Lloris has opened discussions with Nice":
-    the player (or his camp) negotiates with the club he would join. The party is the entity named
-    nearest before the cue in the clause.
+    the player (or his camp) negotiates with the club he would join. "L'Atalanta ha raggiunto l'accordo
+    con il Manchester United per Éderson": his own club sells to the club named after the cue. The
+    party is the entity named nearest before the cue in the clause.
     """
-    if not cue.group(0).rstrip().endswith("with"):
+    if not ctx.lang.with_end.search(cue.group(0).rstrip()):
         return False  # "an offer to Dortmund", "contacted Juventus": always the seller
     cue_start = offset + cue.start()
     player_end = max((r.end for r in refs if r.start < r.end <= cue_start), default=-1)  # named or described
-    club_end = max((e for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=-1)
-    return player_end > club_end and clause.start <= player_end
+    club_end, party = max(
+        ((e, m.entity_id) for m in clubs if (e := ctx.fspan(m)[1]) <= cue_start), default=(-1, "")
+    )
+    if player_end > club_end:
+        return clause.start <= player_end
+    # The player of the talks: the first one named after the cue ("… with Sevilla over Agoumé"), else
+    # the clause's only one.
+    after = [r.player_id for r in refs if r.start >= offset + cue.end()]
+    player_id = after[0] if after else (refs[0].player_id if len({r.player_id for r in refs}) == 1 else None)
+    entity = ctx.entity(player_id) if player_id is not None else None
+    if club_end < clause.start or entity is None or party != entity.club_id:
+        return False
+    # "… about turning Onana's loan into a permanent transfer": the club he plays for has him on loan
+    # and is the one buying.
+    deals = {deal for _pos, deal, _hit in deal_cues(ctx, clause.start, clause.end)}
+    return not {Deal.LOAN, Deal.PERMANENT} <= deals
 
 
 def names_unknown_player(ctx: Context, clause: Clause) -> bool:

@@ -109,7 +109,7 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
             ev.deals.append(deal)
             ev.hits.append(hit)
     if ev.fee is None:
-        fees = cue.fees(ctx.original(start, end))
+        fees = cue.fees(ctx.original(start, end), ctx.lang)
         if fees:
             ev.fee = fees[0]
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.errors import ConfigError
 from bot.language.fold import fold_text
 
-__all__ = ["Nationality", "Vocabulary", "load_vocabulary", "words_regex"]
+__all__ = ["Money", "Nationality", "Vocabulary", "load_vocabulary", "words_regex"]
 
 POSITION_CODES = ("FW", "MF", "DF", "GK")
 
@@ -32,6 +32,23 @@ class Nationality:
     def country(self) -> str:
         """The seeds' spelling of the country."""
         return self.names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """How one language writes amounts ("25 milioni di euro", "20 mln"), for reading transfer fees.
+
+    Symbol forms ("€25m", "£40million") and English words are read in every language (``cues.fees``);
+    these are the language's own words on top.
+    """
+
+    millions: tuple[str, ...] = ()
+    billions: tuple[str, ...] = ()
+    thousands: tuple[str, ...] = ()
+    currencies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symbol → the words for it
+    default_currency: str = ""  # the symbol of an amount written without a currency ("25 milioni")
+    undisclosed: tuple[str, ...] = ()  # "cifra non divulgata"
+    wages_after: tuple[str, ...] = ()  # words after an amount that make it a wage ("a stagione")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +68,14 @@ class Vocabulary:
     days: tuple[str, ...] = ()
     verbs_after_name: tuple[str, ...] = ()
     not_after_demonym: tuple[str, ...] = ()
+    function_words: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    conjunctions: tuple[str, ...] = ()
+    of_words: tuple[str, ...] = ()
+    bare_from: tuple[str, ...] = ()
+    with_words: tuple[str, ...] = ()
+    short_names: dict[str, str] = field(default_factory=dict)  # folded short name → the one club it names
+    money: Money = field(default_factory=Money)
 
     def demonym_countries(self) -> dict[str, tuple[str, ...]]:
         """Folded demonym → the folded spellings of its country."""
@@ -99,8 +124,24 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "relatives": "words",
         "name_particles": "words",
         "not_after_demonym": "words",
+        "function_words": "words",
+        "articles": "words",
+        "conjunctions": "words",
+        "of_words": "words",
+        "bare_from": "words",
+        "with_words": "words",
+    },
+    "money.toml": {
+        "millions": "words",
+        "billions": "words",
+        "thousands": "words",
+        "currencies": "currencies",
+        "default_currency": "word",
+        "undisclosed": "words",
+        "wages_after": "words",
     },
     "calendar.toml": {"months": "words", "days": "words"},
+    "press.toml": {"short_names": "names"},
     "citing.toml": {"verbs_after_name": "words"},
 }
 _FIELD = {"other": "other_roles", "nationality": "nationalities"}
@@ -110,6 +151,7 @@ def load_vocabulary(directory: Path, language: str) -> Vocabulary:
     """Load ``directory/<language>/*.toml``; raise ConfigError listing every problem."""
     problems: list[str] = []
     values: dict[str, Any] = {}
+    money: dict[str, Any] = {}
     folder = directory / language
     if not folder.is_dir():
         raise ConfigError([f"{folder}: no vocabulary for language {language!r}"])
@@ -130,15 +172,30 @@ def load_vocabulary(directory: Path, language: str) -> Vocabulary:
                 continue
             parsed = _parse(kind, value, f"{path}: {key}", problems)
             if parsed is not None:
-                values[_FIELD.get(key, key)] = parsed
+                (money if path.name == "money.toml" else values)[_FIELD.get(key, key)] = parsed
     if problems:
         raise ConfigError(problems)
-    return Vocabulary(language=language, **values)
+    return Vocabulary(language=language, money=Money(**money), **values)
 
 
 def _parse(kind: str, value: object, where: str, problems: list[str]) -> Any:
     if kind == "words":
         return _words(value, where, problems)
+    if kind == "word":
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}: must be a non-empty string")
+            return None
+        return value.strip()
+    if kind == "names":
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+            problems.append(f"{where}: must be a table of short name → club name")
+            return None
+        return {" ".join(fold_text(str(short)).split()): str(name) for short, name in value.items()}
+    if kind == "currencies":
+        if not isinstance(value, dict):
+            problems.append(f"{where}: must be a table of currency symbol → words")
+            return None
+        return {str(symbol): _words(words, f"{where}.{symbol}", problems) for symbol, words in value.items()}
     if kind == "positions":
         if not isinstance(value, dict):
             problems.append(f"{where}: must be a table of position code → words")

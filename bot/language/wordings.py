@@ -15,10 +15,11 @@ An entry::
 
 **Readable patterns** are regular expressions over folded text (ASCII, lower case) with two
 conveniences: a space stands for any run of whitespace (write ``[ ]`` for exactly one space; inside a
-look-behind a space is literal), and ``{roles}``, ``{nations}``, ``{demonyms}`` expand to the
-language's vocabulary. In examples, ``{x}`` (and ``{y}``) mark where the entity sits: a "before"
-wording must fire on the text before ``{x}``, an "after" wording on the text after it, a "between"
-wording on the text between ``{x}`` and ``{y}``.
+look-behind a space is literal), and ``{roles}``, ``{nations}``, ``{demonyms}``, ``{pronouns}``,
+``{descriptors}``, ``{not_after_demonym}``, ``{articles}`` expand to the language's vocabulary. In
+examples, ``{x}`` (and ``{y}``) mark where the entity sits: a "before" wording must fire on the text
+before ``{x}``, an "after" wording on the text after it, a "between" wording on the text between
+``{x}`` and ``{y}``. See docs/language.md.
 
 A ``[[frame]]`` gives the text around every entry of one category and value (for instance the
 optional article after a "before" cue); the entries of a category and value are compiled into one
@@ -76,6 +77,8 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "citation": frozenset(
         {"before", "before-weak", "weak-frame", "after", "club-before", "club-after", "club-generic"}
     ),
+    # One wording per value, with named groups: ``role``, and ``dem`` / ``dem2`` for a nationality.
+    "description": frozenset({"player", "after-club"}),
 }
 _WORDING_KEYS = {"id", "category", "value", "direction", "pattern", "examples", "counter_examples", "scope"}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -170,6 +173,12 @@ def _placeholder(name: str, vocabulary: Vocabulary) -> str:
         return words_regex([*vocabulary.demonym_countries(), *vocabulary.country_names()])
     if name == "pronouns":
         return words_regex(vocabulary.pronouns)
+    if name == "descriptors":
+        return words_regex(vocabulary.descriptors)
+    if name == "not_after_demonym":
+        return words_regex(vocabulary.not_after_demonym)
+    if name == "articles":
+        return words_regex(vocabulary.articles)
     raise KeyError(name)
 
 
@@ -322,8 +331,16 @@ def _compile_sets(
         prefix, suffix = frames.get((category, value), ("", ""))
         sources = [compile_readable(w.pattern, vocabulary) for w in members]
         alternation = "|".join(f"(?:{source})" for source in sources)
-        single = {w.id: re.compile(f"{prefix}(?:{source}){suffix}") for w, source in zip(members, sources, strict=True)}
+        try:
+            single = {
+                w.id: re.compile(f"{prefix}(?:{source}){suffix}") for w, source in zip(members, sources, strict=True)
+            }
+            pattern = re.compile(f"{prefix}(?:{alternation}){suffix}")
+        except re.error as exc:  # e.g. a named group in two wordings of one category and value
+            ids = ", ".join(w.id for w in members)
+            where = f"{members[0].file}: {category}/{value} ({ids})"
+            problems.append(f"{where}: the wordings do not compile together (one wording per value here?): {exc}")
+            continue
         wordings.sets[(category, value)] = CueSet(
-            category, value, tuple(members), re.compile(f"{prefix}(?:{alternation}){suffix}"),
-            alternation, prefix, suffix, single,
+            category, value, tuple(members), pattern, alternation, prefix, suffix, single,
         )

@@ -15,8 +15,20 @@ from bot.models.alerts import (
     TargetKind,
 )
 from bot.models.catalogue import Alias, AliasKind, Entity, EntityKind, MatchResult, Mention, Sighting
+from bot.models.digests import SERVER, DigestEntry, DigestSubscription, DigestView
 from bot.models.feeds import Feed, FeedItem, NewItem, ParsedFeed, StoredItem
-from bot.models.follows import DEFAULT_TIER_FLOOR, DmMode, Follow, FollowHit, GuildSettings, UserSettings
+from bot.models.follows import (
+    DEFAULT_TIER_FLOOR,
+    ChannelKind,
+    DmMode,
+    Follow,
+    FollowFilter,
+    FollowHit,
+    GuildSettings,
+    PingRule,
+    UserSettings,
+)
+from bot.models.forum import ForumPost, PostSubject
 from bot.models.rumours import Deal, Evidence, Rumour, Stage, highest_stage
 from bot.models.sources import DEFAULT_TIER, Source, SourceKind
 from bot.models.stories import (
@@ -33,13 +45,18 @@ from bot.models.stories import (
 __all__ = [
     "DEFAULT_TIER",
     "DEFAULT_TIER_FLOOR",
+    "SERVER",
     "Action",
     "AlertKey",
     "AlertView",
     "Alias",
     "AliasKind",
+    "ChannelKind",
     "Deal",
     "Delivery",
+    "DigestEntry",
+    "DigestSubscription",
+    "DigestView",
     "DmMode",
     "EnqueueResult",
     "Entity",
@@ -48,7 +65,9 @@ __all__ = [
     "Feed",
     "FeedItem",
     "Follow",
+    "FollowFilter",
     "FollowHit",
+    "ForumPost",
     "GuildSettings",
     "IngestedItem",
     "ItemRumours",
@@ -58,6 +77,8 @@ __all__ = [
     "NewReport",
     "OutboxRow",
     "ParsedFeed",
+    "PingRule",
+    "PostSubject",
     "Report",
     "ReportedRumour",
     "Rumour",

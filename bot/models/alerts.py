@@ -54,6 +54,7 @@ class Delivery:
     target_id: int
     guild_id: int
     item_id: int
+    ping_roles: tuple[int, ...] = ()  # roles the first message mentions (channel deliveries; issue 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class OutboxRow:
     next_attempt_at: datetime
     message_id: int | None
     last_error: str | None
+    ping_roles: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +113,5 @@ class AlertView:
     heat: float | None = None
     latest_report: str | None = None  # on an edit: "Sky Sport: <title>" of the newest report, when not the head
     latest_link: str | None = None
+    ping_roles: tuple[int, ...] = ()  # roles this message mentions: only a channel alert's first message
+    why_id: int | None = None  # the outbox row the "Why?" button explains

@@ -43,6 +43,8 @@ class Entity:
     position: str | None = None  # players only
     as_of: str | None = None  # players: date the club was last confirmed
     provisional: bool = False
+    women: bool = False  # a women's team, or a player of one
+    parent_id: str | None = None  # women's clubs: the club whose women's team this is ("Chelsea Women" -> Chelsea)
 
 
 @dataclass(frozen=True, slots=True)

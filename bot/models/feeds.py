@@ -27,6 +27,7 @@ class ParsedFeed:
     title: str | None
     items: tuple[FeedItem, ...]
     version: str = ""
+    language: str | None = None  # as the feed declares it ("it-IT", "en"); None when it does not
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from bot.models.rumours import Stage
+
 DEFAULT_TIER_FLOOR: Final = 5  # show everything down to aggregators
 
 
@@ -20,6 +22,21 @@ class Follow:
     entity_id: str | None
     term: str | None
     created_at: datetime
+    min_stage: Stage | None = None  # the follow's filter (issue 12): it governs this fan's DMs only
+    max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowFilter:
+    """What a follow lets through by DM: stories from ``min_stage`` up, sources of ``max_tier`` or better."""
+
+    min_stage: Stage | None = None
+    max_tier: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True when nothing is filtered out."""
+        return self.min_stage is None and self.max_tier is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +47,32 @@ class FollowHit:
     user_id: int
     entity_id: str | None
     term: str | None
+    min_stage: Stage | None = None  # the follow's filter
+    max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PingRule:
+    """A server's role ping: mention ``role_id`` on a channel alert that passes the filter.
+
+    ``club_id``/``player_id`` (None: any) must both concern one of the alert's stories; ``min_stage``
+    is the lowest stage that pings, ``max_tier`` the least reliable source tier that pings.
+    """
+
+    id: int
+    guild_id: int
+    role_id: int
+    club_id: str | None = None
+    player_id: str | None = None
+    min_stage: Stage | None = None
+    max_tier: int | None = None
+
+
+class ChannelKind(StrEnum):
+    """What a server's alert channel is: a text channel (one message per alert) or a forum (one post per story)."""
+
+    TEXT = "text"
+    FORUM = "forum"
 
 
 class DmMode(StrEnum):
@@ -51,6 +94,9 @@ class GuildSettings:
     channel_failure: str | None = None
     channel_failed_at: datetime | None = None
     failure_notified: bool = False
+    timezone: str | None = None  # IANA name its digests' times are in; None: UTC (issue 12)
+    min_stage: Stage | None = None  # live channel alerts start at this stage; the digest has them all (issue 12)
+    alert_channel_kind: ChannelKind = ChannelKind.TEXT  # a forum: each story is a post (bot.alerts.forum)
 
     @property
     def delivering(self) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from bot.models.rumours import Deal, Stage
+from bot.models.rumours import Deal, Evidence, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class ReportedRumour:
     tier: int | None
     known_source: bool
     cited: str | None = None
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)  # kept with the report for "Why?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +123,18 @@ class StoryDecision:
 
 @dataclass(frozen=True, slots=True)
 class AlertKey:
-    """The identity of one alert: a story at a stage, or (for an item with no rumour) the item itself.
+    """The identity of one alert: a story at a stage, or (for an item with no rumour) the item itself;
+    or one server's digest of one local day (issue 12), whose target says where it goes.
 
-    Stored as text (``story:12:talks`` / ``item:5``) in the outbox; :meth:`parse` reads it back.
+    Stored as text (``story:12:talks`` / ``item:5`` / ``digest:<guild id>:2026-01-29``) in the outbox;
+    :meth:`parse` reads it back.
     """
 
     story_id: int | None = None
     stage: Stage | None = None
     item_id: int | None = None
+    digest_guild_id: int | None = None
+    digest_day: date | None = None
 
     @classmethod
     def for_story(cls, story_id: int, stage: Stage) -> AlertKey:
@@ -142,6 +147,16 @@ class AlertKey:
         return cls(item_id=item_id)
 
     @classmethod
+    def for_digest(cls, guild_id: int, day: date) -> AlertKey:
+        """The key of a server's digest (or one of its members' digests, by target) of one local day."""
+        return cls(digest_guild_id=guild_id, digest_day=day)
+
+    @property
+    def is_digest(self) -> bool:
+        """True for a digest's key."""
+        return self.digest_day is not None
+
+    @classmethod
     def parse(cls, text: str) -> AlertKey:
         """Read a stored key; raises ValueError on anything else."""
         kind, _, rest = text.partition(":")
@@ -150,9 +165,14 @@ class AlertKey:
             return cls.for_story(int(story_id), Stage(stage))
         if kind == "item":
             return cls.for_item(int(rest))
+        if kind == "digest":
+            guild_id, _, day = rest.partition(":")
+            return cls.for_digest(int(guild_id), date.fromisoformat(day))
         raise ValueError(f"not an alert key: {text!r}")
 
     def __str__(self) -> str:
         if self.story_id is not None and self.stage is not None:
             return f"story:{self.story_id}:{self.stage.value}"
+        if self.digest_day is not None:
+            return f"digest:{self.digest_guild_id}:{self.digest_day.isoformat()}"
         return f"item:{self.item_id}"

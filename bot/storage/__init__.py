@@ -6,9 +6,11 @@ from pathlib import Path
 
 from bot.storage.catalogue import CatalogueStore
 from bot.storage.db import BUSY_TIMEOUT_S, Database
+from bot.storage.digests import DigestStore
 from bot.storage.entities import EntityStore
 from bot.storage.feeds import GLOBAL, FeedStore
 from bot.storage.follows import FollowStore
+from bot.storage.forum import ForumPostStore
 from bot.storage.guilds import GuildStore, UserStore
 from bot.storage.imports import ImportStore
 from bot.storage.ingest import IngestStore
@@ -16,6 +18,7 @@ from bot.storage.items import ItemStore
 from bot.storage.meta import MetaStore
 from bot.storage.moves import MoveStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.pings import PingStore
 from bot.storage.privacy import PrivacyStore
 from bot.storage.retention import RetentionStore
 from bot.storage.stories import StoryStore
@@ -42,6 +45,9 @@ class Storage:
         self.guilds = GuildStore(db)  # Discord side: server settings
         self.users = UserStore(db)  # Discord side: user DM settings
         self.outbox = OutboxStore(db)
+        self.pings = PingStore(db)  # role pings and report evidence (issue 12)
+        self.digests = DigestStore(db)  # daily digests, a server's time zone and minimum live stage (issue 12)
+        self.forum = ForumPostStore(db)  # story threads: the post of each story in a server's forum (issue 12)
         self.timeline = TimelineStore(db)
         self.privacy = PrivacyStore(db)  # what is stored about a user or a server, and deleting it
         self.retention = RetentionStore(db)

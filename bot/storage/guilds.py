@@ -11,15 +11,16 @@ from typing import Final
 
 import aiosqlite
 
-from bot.models import DmMode, GuildSettings, UserSettings
+from bot.models import ChannelKind, DmMode, GuildSettings, Stage, UserSettings
 from bot.storage.db import Database, opt_from_db, to_db
 
 GET_GUILD: Final = "SELECT * FROM guild_settings WHERE guild_id = :guild_id"
 GUILDS_IN: Final = "SELECT * FROM guild_settings WHERE guild_id IN (SELECT value FROM json_each(:ids))"
 # Setting a channel clears a recorded failure: the admin has fixed (or replaced) it.
 SET_CHANNEL: Final = """
-INSERT INTO guild_settings (guild_id, alert_channel_id, updated_at) VALUES (:guild_id, :channel_id, :now)
-ON CONFLICT (guild_id) DO UPDATE SET alert_channel_id = :channel_id, channel_failure = NULL,
+INSERT INTO guild_settings (guild_id, alert_channel_id, alert_channel_kind, updated_at)
+VALUES (:guild_id, :channel_id, :kind, :now)
+ON CONFLICT (guild_id) DO UPDATE SET alert_channel_id = :channel_id, alert_channel_kind = :kind, channel_failure = NULL,
     channel_failed_at = NULL, failure_notified = 0, updated_at = :now
 """
 SET_TIER: Final = """
@@ -67,6 +68,9 @@ def _guild(row: aiosqlite.Row) -> GuildSettings:
         channel_failure=row["channel_failure"],
         channel_failed_at=opt_from_db(row["channel_failed_at"]),
         failure_notified=bool(row["failure_notified"]),
+        timezone=row["timezone"],
+        min_stage=Stage(row["min_stage"]) if row["min_stage"] else None,
+        alert_channel_kind=ChannelKind(row["alert_channel_kind"]),
     )
 
 
@@ -101,9 +105,13 @@ class GuildStore:
         found = {r["guild_id"]: _guild(r) for r in rows}
         return {g: found.get(g, GuildSettings(g)) for g in wanted}
 
-    async def set_alert_channel(self, guild_id: int, channel_id: int | None, *, now: datetime) -> None:
-        """Send alerts to ``channel_id`` (None: no channel alerts); clears a recorded channel failure."""
-        await self._db.execute(SET_CHANNEL, {"guild_id": guild_id, "channel_id": channel_id, "now": to_db(now)})
+    async def set_alert_channel(
+        self, guild_id: int, channel_id: int | None, *, now: datetime, kind: ChannelKind = ChannelKind.TEXT
+    ) -> None:
+        """Send alerts to ``channel_id`` (None: no channel alerts), a text channel or a forum; clears a
+        recorded channel failure."""
+        params = {"guild_id": guild_id, "channel_id": channel_id, "kind": kind.value, "now": to_db(now)}
+        await self._db.execute(SET_CHANNEL, params)
 
     async def set_tier_floor(self, guild_id: int, tier: int, *, now: datetime) -> None:
         """Hide alerts whose best source is less reliable than ``tier`` (0-5)."""

@@ -21,17 +21,31 @@ from bot.storage.meta import SET as SET_META
 
 # A pending row only takes the newer item; a sent row becomes a pending edit of its message.
 # Dropped rows stay dropped: their target refused deliveries for good.
+# A pending row's first message pings every role either plan wanted; a sent row's roles no longer matter
+# (an edit never pings) and stay as they were, for "Why?".
 ENQUEUE: Final = """
-INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, next_attempt_at, created_at, updated_at)
-VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :now, :now, :now)
+INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, ping_roles, next_attempt_at, created_at,
+    updated_at)
+VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :ping_roles, :now, :now, :now)
 ON CONFLICT (alert_key, target_kind, target_id) DO UPDATE SET
     item_id = excluded.item_id,
+    ping_roles = CASE WHEN status = 'sent' THEN ping_roles ELSE (
+        SELECT json_group_array(value) FROM (
+            SELECT value FROM json_each(outbox.ping_roles) UNION SELECT value FROM json_each(excluded.ping_roles)
+        )
+    ) END,
     action = CASE WHEN status = 'sent' THEN 'edit' ELSE action END,
     attempts = CASE WHEN status = 'sent' THEN 0 ELSE attempts END,
     next_attempt_at = CASE WHEN status = 'sent' THEN excluded.next_attempt_at ELSE next_attempt_at END,
     status = CASE WHEN status = 'sent' THEN 'pending' ELSE status END,
     updated_at = excluded.updated_at
 WHERE status <> 'dropped'
+"""
+# A digest is enqueued once: a second run for the same day and target changes nothing (not even a sent row).
+ENQUEUE_ONCE: Final = """
+INSERT INTO outbox (alert_key, target_kind, target_id, guild_id, item_id, next_attempt_at, created_at, updated_at)
+VALUES (:alert_key, :target_kind, :target_id, :guild_id, :item_id, :now, :now, :now)
+ON CONFLICT (alert_key, target_kind, target_id) DO NOTHING
 """
 ALERTS_FOR_STORIES: Final = """
 SELECT story_key, alert_key FROM alert_stories WHERE story_key IN (SELECT value FROM json_each(:keys))
@@ -74,9 +88,10 @@ UPDATE outbox SET action = 'send', message_id = NULL, updated_at = :now WHERE id
 DROP: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now WHERE id = :id AND status = 'pending'
 """
+# The alert channel failed: its alerts are dropped, not the server's digest (it has its own channel).
 DROP_CHANNEL_ROWS: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now
-WHERE guild_id = :guild_id AND target_kind = 'channel' AND status = 'pending'
+WHERE guild_id = :guild_id AND target_kind = 'channel' AND status = 'pending' AND alert_key NOT LIKE 'digest:%'
 """
 DROP_DM_ROWS: Final = """
 UPDATE outbox SET status = 'dropped', last_error = :reason, updated_at = :now
@@ -86,6 +101,20 @@ COUNT_PENDING: Final = "SELECT count(*) FROM outbox WHERE status = 'pending'"
 COUNT_PENDING_GUILD: Final = """
 SELECT count(*) FROM outbox WHERE status = 'pending' AND guild_id = :guild_id AND target_kind = 'channel'
 """
+
+
+async def insert_once(conn: aiosqlite.Connection, delivery: Delivery, *, now: datetime) -> bool:
+    """Inside a write transaction: add a delivery unless its (key, target) already has a row. True if added."""
+    params = {
+        "alert_key": str(delivery.alert_key),
+        "target_kind": delivery.target_kind.value,
+        "target_id": delivery.target_id,
+        "guild_id": delivery.guild_id,
+        "item_id": delivery.item_id,
+        "now": to_db(now),
+    }
+    async with conn.execute(ENQUEUE_ONCE, params) as cursor:
+        return cursor.rowcount > 0
 
 
 def _row(row: aiosqlite.Row) -> OutboxRow:
@@ -103,6 +132,7 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         next_attempt_at=from_db(row["next_attempt_at"]),
         message_id=row["message_id"],
         last_error=row["last_error"],
+        ping_roles=tuple(int(r) for r in json.loads(row["ping_roles"])),
     )
 
 
@@ -140,6 +170,7 @@ class OutboxStore:
                 "target_id": d.target_id,
                 "guild_id": d.guild_id,
                 "item_id": d.item_id,
+                "ping_roles": json.dumps(sorted(set(d.ping_roles))),
                 "now": to_db(now),
             }
             for d in deliveries

@@ -15,7 +15,8 @@ from bot.storage.db import Database, from_db, opt_from_db, to_db
 from bot.storage.feeds import GLOBAL
 
 USER_FOLLOWS: Final = """
-SELECT guild_id, entity_id, term, created_at FROM follows WHERE user_id = :user_id ORDER BY guild_id, created_at, id
+SELECT guild_id, entity_id, term, created_at, min_stage, max_tier FROM follows WHERE user_id = :user_id
+ORDER BY guild_id, created_at, id
 """
 USER_SETTINGS: Final = "SELECT dm_mode, dm_undeliverable, updated_at FROM user_settings WHERE user_id = :user_id"
 USER_DMS: Final = """
@@ -28,6 +29,7 @@ ORDER BY g.guild_id, f.url
 """
 FORGET_FOLLOWS: Final = "DELETE FROM follows WHERE user_id = :user_id"
 FORGET_SETTINGS: Final = "DELETE FROM user_settings WHERE user_id = :user_id"
+FORGET_DIGESTS: Final = "DELETE FROM digests WHERE user_id = :user_id AND user_id <> 0"  # their DM digests
 FORGET_DMS: Final = "DELETE FROM outbox WHERE target_kind = 'dm' AND target_id = :user_id"
 FORGET_ADDED_BY: Final = "UPDATE feed_guilds SET added_by = NULL WHERE added_by = :user_id"
 
@@ -44,6 +46,7 @@ KNOWN_GUILDS: Final = f"""
 SELECT guild_id FROM guild_settings
 UNION SELECT guild_id FROM feed_guilds WHERE guild_id <> {GLOBAL}
 UNION SELECT guild_id FROM follows
+UNION SELECT guild_id FROM alert_pings
 """
 PURGE_GUILD: Final = (
     "DELETE FROM follows WHERE guild_id = :guild_id",
@@ -52,6 +55,9 @@ PURGE_GUILD: Final = (
     f"DELETE FROM feed_guilds WHERE guild_id = :guild_id AND guild_id <> {GLOBAL}",
     "DELETE FROM feeds WHERE id NOT IN (SELECT feed_id FROM feed_guilds)",
     "DELETE FROM guild_departures WHERE guild_id = :guild_id",
+    "DELETE FROM alert_pings WHERE guild_id = :guild_id",  # its role pings (issue 12)
+    "DELETE FROM digests WHERE guild_id = :guild_id",
+    "DELETE FROM forum_posts WHERE guild_id = :guild_id",
 )
 
 
@@ -63,6 +69,8 @@ class StoredFollow:
     entity_id: str | None
     term: str | None
     created_at: datetime
+    min_stage: str | None = None  # the follow's DM filter (issue 12)
+    max_tier: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +115,8 @@ class PrivacyStore:
         """Everything stored about ``user_id``."""
         params = {"user_id": user_id}
         follows = tuple(
-            StoredFollow(r["guild_id"], r["entity_id"], r["term"], from_db(r["created_at"]))
+            StoredFollow(r["guild_id"], r["entity_id"], r["term"], from_db(r["created_at"]), r["min_stage"],
+                         r["max_tier"])
             for r in await self._db.fetchall(USER_FOLLOWS, params)
         )
         settings = await self._db.fetchone(USER_SETTINGS, params)
@@ -131,6 +140,7 @@ class PrivacyStore:
         async with self._db.transaction() as conn:
             follows = (await conn.execute(FORGET_FOLLOWS, params)).rowcount
             settings = (await conn.execute(FORGET_SETTINGS, params)).rowcount
+            settings += (await conn.execute(FORGET_DIGESTS, params)).rowcount
             deliveries = (await conn.execute(FORGET_DMS, params)).rowcount
             feeds = (await conn.execute(FORGET_ADDED_BY, params)).rowcount
         return Erased(follows, settings, deliveries, feeds)
@@ -167,4 +177,5 @@ class PrivacyStore:
         async with self._db.transaction() as conn:
             for sql in PURGE_GUILD:
                 counts.append((await conn.execute(sql, {"guild_id": guild_id})).rowcount)
-        return Erased(follows=counts[0], settings=counts[1], deliveries=counts[2], feeds=counts[3])
+        # Role pings (issue 12) are the server's settings too.
+        return Erased(follows=counts[0], settings=counts[1] + counts[6], deliveries=counts[2], feeds=counts[3])

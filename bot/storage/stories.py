@@ -32,9 +32,9 @@ WHERE id = :id
 """
 INSERT_REPORT: Final = """
 INSERT INTO reports (story_id, item_id, outlet, cited, tier, known_source, stage, deal, fee, negated, rejected,
-    published_at)
+    published_at, evidence)
 VALUES (:story_id, :item_id, :outlet, :cited, :tier, :known_source, :stage, :deal, :fee, :negated, :rejected,
-    :published)
+    :published, :evidence)
 ON CONFLICT DO NOTHING
 """
 _SELECT: Final = "SELECT * FROM stories"
@@ -44,6 +44,13 @@ WHERE r.story_id IN (SELECT value FROM json_each(:ids))
 ORDER BY r.published_at, r.item_id
 """
 LATEST: Final = "SELECT max(last_at) FROM stories"
+# A digest's stories: those of the followed players and clubs with a report in its day.
+ABOUT: Final = """
+SELECT * FROM stories WHERE last_at >= :since AND (
+    player_id IN (SELECT value FROM json_each(:ids)) OR to_club_id IN (SELECT value FROM json_each(:ids))
+    OR from_club_id IN (SELECT value FROM json_each(:ids)))
+ORDER BY last_at DESC LIMIT :limit
+"""
 _UPDATED: Final = frozenset({"id", "stage", "last_at", "from_club_id", "deal", "fee"})
 STORY_IDS_OF_ITEM: Final = "SELECT story_id FROM reports WHERE item_id = :item_id"
 
@@ -78,6 +85,9 @@ def _report_row(report: NewReport) -> dict[str, Any]:
         "negated": int(rumour.negated),
         "rejected": int(rumour.rejected),
         "published": to_db(report.published),
+        # What the language layer read (issue 12, the "Why?" button): kept as it was read, not re-read later.
+        "evidence": json.dumps([{"wording": e.wording, "start": e.start, "end": e.end, "text": e.text}
+                                for e in rumour.evidence], ensure_ascii=False),
     }
 
 
@@ -183,6 +193,13 @@ class StoryStore:
             {"player": player_id, "since": to_db(since)},
         )
         return await self._with_reports(rows)
+
+    async def about(self, entity_ids: Sequence[str], since: datetime, *, limit: int = 500) -> list[Story]:
+        """Stories with a report since ``since`` whose player or either club is one of ``entity_ids``, newest first."""
+        if not entity_ids:
+            return []
+        params = {"ids": json.dumps(sorted(set(entity_ids))), "since": to_db(since), "limit": limit}
+        return await self._with_reports(await self._db.fetchall(ABOUT, params))
 
     async def of_item(self, item_id: int) -> list[Story]:
         """The stories an item reported."""

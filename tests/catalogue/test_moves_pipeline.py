@@ -119,6 +119,8 @@ async def test_a_club_site_official_moves_the_player_and_undo_restores_him(
 
         assert m.label("dragusin") == "Radu Drăgușin (AC Milan)"
         assert [f.label for f in await m.services.follows(guild_id=1, user_id=2)] == ["Radu Drăgușin (AC Milan)"]
+        timeline = await m.services.rumours(guild_id=1, query="dragusin")  # /rumours shows the completed move
+        assert timeline.moves == ("Tottenham → AC Milan (2026-12-02, AC Milan)",)
         assert m.app.catalogue.club_of(DRAGUSIN).name == "AC Milan"
         assert catalogue.club_of(DRAGUSIN).name == "Tottenham"  # the session's catalogue is not touched
 

@@ -103,3 +103,20 @@ def test_neutralise_mentions_leaves_other_angle_brackets():
 
 def test_no_mentions_allows_nothing():
     assert NO_MENTIONS.to_dict() == {"parse": []}
+
+
+def test_rumours_shows_a_completed_move_first_and_escaped() -> None:
+    """/rumours after a learnt move: the move comes before the rumours, its text escaped like any other."""
+    from datetime import UTC, datetime
+
+    from bot.services import Headline, Timeline, TimelineEntry
+    from cogs.embeds import timeline_text
+
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    entry = TimelineEntry(Headline("Juventus want Drăgușin", "https://x.example/1", "Calciomercato", when),
+                          ("Juventus",), stage="interest")
+    timeline = Timeline("Radu Drăgușin (AC Milan)", (entry,), ("Tottenham → AC Milan (2026-12-02, *AC Milan*)",))
+    text = timeline_text(timeline)
+    assert text.splitlines()[1] == "✅ Completed move: Tottenham → AC Milan (2026-12-02, \\*AC Milan\\*)"
+    assert "Juventus want Drăgușin" in text
+    assert timeline_text(Timeline("X", (), ("A → B (2026-12-02, news)",))).endswith("No rumours about **X** yet.")

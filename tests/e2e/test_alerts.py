@@ -33,9 +33,10 @@ async def test_seed_article_alerts_the_server_that_follows_dragusin_only(fake_di
     published = int(START.timestamp())
     assert {"name": "Published", "value": f"<t:{published}:R>", "inline": True} in embed["fields"]
     assert alert["allowed_mentions"] == {"parse": []}
-    [button] = alert["components"][0]["components"]
+    [button, why] = alert["components"][0]["components"]
     assert button["label"] == "Follow Radu Drăgușin"
     assert button["custom_id"] == f"mercato:follow:{fake.guild_id}:player:radu-dragusin"
+    assert why["label"] == "Why?" and why["custom_id"] == f"mercato:why:{row.id}"
     assert fake.channel_messages(quiet_channel) == []  # nobody there follows anything it mentions
     assert row.message_id == int(alert["id"]) and row.channel_id == fake.second_channel_id
 

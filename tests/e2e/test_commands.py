@@ -10,7 +10,7 @@ from tests.fakediscord import FakeDiscord, InteractionRecord
 from tests.fakediscord import payloads as p
 
 COMMANDS = {"follow", "unfollow", "following", "dm", "shortlist", "rumours", "latest", "deadline", "alerts", "feeds",
-            "status", "privacy", "help"}
+            "status", "privacy", "help", "digest"}
 ADMIN = {"alerts", "feeds", "status"}
 
 
@@ -40,7 +40,10 @@ async def test_commands_are_synced_admin_ones_with_manage_server(fake_discord: F
         assert int(synced[name]["default_member_permissions"]) == p.MANAGE_GUILD
         assert synced[name]["dm_permission"] is False  # guild only
     assert synced["follow"]["default_member_permissions"] is None
-    assert {o["name"] for o in synced["alerts"]["options"]} == {"channel", "off", "tier", "leadtime"}
+    assert {o["name"] for o in synced["alerts"]["options"]} == {"channel", "off", "tier", "leadtime", "ping", "pings",
+                                                               "unping", "timezone", "min_stage"}
+    assert {o["name"] for o in synced["digest"]["options"]} == {"me", "server"}
+    assert synced["digest"]["default_member_permissions"] is None  # /digest me is for everyone; server is checked
 
 
 async def test_follow_autocomplete_forgives_accents_and_ranks_clubs(fake_discord: FakeDiscord, tmp_path) -> None:
@@ -50,6 +53,17 @@ async def test_follow_autocomplete_forgives_accents_and_ranks_clubs(fake_discord
     assert {"name": "Radu Drăgușin (Tottenham)", "value": "player:radu-dragusin"} in drag
     assert [c["value"] for c in milan[:2]] == ["club:ac-milan", "club:inter"]
     assert len(milan) <= 25
+
+
+async def test_follow_autocomplete_offers_mens_and_womens_teams_clearly_labelled(
+    fake_discord: FakeDiscord, tmp_path
+) -> None:
+    async with start_mercato(fake_discord, tmp_path) as m:
+        chelsea = await complete(m, "follow", "name", "chelsea")
+        james = await complete(m, "follow", "name", "lauren james")
+    assert chelsea[0] == {"name": "Chelsea", "value": "club:chelsea"}
+    assert {"name": "Chelsea Women (women's · WSL)", "value": "club:chelsea-women"} in chelsea
+    assert {"name": "Lauren James (Chelsea Women)", "value": "player:lauren-james"} in james
 
 
 async def test_follow_entity_term_and_limit(fake_discord: FakeDiscord, tmp_path) -> None:
@@ -262,7 +276,7 @@ async def test_follow_button_in_a_dm_follows_in_the_alerts_server(fake_discord: 
         await m.command("dm", {"mode": "always"})
         await m.publish(OLD_ITEM, seed_item())
         [dm] = await fake_discord.wait_for(lambda: fake_discord.dm_messages(fan))
-        [button] = dm["components"][0]["components"]
+        [button, _why] = dm["components"][0]["components"]
         click = fake_discord.make_component_interaction(button["custom_id"], dm["id"], guild=None, user=fan)
         record = await fake_discord.wait_for_response(await fake_discord.send_interaction(click))
         follows = await m.storage.follows.of_user(guild_id=fake_discord.guild_id, user_id=fan)

@@ -2,6 +2,10 @@
 
 * ``server.py``: :class:`FakeDiscord`, the aiohttp app (REST under ``/api/v10`` and the gateway), its state,
   request recording, fault injection and interaction helpers;
+* ``forum.py``: forum channels (type 15), their posts (threads, ``POST /channels/{id}/threads``), forum tags
+  (``available_tags``, ``applied_tags``), replies in posts, thread listings (mixed into :class:`FakeDiscord`);
+  messages honour ``enforce_nonce`` (a repeated nonce gets the first message back), and
+  :meth:`FakeDiscord.hold_answers` applies a request but withholds its answer (a crash after Discord acted);
 * ``payloads.py``: builders for users, guilds, members, channels, messages and interactions, and constants
   (permission bits, JSON error codes);
 * ``fixtures.py``: the ``fake_discord`` fixture (starts the fake, patches ``Route.BASE`` and

@@ -28,6 +28,17 @@ USE_APPLICATION_COMMANDS = 1 << 31
 DEFAULT_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
 ALL_PERMISSIONS = (1 << 53) - 1
 
+SEND_MESSAGES_IN_THREADS = 1 << 38
+
+# --- channel types and flags ---------------------------------------------------------------------
+CHANNEL_TEXT = 0
+CHANNEL_DM = 1
+CHANNEL_PUBLIC_THREAD = 11
+CHANNEL_FORUM = 15
+CHANNEL_MEDIA = 16  # a forum whose posts need a picture; discord.py's ForumChannel stands for both
+FORUM_REQUIRE_TAG = 1 << 4  # channel flag: a post needs at least one tag
+ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)  # minutes
+
 # --- well-known JSON error codes -----------------------------------------------------------------
 UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
@@ -35,6 +46,12 @@ UNKNOWN_INTERACTION = 10062
 MISSING_ACCESS = 50001
 CANNOT_DM = 50007
 MISSING_PERMISSIONS = 50013
+EMPTY_MESSAGE = 50006
+NON_TEXT_CHANNEL = 50008
+WRONG_CHANNEL_TYPE = 50024
+INVALID_FORM_BODY = 50035
+TAG_REQUIRED = 40067
+THREAD_LOCKED = 160005
 
 ERROR_MESSAGES: dict[int, str] = {
     UNKNOWN_CHANNEL: "Unknown Channel",
@@ -43,6 +60,12 @@ ERROR_MESSAGES: dict[int, str] = {
     MISSING_ACCESS: "Missing Access",
     CANNOT_DM: "Cannot send messages to this user",
     MISSING_PERMISSIONS: "Missing Permissions",
+    EMPTY_MESSAGE: "Cannot send an empty message",
+    NON_TEXT_CHANNEL: "Cannot send messages in a non-text channel",
+    WRONG_CHANNEL_TYPE: "Cannot execute action on this channel type",
+    INVALID_FORM_BODY: "Invalid Form Body",
+    TAG_REQUIRED: "A tag is required to create a forum post in this channel",
+    THREAD_LOCKED: "Thread is locked",
 }
 
 # --- option / command types ----------------------------------------------------------------------
@@ -148,6 +171,74 @@ def text_channel(channel_id: int | str, guild_id: int | str, name: str, *, posit
     }
 
 
+def forum_channel(
+    channel_id: int | str, guild_id: int | str, name: str, *, position: int = 0, tags: list[Payload] | None = None,
+    flags: int = 0,
+) -> Payload:
+    """Build a guild forum channel (type 15); ``last_message_id`` is the id of its newest post."""
+    return {
+        "id": str(channel_id),
+        "type": CHANNEL_FORUM,
+        "guild_id": str(guild_id),
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "flags": flags,
+        "available_tags": list(tags or []),
+        "default_reaction_emoji": None,
+        "default_thread_rate_limit_per_user": 0,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+        "default_auto_archive_duration": 4320,
+        "template": "",
+    }
+
+
+def forum_tag(tag_id: int | str, name: str, *, moderated: bool = False) -> Payload:
+    """Build a forum tag (``emoji_name`` is read unconditionally by discord.py)."""
+    return {"id": str(tag_id), "name": name, "moderated": moderated, "emoji_id": None, "emoji_name": None}
+
+
+def thread_channel(
+    thread_id: int | str, guild_id: int | str, parent_id: int | str, owner_id: int | str, name: str, *,
+    applied_tags: Iterable[int | str] = (), auto_archive_duration: int = 4320,
+) -> Payload:
+    """Build a public thread (type 11), as a forum post is: its id is also its starter message's."""
+    moment = now_iso()
+    return {
+        "id": str(thread_id),
+        "type": CHANNEL_PUBLIC_THREAD,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "owner_id": str(owner_id),
+        "name": name,
+        "last_message_id": str(thread_id),
+        "message_count": 0,  # not counting the starter message
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "total_message_sent": 0,
+        "applied_tags": [str(t) for t in applied_tags],
+        "thread_metadata": {
+            "archived": False,
+            "archive_timestamp": moment,
+            "auto_archive_duration": auto_archive_duration,
+            "locked": False,
+            "create_timestamp": moment,
+        },
+    }
+
+
+def thread_member(thread_id: int | str, user_id: int | str) -> Payload:
+    """Build a thread member (the bot in a post it created)."""
+    return {"id": str(thread_id), "user_id": str(user_id), "join_timestamp": now_iso(), "flags": 0}
+
+
 def dm_channel(channel_id: int | str, recipient: Payload) -> Payload:
     """Build a DM channel (type 1) with one recipient."""
     return {"id": str(channel_id), "type": 1, "recipients": [recipient], "last_message_id": None}
@@ -182,6 +273,7 @@ def guild(
     channels: list[Payload] | None = None,
     members: list[Payload] | None = None,
     system_channel_id: int | str | None = None,
+    threads: list[Payload] | None = None,
 ) -> Payload:
     """Build a guild object (the GUILD_CREATE shape when ``channels``/``members`` are given)."""
     data: Payload = {
@@ -212,7 +304,7 @@ def guild(
             large=False,
             unavailable=False,
             joined_at=now_iso(),
-            threads=[],
+            threads=list(threads or []),
             presences=[],
             voice_states=[],
             stage_instances=[],
@@ -220,6 +312,13 @@ def guild(
             soundboard_sounds=[],
         )
     return data
+
+
+def attachment(attachment_id: int | str, channel_id: int | str, filename: str, content_type: str, size: int) -> Payload:
+    """An attachment object, as Discord returns it on a message with an uploaded file."""
+    url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{filename}"
+    return {"id": str(attachment_id), "filename": filename, "content_type": content_type, "size": size, "url": url,
+            "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net")}
 
 
 def message(

@@ -28,9 +28,12 @@ from typing import Any, Final, TypeVar
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord import payloads as p
+from tests.fakediscord.forum import ForumFake
 from tests.fakediscord.payloads import Payload
 
 API_PREFIX: Final = "/api/v10"
+NONCE_WINDOW_S: Final = 300.0  # Discord: a repeated nonce is answered with the first message "for a few minutes"
+NONCE_CHARS: Final = 25
 GATEWAY_PATH: Final = "/gateway"
 RESUME_GATEWAY_PATH: Final = "/resume-gateway"
 
@@ -50,6 +53,20 @@ T = TypeVar("T")
 
 #: Where the middleware stores the parsed JSON body for the handlers.
 JSON_BODY: Final[web.RequestKey[Any]] = web.RequestKey("fake_discord_json", object)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request (``files[n]``): what an attachment carried."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+#: Where the middleware stores the uploaded files (multipart ``files[n]`` parts) for the handlers.
+FILES: Final[web.RequestKey[tuple[UploadedFile, ...]]] = web.RequestKey("fake_discord_files", tuple)
 
 _PLACEHOLDER = re.compile(r"\{[^}]+\}")
 
@@ -100,6 +117,7 @@ class Recorded:
     headers: dict[str, str]
     status: int
     time: float
+    files: tuple[UploadedFile, ...] = ()  # attachments uploaded with the request
 
     def matches(self, method: str, route: str) -> bool:
         """Say whether this request was ``method`` on ``route`` (placeholders' names don't matter)."""
@@ -222,7 +240,7 @@ class InteractionRecord:
         return ([self.original] if self.original is not None else []) + self.followups
 
 
-class FakeDiscord:
+class FakeDiscord(ForumFake):
     """A fake Discord API and gateway on ``127.0.0.1:<random port>``.
 
     It is seeded with an application/bot user, one guild ("Mercato FC") with two text channels,
@@ -260,6 +278,9 @@ class FakeDiscord:
         self.failing_channels: dict[int, Fault] = {}  # channel id → the reply every request there gets
         self.session_id: str | None = None
         self.seq = 0
+        self._nonces: dict[str, tuple[Payload, float]] = {}  # enforce_nonce: nonce → (message, when)
+        self._holds: dict[tuple[str, str], asyncio.Event] = {}
+        self._init_forums()  # forum channels, posts and tags (tests/fakediscord/forum.py)
 
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -347,6 +368,7 @@ class FakeDiscord:
             channels=[self.channels[c] for c in guild.channel_ids if c not in self.deleted_channels] if full else None,
             members=[self.member_payload(guild_id, u) for u in guild.members] if full else None,
             system_channel_id=guild.system_channel_id,
+            threads=self._threads_of_guild(guild_id) if full else None,
         )
 
     def delete_channel(self, channel_id: int) -> None:
@@ -422,6 +444,12 @@ class FakeDiscord:
         key = (method.upper(), normalise_route(route))
         for _ in range(times):
             self._faults[key].append(Fault(status, body, all_headers))
+
+    def hold_answers(self, method: str, route: str) -> asyncio.Event:
+        """Let ``method route`` requests take effect (and be recorded) but withhold the answers until the
+        returned event is set: what a bot sees when it dies between Discord's change and its reply."""
+        gate = self._holds.setdefault((method.upper(), normalise_route(route)), asyncio.Event())
+        return gate
 
     def pending_faults(self, method: str, route: str) -> int:
         """Say how many injected faults for ``method route`` have not been consumed yet."""
@@ -790,6 +818,7 @@ class FakeDiscord:
         r.add_get(a + "/guilds/{guild_id}", self._get_guild)
         r.add_get(a + "/guilds/{guild_id}/channels", self._get_guild_channels)
         r.add_get(a + "/guilds/{guild_id}/members/{user_id}", self._get_member)
+        self._add_forum_routes(r, a)
         r.add_get(GATEWAY_PATH, self._gateway)
         r.add_get(RESUME_GATEWAY_PATH, self._gateway)
         return app
@@ -805,6 +834,8 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Close open gateway connections, then stop the server."""
+        for gate in self._holds.values():
+            gate.set()  # let withheld answers go (to nobody) so that the server can shut down
         for conn in self.connections:
             if not conn.closed:
                 conn.closed = True
@@ -830,6 +861,7 @@ class FakeDiscord:
             return await handler(request)
         body = await self._read_json(request)
         request[JSON_BODY] = body
+        request[FILES] = await self._read_files(request)
         resource = request.match_info.route.resource
         canonical = resource.canonical if resource is not None else request.path
         route = canonical[len(API_PREFIX) :]
@@ -852,9 +884,13 @@ class FakeDiscord:
                 headers=dict(request.headers),
                 status=response.status,
                 time=time.monotonic(),
+                files=request[FILES],
             )
         )
         await self.notify()
+        gate = self._holds.get((request.method, normalise_route(route)))
+        if gate is not None:
+            await gate.wait()  # done on Discord's side; the answer waits (see hold_answers)
         return response
 
     @staticmethod
@@ -868,6 +904,18 @@ class FakeDiscord:
             return json.loads(str(raw)) if raw is not None else None
         text = await request.text()
         return json.loads(text) if text else None
+
+    @staticmethod
+    async def _read_files(request: web.Request) -> tuple[UploadedFile, ...]:
+        """Return the file parts of a multipart body (aiohttp caches the parsed form ``_read_json`` read)."""
+        if not request.content_type.startswith("multipart/"):
+            return ()
+        form = await request.post()
+        return tuple(
+            UploadedFile(name, part.filename, part.content_type, part.file.read())
+            for name, part in form.items()
+            if isinstance(part, web.FileField)
+        )
 
     def _channel_toggle(self, request: web.Request) -> web.Response | None:
         """Answer outages, 404/403 for deleted, hidden or unknown channels and closed DMs; else ``None``."""
@@ -948,8 +996,10 @@ class FakeDiscord:
             self.guild_commands[gid] = self._store_commands(existing, request[JSON_BODY] or [], gid)
         return json_response(self.guild_commands.get(gid, []))
 
-    def _new_message(self, channel_id: int, body: Mapping[str, Any], *, webhook: bool = False) -> Payload:
-        """Create and index a message authored by the bot."""
+    def _new_message(
+        self, channel_id: int, body: Mapping[str, Any], *, webhook: bool = False, files: Iterable[UploadedFile] = ()
+    ) -> Payload:
+        """Create and index a message authored by the bot (with an attachment per uploaded file)."""
         channel = self.channels.get(channel_id, {})
         msg = p.message(
             p.snowflake(),
@@ -959,6 +1009,8 @@ class FakeDiscord:
             guild_id=channel.get("guild_id"),
             webhook_id=self.app_id if webhook else None,
         )
+        msg["attachments"] = [p.attachment(p.snowflake(), channel_id, f.filename, f.content_type, len(f.data))
+                              for f in files]
         # Keep what was asked for, for assertions (Discord doesn't echo these, discord.py ignores them).
         msg["allowed_mentions"] = body.get("allowed_mentions")
         self.messages_by_id[int(msg["id"])] = msg
@@ -1014,7 +1066,8 @@ class FakeDiscord:
             return error_response(404, 10015, "Unknown Webhook")
         if not record.callbacks:
             return error_response(404, 10015, "Unknown Webhook")
-        msg = self._new_message(int(record.payload["channel"]["id"]), request[JSON_BODY] or {}, webhook=True)
+        msg = self._new_message(int(record.payload["channel"]["id"]), request[JSON_BODY] or {}, webhook=True,
+                                files=request[FILES])
         record.followups.append(msg)
         if request.query.get("wait") in ("1", "true", "True"):
             return json_response(msg)
@@ -1056,8 +1109,23 @@ class FakeDiscord:
 
     async def _create_message(self, request: web.Request) -> web.Response:
         cid = int(request.match_info["channel_id"])
-        msg = self._new_message(cid, request[JSON_BODY] or {})
+        body = request[JSON_BODY] or {}
+        refused = self._before_message(cid)  # a forum has no messages; a locked post takes none
+        if refused is not None:
+            return refused
+        nonce = None if body.get("nonce") is None else str(body["nonce"])
+        if nonce is not None and len(nonce) > NONCE_CHARS:
+            return error_response(400, p.INVALID_FORM_BODY)
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get(nonce)
+            if seen is not None and time.monotonic() - seen[1] < NONCE_WINDOW_S:
+                return json_response(seen[0])  # the same author sent this nonce lately: no second message
+        msg = self._new_message(cid, body, files=request[FILES])
+        if nonce is not None:
+            msg["nonce"] = nonce
+            self._nonces[nonce] = (msg, time.monotonic())
         self.messages[cid].append(msg)
+        self._after_message(cid, msg)
         return json_response(msg)
 
     async def _channel_message(self, request: web.Request) -> web.StreamResponse:

@@ -27,6 +27,7 @@ def test_fast_path_matches_feedparser(path: Path, monkeypatch: pytest.MonkeyPatc
     slow = parse_feed(body, {}, fetched_at=FETCHED)
     assert fast.items == slow.items
     assert fast.title == slow.title
+    assert fast.language == slow.language
 
 
 @pytest.mark.parametrize("name", BROKEN)
@@ -40,3 +41,33 @@ def test_conflicting_charset_header_goes_to_feedparser() -> None:
     body = (DATA / "rss20.xml").read_bytes()
     assert parse._fast_path_entries(body, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"}) is None
     assert parse._fast_path_entries(body, {"Content-Type": "application/rss+xml; charset=utf-8"}) is not None
+
+
+_RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Mercato</title>{meta}
+<item><title>Milan, sondaggio per Koné</title><link>https://news.example/kone</link><guid>k1</guid></item>
+</channel></rss>"""
+_ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"{lang}><title>Mercato</title><id>urn:m</id>
+<updated>2026-11-27T08:00:00Z</updated><entry><title>Milan, sondaggio per Koné</title><id>urn:k1</id>
+<link href="https://news.example/kone"/><updated>2026-11-27T08:00:00Z</updated></entry></feed>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "declared"),
+    [
+        (_RSS.format(meta="<language>it-IT</language>"), "it-IT"),
+        (_RSS.format(meta="<dc:language>it</dc:language>"), "it"),
+        (_RSS.format(meta=""), None),
+        (_ATOM.format(lang=' xml:lang="it"'), "it"),
+        (_ATOM.format(lang=""), None),
+    ],
+    ids=["rss-language", "dc-language", "rss-none", "atom-xml-lang", "atom-none"],
+)
+def test_declared_language_is_read_by_both_paths(body: str, declared: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RSS <language>, dc:language and Atom xml:lang come out as written, from the fast path and feedparser alike."""
+    raw = body.encode()
+    assert parse._fast_path_entries(raw, {}) is not None
+    assert parse_feed(raw, {}, fetched_at=FETCHED).language == declared
+    monkeypatch.setattr(parse, "_fast_path_entries", lambda body, headers: None)
+    assert parse_feed(raw, {}, fetched_at=FETCHED).language == declared

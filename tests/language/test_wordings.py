@@ -86,3 +86,23 @@ def test_a_space_in_a_pattern_is_any_whitespace_but_literal_in_a_lookbehind() ->
     vocabulary = load_vocabulary(DEFAULT_SEEDS / "vocabulary", "en")
     assert compile_readable("close to (?<!not )a deal", vocabulary) == r"close\s+to\s+(?<!not )a\s+deal"
     assert compile_readable("[ ]x", vocabulary) == "[ ]x"
+
+
+def test_wordings_that_cannot_share_one_pattern_are_reported(tmp_path: Path) -> None:
+    """A description's named groups can be defined once per value: a second such wording is a load error."""
+    folder = tmp_path / "wordings" / "xx"
+    folder.mkdir(parents=True)
+    entry = """
+[[wording]]
+id = "{id}"
+category = "description"
+value = "player"
+direction = "in-clause"
+pattern = '\\\\bthe (?P<role>striker)\\\\b'
+examples = ["the striker"]
+"""
+    (folder / "description.toml").write_text(entry.format(id="one") + entry.format(id="two"), encoding="utf-8")
+    vocabulary = load_vocabulary(DEFAULT_SEEDS / "vocabulary", "en")
+    with pytest.raises(ConfigError) as caught:
+        load_wordings(tmp_path / "wordings", "xx", vocabulary)
+    assert "description/player (one, two): the wordings do not compile together" in "\n".join(caught.value.problems)

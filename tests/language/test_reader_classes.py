@@ -197,8 +197,11 @@ def test_the_clubs_a_staying_player_turned_down_are_denied(read) -> None:  # typ
 @pytest.mark.parametrize(
     ("summary", "stage"),
     [
-        ("Newcastle United have agreed a deal with Lille for Hákon Arnar Haraldsson. Next step: personal terms, "
-         "still to be discussed.", "agreement"),
+        (
+            ("Newcastle United have agreed a deal with Lille for Hákon Arnar Haraldsson. Next step: personal terms, "
+            "still to be discussed."),
+            "agreement",
+        ),
         ("Leicester defender Jannik Vestergaard is wanted by Celtic, but the Foxes are yet to receive an offer.",
          "interest"),
     ],

@@ -45,6 +45,7 @@ from bot.language.state import (
     pick_deal,
     rejection_objects,
 )
+from bot.language.voice import club_voice_mentions
 from bot.models import Deal, Evidence, MatchResult, Mention, Rumour, Stage, highest_stage
 from bot.sources import Source, SourceDirectory
 
@@ -71,6 +72,9 @@ def extract_rumours(
     """The rumours an item carries: one per (player, to-club) pair, in order of first evidence."""
     doc = document_of(match)
     ctx = Context(doc, pack_for(doc.language, doc.seeds), catalogue, list(match.mentions))
+    voice = club_voice_mentions(ctx, feed_source)  # "The Club is delighted …" on the club's own feed
+    if voice:
+        ctx.mentions = sorted([*ctx.mentions, *voice], key=lambda m: m.start)
     ctx.index_spans()
     ctx.companions = find_companions(ctx)
     # A player named only as someone else's replacement, partner or brother is not in the item's cast.

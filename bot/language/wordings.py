@@ -73,6 +73,7 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "name-cue": _ANY,
     "unnamed": frozenset({"unnamed"}),
     "opposite": frozenset({"opposite"}),
+    "club-voice": frozenset({"self"}),
     "suitor-list": frozenset({"lead", "separator", "club-separator", "join", "filler"}),
     "citation": frozenset(
         {"before", "before-weak", "weak-frame", "after", "club-before", "club-after", "club-generic"}

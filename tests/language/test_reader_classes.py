@@ -216,3 +216,17 @@ def test_serie_a_ends_a_sentence(read) -> None:  # type: ignore[no-untyped-def]
     summary = ("Mile Svilar is one of the best goalkeepers in Serie A. Manchester United are in the market for a "
                "goalkeeper and have asked about several options.")
     assert read("Keepers", summary) == []
+
+
+# ----------------------------------------------------------------------------- a club's own voice
+
+
+def test_the_club_on_its_own_site_is_that_club(matcher: Matcher, catalogue: Catalogue, sources: SourceDirectory) -> None:
+    """A club-site announcement that never names its club: "the Club" is the feed's club."""
+    text = ("Welcome, Nathan", ("The Club is delighted to confirm the arrival of Nathan Aké from Manchester City "
+                               "on a three-year deal."))
+    own_site = sources.for_feed("https://www.acmilan.com/en/news/rss", None)
+    rumours = extract_rumours(matcher.match_item(*text), catalogue, sources=sources, feed_source=own_site)
+    assert pairs(rumours) == {("nathan-ake", "manchester-city", "ac-milan", "official")}
+    elsewhere = sources.for_feed("https://www.bbc.co.uk/sport/football/rss.xml", None)
+    assert extract_rumours(matcher.match_item(*text), catalogue, sources=sources, feed_source=elsewhere) == []

@@ -209,7 +209,7 @@ def mask_history(ctx: Context) -> tuple[str, list[tuple[int, int]]]:
     return "".join(pieces), spans
 
 
-_PART_END = re.compile(r"[,.;!?\n]")
+_PART_END = re.compile(r"[,.;!?\n]|:(?=\s)")
 
 _FEE = re.compile(
     r"(?P<cur>£|€|\$|EUR\s?|GBP\s?|USD\s?)(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>m\b|mn\b|million\b|bn\b|billion\b|k\b)?"

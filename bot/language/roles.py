@@ -89,9 +89,12 @@ def _sort_club(
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
         others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts
+        # "Trabzonspor in talks with Manchester United about turning Onana's loan into a permanent
+        # transfer": the club he is on loan at is named too, and the owner sells
+        converts = {Deal.LOAN, Deal.PERMANENT} <= {deal for _p, deal, _h in deal_cues(ctx, clause.start, clause.end)}
         for ref in refs:
             entity = ctx.entity(ref.player_id)
-            if entity is None or entity.club_id not in others:
+            if entity is None or entity.club_id not in others or converts:
                 roles.sellers.append((ref.player_id, club_id))
         return True
     if any(not r.explicit and r.start == start and r.end > end for r in refs):

@@ -119,8 +119,11 @@ def _read_head(
     hit = (wording, sep_start, sep_end)
     head_players = [m.entity_id for s, _e, m in head if is_player(m.entity_id) and s not in ctx.companions]
     if head_players and not clubs_only:
+        tail = [(s, e, m) for s, e, m in mentions if s >= sep_end]
+        if any(is_player(m.entity_id) and m.entity_id not in head_players for _s, _e, m in tail):
+            return False  # "Alex Scott: Arsenal must give Mariona a new contract" is about someone else
         line.topic = tuple(dict.fromkeys(head_players))
-        listed = _listed(ctx, [(s, e, m) for s, e, m in mentions if s >= sep_end], sep_end)
+        listed = _listed(ctx, tail, sep_end)
         line.links = [(p, m.entity_id, s, hit) for p in line.topic for s, _e, m in listed]
         return True
     clubs = [(s, e, m) for s, e, m in head if is_club(m.entity_id)]

@@ -442,6 +442,8 @@ def _build(
             return None  # the player's own club is never a suitor, except for a new contract
         deal = Deal.EXTENSION
     if not is_stay and deal is Deal.EXTENSION:
+        if not ev.stages and not _linked(ctx, ev):
+            return None  # "Alex Scott: Arsenal must give Mariona a new contract": a contract, no move of his
         deal = next((d for d in ev.deals if d is not Deal.EXTENSION), None)  # a rival's "new deal" is a move
     if club_id in state.came_from.get(player_id, set()) and deal is not Deal.EXTENSION:
         return None  # "who joined City from Milan": Milan is where he was, not where he goes
@@ -466,6 +468,12 @@ def _build(
         source=ev.source or feed_source,
         evidence=_evidence(ctx, ev.hits),
     )
+
+
+def _linked(ctx: Context, ev: PairEvidence) -> bool:
+    """True when a construction links the pair ("X to Y", a gossip list), not only the words of its clause."""
+    by_id = ctx.lang.wordings.by_id
+    return any(w in by_id and by_id[w].category in ("to-link", "suitor-list") for w, _s, _e in ev.hits)
 
 
 def _evidence(ctx: Context, hits: list[Hit]) -> tuple[Evidence, ...]:

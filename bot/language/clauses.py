@@ -62,7 +62,8 @@ def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
     out: list[Clause] = []
     for clause in clauses:
         cursor = clause.start
-        joints = _joints(ctx, clause)
+        # a split needs a name right after the joint, but an "and" between two full moves
+        joints = [j for j in _joints(ctx, clause) if j[2] == "and" or ctx.within(j[1], j[1] + 1)]
         words = _transfer_words(ctx, clause) if joints else []
         for start, end, kind in joints:
             if start < cursor:

@@ -34,6 +34,7 @@ _MAX_UNNAMED = 2  # capitalised words a list or head may hold that name nothing 
 _NEAR_HEAD = 80  # how far after a club head its player may be named
 _MAX_HEAD = 120  # the longest head ("• Ander Barrenetxea (Real Sociedad), 29:")
 _MAX_HEAD_GAP = 2
+_MAX_LEAD = 40  # bullets, times, emoji before a head
 
 
 @dataclass(slots=True)
@@ -87,13 +88,15 @@ def _read_line(ctx: Context, start: int, end: int) -> Line:
     players = tuple(dict.fromkeys(m.entity_id for s, _e, m in mentions if is_player(m.entity_id)
                                   and s not in ctx.companions))
     line = Line(start, end, players)
-    if not mentions or not _MAY_HAVE_HEAD.search(ctx.folded, start, end):
+    if not mentions:
         return line
-    text = _EMOJI_CODE.sub(lambda m: " " * len(m.group(0)), ctx.folded[start:end])
+    # A head is short and opens the line: only its first stretch is read.
+    window = min(end, start + _MAX_HEAD + _MAX_LEAD)
+    text = _EMOJI_CODE.sub(lambda m: " " * len(m.group(0)), ctx.folded[start:window])
     lead = ctx.lang.cues("suitor-list", "lead").pattern.match(text)
     head_start = start + (lead.end() if lead else 0)
     first = next((s for s, _e, _m in mentions if s >= head_start), None)
-    if first is None or first - head_start > _MAX_HEAD_GAP:
+    if first is None or first - head_start > _MAX_HEAD_GAP or not _MAY_HAVE_HEAD.search(text):
         return line  # a head opens with a name ("Atalanta duo …", "Kevin Nisbet —")
     for value in ("separator", "club-separator"):
         separator = ctx.lang.cues("suitor-list", value)

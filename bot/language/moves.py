@@ -51,7 +51,7 @@ def club_of_another(
 ) -> bool:
     """True when the club is named as another player's club, next to him ("agreed fees with Celtic for
     Engels and with Porto for Varela": Porto is Varela's, not Engels' suitor). A swap links them both ways."""
-    if club_id == current_club(ctx, state, player_id):
+    if len(player_ids) < 2 or club_id == current_club(ctx, state, player_id):
         return False
     named = ctx.within(clause.start, clause.end)
     clubs = [(s, e) for s, e, m in named if m.entity_id == club_id]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
+from bot.alerts.routing import item_folded_text, term_matches
 from bot.catalogue import Catalogue, norm
 from bot.catalogue.operator import PROMOTE_AFTER_FEEDS
 from bot.describe import describe_entity
 from bot.errors import InvalidInput, LimitReached, NotFound
-from bot.models import Entity, Follow, FollowFilter
+from bot.models import Entity, Follow, FollowFilter, StoredItem
 from bot.storage import Storage
+
+TERM_SCAN = 300  # recent items scanned for a term follow's latest news
 
 MAX_TERM = 100
 
@@ -123,3 +128,20 @@ class Following:
                          FollowFilter(f.min_stage, f.max_tier))
             for f in follows
         ]
+
+    async def latest_news(self, targets: Sequence[FollowTarget], *, guild_id: int) -> list[StoredItem | None]:
+        """The newest item about each target that the server sees, in order (None: nothing yet).
+
+        Two queries for all the entities, one scan of recent items for all the terms, however many follows.
+        """
+        entity_ids = [t.entity.id for t in targets if t.entity is not None]
+        about = await self.storage.timeline.latest_of_each(entity_ids, guild_id=guild_id)
+        terms = await self.term_news([t.term or "" for t in targets if t.entity is None], guild_id=guild_id, limit=1)
+        return [about.get(t.entity.id) if t.entity else next(iter(terms[t.term or ""]), None) for t in targets]
+
+    async def term_news(self, terms: Sequence[str], *, guild_id: int, limit: int) -> dict[str, list[StoredItem]]:
+        """The newest items containing each term (as words, folded), among the TERM_SCAN newest the server sees."""
+        recent = await self.storage.timeline.latest(guild_id=guild_id, limit=TERM_SCAN, matched_only=False) \
+            if terms else []
+        return {term: list(islice((i for i in recent if term_matches(norm(term), item_folded_text(i))), limit))
+                for term in terms}

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from bot.catalogue import Catalogue
-from bot.models import Story
+from bot.models import Stage, Story
 from bot.storage import Storage
-from bot.stories import best_report, heat
+from bot.storage.stories import HeatBar
+from bot.stories import best_report, heat, heat_ceiling
 
 SHORTLIST_DAYS = 30
+EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
+CEILING_MARGIN = 0.001  # heat is rounded to 3 decimals: a ceiling this close to the floor is kept
+# Each stage's highest heat per report, when fresh: what the database filters old stories by.
+STAGE_CEILINGS: Final = {stage: heat_ceiling(stage, 1, EPOCH, EPOCH) for stage in Stage}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +114,26 @@ async def shortlist(
 ) -> list[StoryView]:
     """The players currently linked with a club, hottest first (denied and collapsed stories left out).
 
-    ``feed_ids`` limits the evidence to the feeds one server reads.
+    ``feed_ids`` limits the evidence to the feeds one server reads. Only the stories that can still
+    be among the ``limit`` hottest are read with their reports (see :func:`_may_rank`).
     """
     now = await as_of(storage, now)
-    stories = await storage.stories.for_club(club_id, now - timedelta(days=days))
+    since = now - timedelta(days=days)
     best: dict[str, StoryView] = {}
-    for found in stories:
-        story = visible(found, feed_ids) if feed_ids is not None else found
-        if story is None or story.stage.is_negative:
+
+    def stories(before: Story | None, bar: HeatBar | None, count: int | None) -> Awaitable[list[Story]]:
+        return storage.stories.for_club(club_id, since, before=before, bar=bar, limit=count)
+
+    def floor() -> float:  # the heat a story must beat to change the answer
+        return _kth([v.heat for v in best.values()], limit)
+
+    async for story in _may_rank(stories, now, feed_ids, floor, first=2 * limit):
+        if story.stage.is_negative:
             continue
         current = view(story, catalogue, now)
         if story.player_id not in best or current.heat > best[story.player_id].heat:
             best[story.player_id] = current
-    return sorted(best.values(), key=lambda v: (-v.heat, -v.story.last_at.timestamp()))[:limit]
+    return sorted(best.values(), key=_hottest)[:limit]
 
 
 async def player_timeline(
@@ -130,13 +143,75 @@ async def player_timeline(
     now: datetime,
     *,
     days: int = 90,
+    limit: int | None = None,
     feed_ids: Container[int] | None = None,
 ) -> list[StoryView]:
-    """A player's stories, hottest club first (``feed_ids``: only what one server's feeds reported)."""
+    """A player's stories, hottest club first (``feed_ids``: only what one server's feeds reported).
+
+    With ``limit``, only the hottest ``limit``: then the trails of stories that cannot be among them
+    are never read.
+    """
     now = await as_of(storage, now)
-    stories = await storage.stories.for_player(player_id, now - timedelta(days=days))
-    seen = [s for s in (visible(s, feed_ids) if feed_ids is not None else s for s in stories) if s is not None]
-    return sorted((view(s, catalogue, now) for s in seen), key=lambda v: -v.heat)
+    since = now - timedelta(days=days)
+    views: list[StoryView] = []
+
+    def stories(before: Story | None, bar: HeatBar | None, count: int | None) -> Awaitable[list[Story]]:
+        return storage.stories.for_player(player_id, since, before=before, bar=bar, limit=count)
+
+    def floor() -> float:
+        return _kth([v.heat for v in views], limit) if limit is not None else -math.inf
+
+    async for story in _may_rank(stories, now, feed_ids, floor, first=2 * limit if limit else None):
+        views.append(view(story, catalogue, now))
+    return sorted(views, key=_hottest)[:limit]
+
+
+def _hottest(v: StoryView) -> tuple[float, float, int]:
+    """Hottest first; between equals, the newest (then the later story)."""
+    return (-v.heat, -v.story.last_at.timestamp(), -v.story.id)
+
+
+def _kth(heats: list[float], k: int) -> float:
+    """The k-th highest heat (-inf while there are fewer than k)."""
+    return sorted(heats, reverse=True)[k - 1] if len(heats) >= k else -math.inf
+
+
+Stories = Callable[[Story | None, HeatBar | None, int | None], Awaitable[list[Story]]]
+
+
+async def _may_rank(
+    stories: Stories,
+    now: datetime,
+    feed_ids: Container[int] | None,
+    floor: Callable[[], float],
+    *,
+    first: int | None,
+) -> AsyncIterator[Story]:
+    """Yield, newest first, the stories (as the server sees them) that may still reach ``floor()``.
+
+    ``stories(before, bar, count)`` reads candidates newest first, with their reports. They are read
+    ``first`` at a time (None: all at once) until the caller's ranking has a floor; then every older
+    story whose heat ceiling reaches it, in one read (a story's heat never exceeds its ceiling, and an
+    older story loses every tie). So an old story is read only when it could still rank, whatever the
+    number of stories in the window. ``floor`` rises as the caller ranks what is yielded.
+    """
+    before: Story | None = None
+    while True:
+        bar = floor() - CEILING_MARGIN
+        if bar > 0:  # the rest, if hot enough, in one read
+            for story in _visible(await stories(before, HeatBar(now, bar, STAGE_CEILINGS), None), feed_ids):
+                yield story
+            return
+        batch = await stories(before, None, first)  # no floor yet: the next newest
+        for story in _visible(batch, feed_ids):
+            yield story
+        if first is None or len(batch) < first:
+            return
+        before = batch[-1]
+
+
+def _visible(stories: Sequence[Story], feed_ids: Container[int] | None) -> list[Story]:
+    return [s for s in (visible(s, feed_ids) if feed_ids is not None else s for s in stories) if s is not None]
 
 
 async def recent(storage: Storage, catalogue: Catalogue, now: datetime, *, hours: int = 48) -> list[StoryView]:

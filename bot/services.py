@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from bot import intel
 from bot.alerts.filters import describe_filter
 from bot.alerts.pipeline import AlertPipeline
-from bot.alerts.routing import item_folded_text, term_matches
 from bot.alerts.view import pretty, safe_link
 from bot.alerts.why import Explainer, Why
 from bot.app import App
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 SHORTLIST_DAYS = 30
-TERM_SCAN = 300  # recent items scanned for a term follow's latest news
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +228,10 @@ class Services:
     async def follows(self, *, guild_id: int, user_id: int) -> list[FollowLine]:
         """The user's follows in this server, each with its latest news."""
         targets = await self.following.of_user(guild_id=guild_id, user_id=user_id)
-        return [FollowLine(self._label(t), t.entity is None, await self._latest_for(t, guild_id),
-                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier)) for t in targets]
+        news = await self.following.latest_news(targets, guild_id=guild_id)
+        return [FollowLine(self._label(t), t.entity is None, _headline(item) if item else None,
+                           describe_filter(t.dm_filter.min_stage, t.dm_filter.max_tier))
+                for t, item in zip(targets, news, strict=True)]
 
     async def complete_follows(self, *, guild_id: int, user_id: int, current: str) -> list[Choice]:
         """Autocomplete /unfollow from the caller's own follows in this server."""
@@ -262,16 +262,8 @@ class Services:
         return describe_entity(target.entity, self.catalogue) if target.entity is not None else target.label
 
     async def _latest_for(self, target: FollowTarget, guild_id: int) -> Headline | None:
-        if target.entity is not None:
-            items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=1)
-        else:
-            items = await self._term_items(target.term or "", guild_id, limit=1)
-        return _headline(items[0]) if items else None
-
-    async def _term_items(self, term: str, guild_id: int, *, limit: int) -> list[StoredItem]:
-        wanted = norm(term)
-        recent = await self.storage.timeline.latest(guild_id=guild_id, limit=TERM_SCAN, matched_only=False)
-        return [i for i in recent if term_matches(wanted, item_folded_text(i))][:limit]
+        item = (await self.following.latest_news([target], guild_id=guild_id))[0]
+        return _headline(item) if item else None
 
     # ------------------------------------------------------------------ rumours
 
@@ -324,7 +316,8 @@ class Services:
         player = self._entity(query, EntityKind.PLAYER, "player")
         moves = await self._completed_moves(player.id)
         feeds = await self.storage.timeline.visible_feeds(guild_id)
-        views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), feed_ids=feeds)
+        views = await intel.player_timeline(self.storage, self.catalogue, player.id, self.now(), limit=limit,
+                                            feed_ids=feeds)
         if views:
             entries = [
                 TimelineEntry(
@@ -378,7 +371,8 @@ class Services:
         if target.entity is not None:
             items = await self.storage.timeline.latest_about(target.entity.id, guild_id=guild_id, limit=limit)
         else:
-            items = await self._term_items(target.term or "", guild_id, limit=limit)
+            term = target.term or ""
+            items = (await self.following.term_news([term], guild_id=guild_id, limit=limit))[term]
         return Latest(self._label(target), tuple(_headline(i) for i in items))
 
     # ------------------------------------------------------------------ deadlines

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.models import FollowHit, IngestedItem, PingRule, Stage
+from bot.models import Followers, FollowHit, IngestedItem, PingRule, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def ping_roles(rules: Sequence[PingRule], ingested: IngestedItem, tier: int | No
     return tuple(sorted({r.role_id for r in rules if rule_passes(r, facts, mentioned, tier)}))
 
 
-def follow_passes(hit: FollowHit, ingested: IngestedItem, tier: int | None) -> bool:
+def follow_passes(hit: FollowHit | Followers, ingested: IngestedItem, tier: int | None) -> bool:
     """Whether a follow's filter lets this item through to the fan's DMs.
 
     One of the item's stories about what the follow names (any story, for a text follow) must pass; an

@@ -102,10 +102,10 @@ class AlertPipeline:
         for ingested in alerts:
             hits = await concerned_follows(self.storage, ingested.item, ingested.feed)
             # A server whose ping rule names what the item mentions may want it though nobody follows it.
-            for guild_id in await concerned_pings(self.storage, ingested.item, ingested.feed):
-                hits.setdefault(guild_id, [])
-            if hits:
-                planned.append(Planned(ingested, hits, item_tier(ingested, self._feed_tier(ingested.feed))))
+            pings = frozenset(await concerned_pings(self.storage, ingested.item, ingested.feed))
+            if hits or pings:
+                tier = item_tier(ingested, self._feed_tier(ingested.feed))
+                planned.append(Planned(ingested, hits, tier, ping_guilds=pings))
         meta = {PLANNED_THROUGH: str(planned_through)} if planned_through is not None else None
         if not planned:
             return await self.storage.outbox.enqueue([], now=now, meta=meta) if meta else EnqueueResult()
@@ -115,11 +115,12 @@ class AlertPipeline:
         return await self.storage.outbox.enqueue(deliveries, now=now, stories=keyer.carried, meta=meta)
 
     async def _context(self, planned: Sequence[Planned], now: datetime) -> PlanContext:
-        guild_ids = {g for p in planned for g in p.hits}
-        user_ids = {h.user_id for p in planned for hits in p.hits.values() for h in hits}
+        guild_ids = {g for p in planned for followers in p.hits for g in followers.guild_ids}
+        guild_ids.update(g for p in planned for g in p.ping_guilds)
+        user_ids = {u for p in planned for followers in p.hits for u in followers.user_ids}
         return PlanContext(
             guilds=await self.storage.guilds.many(guild_ids),
-            users=await self.storage.users.many(user_ids),
+            users=await self.storage.users.changed(user_ids),
             calendar=self.calendar,
             catalogue=self.app.catalogue,
             now=now,

@@ -26,7 +26,7 @@ from bot.models import (
     Delivery,
     DmMode,
     EntityKind,
-    FollowHit,
+    Followers,
     GuildSettings,
     IngestedItem,
     PingRule,
@@ -83,8 +83,8 @@ def item_tier(ingested: IngestedItem, feed_tier: int | None = None) -> int | Non
 class PlanContext:
     """What planning needs besides the items: settings of the servers and users concerned, the calendar."""
 
-    guilds: Mapping[int, GuildSettings]
-    users: Mapping[int, UserSettings]
+    guilds: Mapping[int, GuildSettings]  # absent: the defaults
+    users: Mapping[int, UserSettings]  # only users who changed a setting; absent: the defaults
     calendar: Calendar
     catalogue: Catalogue
     now: datetime
@@ -94,37 +94,67 @@ class PlanContext:
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """One new item, the follows it concerns by server, and its best source tier.
+    """One new item, the followers it concerns (:func:`bot.alerts.routing.concerned_follows`), its best source
+    tier, and the servers with a ping rule about what it mentions (:func:`bot.alerts.routing.concerned_pings`).
 
-    A server with an empty list of follows is there for its ping rules only: it gets the channel alert
+    A server with no follower among ``hits`` is there for its ping rules only: it gets the channel alert
     only if one of them fires.
     """
 
     ingested: IngestedItem
-    hits: Mapping[int, Sequence[FollowHit]]
+    hits: Sequence[Followers]
     tier: int | None = None
+    ping_guilds: frozenset[int] = frozenset()
 
 
 def plan_deliveries(planned: Sequence[Planned], ctx: PlanContext, *, key: Keyer = alert_key) -> list[Delivery]:
-    """Decide every delivery for one poll's items; each (alert key, target) appears at most once."""
-    out: dict[tuple[AlertKey, TargetKind, int], Delivery] = {}
+    """Decide every delivery for one poll's items; each (alert key, target) appears at most once.
+
+    A server whose follows an item concerns gets it in its alert channel (settings permitting); a
+    follower whose follow's filter lets the item through gets one DM, counted for the lowest-numbered
+    server in which the follow wants it. When two items of one poll share an alert, the first is shown
+    and its channel message pings for either. Deliveries come out server by server: the channel post,
+    then the DMs in user order.
+    """
+    out: list[Delivery] = []
+    channel_at: dict[tuple[AlertKey, int], int] = {}  # (alert, server) -> its channel delivery's place in out
+    dms: dict[AlertKey, set[int]] = {}  # per alert key: the users it goes to by DM
     for entry in planned:
         akey = key(entry.ingested)
-        item_id = entry.ingested.item.id
-        for guild_id, hits in sorted(entry.hits.items()):
-            settings = ctx.guilds.get(guild_id, GuildSettings(guild_id))
-            channel = channel_delivery(entry, akey, settings, ctx, followed=bool(hits))
+        done_dms = dms.setdefault(akey, set())
+        by_guild: dict[int, list[int]] = {}
+        for user_id, guild_id in sorted(_dm_servers(entry, DmRule(entry.ingested, ctx), done_dms).items()):
+            by_guild.setdefault(guild_id, []).append(user_id)
+        followed = {g for followers in entry.hits for g in followers.guild_ids}
+        for guild_id in sorted(followed | entry.ping_guilds):
+            settings = ctx.guilds.get(guild_id) or GuildSettings(guild_id)
+            channel = channel_delivery(entry, akey, settings, ctx, followed=guild_id in followed)
             if channel is not None:
-                slot = (akey, TargetKind.CHANNEL, guild_id)
-                earlier = out.get(slot)
-                # Two items of one alert in one poll: the first is shown; its message pings for either.
-                out[slot] = channel if earlier is None else replace(
-                    earlier, ping_roles=tuple(sorted({*earlier.ping_roles, *channel.ping_roles})))
-            for hit in hits:
-                if follow_passes(hit, entry.ingested, entry.tier) and wants_dm(hit, entry.ingested, settings, ctx):
-                    out.setdefault((akey, TargetKind.DM, hit.user_id),
-                                   Delivery(akey, TargetKind.DM, hit.user_id, guild_id, item_id))
-    return list(out.values())
+                if (akey, guild_id) not in channel_at:
+                    channel_at[(akey, guild_id)] = len(out)
+                    out.append(channel)
+                else:
+                    earlier = out[channel_at[(akey, guild_id)]]
+                    roles = tuple(sorted({*earlier.ping_roles, *channel.ping_roles}))
+                    out[channel_at[(akey, guild_id)]] = replace(earlier, ping_roles=roles)
+            for user_id in by_guild.get(guild_id, ()):
+                done_dms.add(user_id)
+                out.append(Delivery(akey, TargetKind.DM, user_id, guild_id, entry.ingested.item.id))
+    return out
+
+
+def _dm_servers(entry: Planned, wants: DmRule, done: set[int]) -> dict[int, int]:
+    """Each follower who gets a DM (and has none planned yet), with the lowest server whose follow wants it."""
+    chosen: dict[int, int] = {}
+    for followers in entry.hits:
+        if not follow_passes(followers, entry.ingested, entry.tier):  # the group's filter: once for all of them
+            continue
+        entity_id = followers.entity_id
+        for guild_id, user_id in zip(followers.guild_ids, followers.user_ids, strict=True):
+            known = chosen.get(user_id)
+            if (known is None or guild_id < known) and user_id not in done and wants(user_id, entity_id, guild_id):
+                chosen[user_id] = guild_id
+    return chosen
 
 
 def channel_delivery(
@@ -139,7 +169,8 @@ def channel_delivery(
         return None
     if not reaches_min_stage(entry.ingested, settings):
         return None  # below the server's /alerts min_stage: the digest only
-    roles = ping_roles(ctx.pings.get(settings.guild_id, ()), entry.ingested, entry.tier)
+    rules = ctx.pings.get(settings.guild_id, ())
+    roles = ping_roles(rules, entry.ingested, entry.tier) if rules else ()  # most servers have none
     if not followed and not roles:
         return None
     guild_id = settings.guild_id
@@ -155,29 +186,56 @@ def reaches_min_stage(ingested: IngestedItem, settings: GuildSettings) -> bool:
     return head is not None and head.stage.rank >= settings.min_stage.rank
 
 
-def wants_dm(hit: FollowHit, ingested: IngestedItem, guild: GuildSettings, ctx: PlanContext) -> bool:
-    """Whether a follower gets this item by DM now, by their /dm mode and the windows closing soon."""
-    user = ctx.users.get(hit.user_id, UserSettings(hit.user_id))
-    if user.dm_undeliverable or user.dm_mode is DmMode.OFF:
-        return False
-    if user.dm_mode is DmMode.ALWAYS:
-        return True
-    lead = timedelta(hours=guild.deadline_lead_hours) if guild.deadline_lead_hours else ctx.default_lead
-    leagues = deadline_leagues(hit, ingested, ctx.catalogue)
-    return bool(leagues) and bool(ctx.calendar.closing_within(ctx.now, lead, leagues))
+class DmRule:
+    """Whether a follower of an entity (None: of a term) in a server gets one item by DM now, by their /dm
+    mode and the windows closing soon (within that server's lead time).
+
+    An alert about a big club concerns thousands of follows of the same few entities in a thousand
+    servers: each entity's deadline leagues, each server's lead time and each (lead time, leagues)
+    window check is worked out once.
+    """
+
+    def __init__(self, ingested: IngestedItem, ctx: PlanContext) -> None:
+        self._ingested = ingested
+        self._ctx = ctx
+        self._leagues: dict[str | None, frozenset[str]] = {}
+        self._leads: dict[int, timedelta] = {}
+        self._closing: dict[tuple[timedelta, frozenset[str]], bool] = {}
+
+    def __call__(self, user_id: int, entity_id: str | None, guild_id: int) -> bool:
+        user = self._ctx.users.get(user_id)
+        mode = user.dm_mode if user is not None else DmMode.DEADLINE  # no row: the defaults
+        if mode is DmMode.OFF or (user is not None and user.dm_undeliverable):
+            return False
+        if mode is DmMode.ALWAYS:
+            return True
+        lead = self._leads.get(guild_id)
+        if lead is None:
+            guild = self._ctx.guilds.get(guild_id)
+            hours = guild.deadline_lead_hours if guild is not None else None
+            lead = self._leads[guild_id] = timedelta(hours=hours) if hours else self._ctx.default_lead
+        leagues = self._leagues.get(entity_id)
+        if leagues is None:
+            leagues = self._leagues[entity_id] = frozenset(deadline_leagues(entity_id, self._ingested,
+                                                                            self._ctx.catalogue))
+        closing = self._closing.get((lead, leagues))
+        if closing is None:
+            closing = self._closing[(lead, leagues)] = bool(leagues) and bool(
+                self._ctx.calendar.closing_within(self._ctx.now, lead, leagues))
+        return closing
 
 
-def deadline_leagues(hit: FollowHit, ingested: IngestedItem, catalogue: Catalogue) -> set[str]:
-    """Leagues whose deadline matters for this follow and item.
+def deadline_leagues(entity_id: str | None, ingested: IngestedItem, catalogue: Catalogue) -> set[str]:
+    """Leagues whose deadline matters for a follow of ``entity_id`` (None: a term) and this item.
 
     A club: its league. A player: his club's league and the leagues of the clubs the item links him
     with. A term: the leagues of everything the item mentions.
     """
     mentioned = ingested.match.entity_ids()
     clubs = [e for e in mentioned if e.startswith(f"{EntityKind.CLUB.value}:")]
-    if hit.entity_id is None:
+    if entity_id is None:
         return relevant_leagues(mentioned, catalogue)
-    entity = catalogue.find(hit.entity_id)
+    entity = catalogue.find(entity_id)
     if entity is None:
         return set()
     if entity.kind is EntityKind.CLUB:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.alerts.filters import describe_filter
-from bot.alerts.routing import concerned_follows
+from bot.alerts.routing import by_server, concerned_follows
 from bot.alerts.view import pretty
 from bot.catalogue import Catalogue
 from bot.describe import describe_entity
@@ -86,7 +86,7 @@ class Explainer:
         feed = await self.storage.feeds.get(item.feed_id) if item is not None else None
         if item is None or feed is None:
             raise NotFound(GONE)
-        hits = await concerned_follows(self.storage, item, feed)
+        hits = by_server(await concerned_follows(self.storage, item, feed))
         why = await self._routing(row, hits, user_id)
         story = await self.storage.stories.get(row.alert_key.story_id) if row.alert_key.story_id else None
         if story is None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
@@ -49,6 +50,30 @@ class FollowHit:
     term: str | None
     min_stage: Stage | None = None  # the follow's filter
     max_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Followers:
+    """Everyone who follows one thing a new item concerns (an entity it mentions, or a term its text
+    contains; ``term`` as typed) with one filter, as two parallel columns: the n-th follow is user
+    ``user_ids[n]`` in server ``guild_ids[n]``.
+
+    Columns, not one :class:`FollowHit` per follow: an item about a big club concerns ten thousand
+    follows of a handful of entities, read from the database as a row per entity and filter; planning
+    works out once per group what depends only on it (the filter, the deadline leagues).
+    """
+
+    entity_id: str | None
+    term: str | None
+    guild_ids: tuple[int, ...]
+    user_ids: tuple[int, ...]
+    min_stage: Stage | None = None  # the follows' filter
+    max_tier: int | None = None
+
+    def within(self, guild_ids: Container[int]) -> Followers:
+        """Only the follows made in these servers."""
+        kept = [(g, u) for g, u in zip(self.guild_ids, self.user_ids, strict=True) if g in guild_ids]
+        return replace(self, guild_ids=tuple(g for g, _ in kept), user_ids=tuple(u for _, u in kept))
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | Sequence[Any]
 T = TypeVar("T")
+CACHE_KIB = 64 * 1024
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
 
@@ -103,7 +104,11 @@ class Database:
         db = cls(conn, path, busy_timeout=busy_timeout)
         try:
             timeout_ms = f"busy_timeout={busy_timeout * 1000:.0f}"
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", timeout_ms):
+            # A 64 MiB page cache (SQLite's default is 2 MiB): at 100,000 items the read commands and routing
+            # look up a few hundred scattered rows each, and with the default they are re-read from the OS.
+            cache = f"cache_size=-{CACHE_KIB}"
+            pragmas = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", timeout_ms, cache)
+            for pragma in pragmas:
                 await conn.execute(f"PRAGMA {pragma}")
             await db.check_version()
             await db.migrate()
@@ -153,8 +158,10 @@ class Database:
             return await self._guard(self._fetch(sql, params, many=False))
 
     async def _fetch(self, sql: str, params: Params, *, many: bool) -> Any:
+        if many:  # one trip to the connection's thread instead of three (execute, fetch, close)
+            return list(await self._conn.execute_fetchall(sql, params))
         async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall()) if many else await cursor.fetchone()
+            return await cursor.fetchone()
 
     async def _guard(self, step: Awaitable[T]) -> T:
         """Await ``step``; a failure of the file itself (locked, read-only, damaged) becomes one clear StorageError."""

@@ -1,7 +1,7 @@
 """SQL for story threads: which forum post carries each story (or rumour-less item) in a server's forum.
 
 A post's row is written before Discord is asked to create the post and confirmed (``thread_id``) once
-Discord answered; see migration 0011 and :mod:`bot.alerts.forum` for why.
+Discord answered; see migration 0010 and :mod:`bot.alerts.forum` for why.
 """
 
 from __future__ import annotations

@@ -163,15 +163,19 @@ class OutboxStore:
         a crash never leaves deliveries without their watermark or the other way round. The counts
         are read before the write, so the lock is held only for the batch insert.
         """
+        at = to_db(now)
+        # An alert has thousands of rows sharing a few keys and ping lists: each is made text once.
+        keys_text = {key: str(key) for key in {d.alert_key for d in deliveries}}
+        pings_text = {roles: json.dumps(sorted(set(roles))) for roles in {d.ping_roles for d in deliveries}}
         rows = [
             {
-                "alert_key": str(d.alert_key),
+                "alert_key": keys_text[d.alert_key],
                 "target_kind": d.target_kind.value,
                 "target_id": d.target_id,
                 "guild_id": d.guild_id,
                 "item_id": d.item_id,
-                "ping_roles": json.dumps(sorted(set(d.ping_roles))),
-                "now": to_db(now),
+                "ping_roles": pings_text[d.ping_roles],
+                "now": at,
             }
             for d in deliveries
         ]

@@ -1,5 +1,5 @@
 """SQL for role pings (a server's rules: ping this role when an alert passes this filter) and for the
-evidence kept with each story report (what the "Why?" button shows). Issue 12, migration 0009.
+evidence kept with each story report (what the "Why?" button shows). Issue 12, migration 0008.
 """
 
 from __future__ import annotations

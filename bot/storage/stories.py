@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -44,6 +45,27 @@ WHERE r.story_id IN (SELECT value FROM json_each(:ids))
 ORDER BY r.published_at, r.item_id
 """
 LATEST: Final = "SELECT max(last_at) FROM stories"
+# A club's or a player's stories since a time with their reports, in ONE query (a read is a round trip
+# to the connection's thread): the stories newest first, optionally only older than a given one
+# (keyset), only the newest :limit, and only those whose heat may still reach a floor. A story of
+# stage S with n reports, the newest d whole days old, is never hotter than n * per_report(S) / 2**d
+# (bot.stories.heat_ceiling, with whole days: the database never leaves out one that could count).
+_STORIES_WITH_REPORTS: Final = """
+WITH chosen AS MATERIALIZED (
+    SELECT s.* FROM stories s
+    WHERE s.{column} = :key AND s.last_at >= :since AND (s.last_at, s.id) < (:before_at, :before_id)
+        AND (:floor <= 0 OR (SELECT count(*) FROM reports n WHERE n.story_id = s.id)
+            * json_extract(:per_report, '$.' || s.stage)
+            >= :floor * (1 << max(0, min(62, CAST(julianday(:now) - julianday(s.last_at) AS INTEGER)))))
+    ORDER BY s.last_at DESC, s.id DESC LIMIT :limit
+)
+SELECT s.id, s.player_id, s.to_club_id, s.from_club_id, s.stage, s.deal, s.fee, s.head_item_id, s.first_at, s.last_at,
+    r.item_id, r.outlet, r.tier, r.stage, r.published_at, r.known_source, r.cited, i.link, i.title, i.feed_id
+FROM chosen s LEFT JOIN reports r ON r.story_id = s.id LEFT JOIN items i ON i.id = r.item_id
+ORDER BY s.last_at DESC, s.id DESC, r.published_at, r.item_id
+"""
+OF_CLUB: Final = _STORIES_WITH_REPORTS.format(column="to_club_id")
+OF_PLAYER: Final = _STORIES_WITH_REPORTS.format(column="player_id")
 # A digest's stories: those of the followed players and clubs with a report in its day.
 ABOUT: Final = """
 SELECT * FROM stories WHERE last_at >= :since AND (
@@ -144,6 +166,32 @@ def _report(row: aiosqlite.Row) -> Report:
     )
 
 
+# Rows of _STORIES_WITH_REPORTS are read by position: a name lookup scans the row's twenty columns.
+def _story_at(row: Sequence[Any]) -> Story:
+    return Story(
+        id=row[0], player_id=row[1], to_club_id=row[2], from_club_id=row[3], stage=Stage(row[4]),
+        deal=Deal(row[5]) if row[5] else None, fee=row[6], head_item_id=row[7], first_at=from_db(row[8]),
+        last_at=from_db(row[9]),
+    )
+
+
+def _report_at(row: Sequence[Any]) -> Report:
+    return Report(
+        item_id=row[10], outlet=row[11], tier=row[12], stage=Stage(row[13]), published=from_db(row[14]),
+        known_source=bool(row[15]), cited=row[16], link=row[17], title=row[18], feed_id=row[19],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeatBar:
+    """Leave out the stories whose heat at ``now`` cannot reach ``floor``; ``per_report``: each stage's
+    highest heat per report when fresh (``bot.stories.heat_ceiling`` of one report)."""
+
+    now: datetime
+    floor: float
+    per_report: Mapping[Stage, float]
+
+
 class StoryStore:
     """Stories and reports."""
 
@@ -178,21 +226,40 @@ class StoryStore:
         )
         return await self._with_reports(rows)
 
-    async def for_club(self, club_id: str, since: datetime) -> list[Story]:
-        """Stories linking players with a club (as the destination), newest first."""
-        rows = await self._db.fetchall(
-            _SELECT + " WHERE to_club_id = :club AND last_at >= :since ORDER BY last_at DESC",
-            {"club": club_id, "since": to_db(since)},
-        )
-        return await self._with_reports(rows)
+    async def for_club(self, club_id: str, since: datetime, *, before: Story | None = None, bar: HeatBar | None = None,
+                       limit: int | None = None) -> list[Story]:
+        """Stories linking players with a club (as the destination) since ``since``, newest first.
 
-    async def for_player(self, player_id: str, since: datetime) -> list[Story]:
-        """A player's stories, newest first."""
-        rows = await self._db.fetchall(
-            _SELECT + " WHERE player_id = :player AND last_at >= :since ORDER BY last_at DESC",
-            {"player": player_id, "since": to_db(since)},
-        )
-        return await self._with_reports(rows)
+        ``before``: only stories older than that one; ``bar``: only those whose heat may reach it;
+        ``limit``: only the newest so many.
+        """
+        return await self._stories(OF_CLUB, club_id, since, before, bar, limit)
+
+    async def for_player(self, player_id: str, since: datetime, *, before: Story | None = None,
+                         bar: HeatBar | None = None, limit: int | None = None) -> list[Story]:
+        """A player's stories since ``since``, newest first (the options as for :meth:`for_club`)."""
+        return await self._stories(OF_PLAYER, player_id, since, before, bar, limit)
+
+    async def _stories(self, sql: str, key: str, since: datetime, before: Story | None, bar: HeatBar | None,
+                       limit: int | None) -> list[Story]:
+        params = {
+            "key": key,
+            "since": to_db(since),
+            "before_at": to_db(before.last_at) if before else "9999",  # after every ISO-8601 time
+            "before_id": before.id if before else 0,
+            "floor": bar.floor if bar else 0.0,
+            "per_report": json.dumps({stage.value: f for stage, f in bar.per_report.items()}) if bar else "{}",
+            "now": to_db(bar.now) if bar else "",
+            "limit": -1 if limit is None else limit,
+        }
+        stories: dict[int, Story] = {}
+        trails: dict[int, list[Report]] = defaultdict(list)
+        for row in await self._db.fetchall(sql, params):
+            if row[0] not in stories:
+                stories[row[0]] = _story_at(row)
+            if row[10] is not None:  # NULL: a story without reports (LEFT JOIN)
+                trails[row[0]].append(_report_at(row))
+        return [replace(story, reports=tuple(trails[story_id])) for story_id, story in stories.items()]
 
     async def about(self, entity_ids: Sequence[str], since: datetime, *, limit: int = 500) -> list[Story]:
         """Stories with a report since ``since`` whose player or either club is one of ``entity_ids``, newest first."""

@@ -17,13 +17,30 @@ from bot.storage.db import Database, to_db
 from bot.storage.feeds import GLOBAL
 from bot.storage.items import item_from_row as _item
 
-_VISIBLE: Final = "i.feed_id IN (SELECT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id))"
-_SELECT: Final = "SELECT i.*, f.title AS feed_title FROM items i JOIN feeds f ON f.id = i.feed_id"
+# Why the CROSS JOINs and the unary plus: the planner would otherwise start from the visible feeds and
+# read every item of each through items(feed_id, uid), then sort them all for the newest ten. Written
+# like this it walks an index newest first (items_published for /latest, mentions_entity_published
+# for one entity) and stops at the limit; the visibility test is a lookup per row.
+_VISIBLE: Final = "+i.feed_id IN (SELECT feed_id FROM feed_guilds WHERE guild_id IN (:global, :guild_id))"
+_SELECT: Final = "SELECT i.*, f.title AS feed_title FROM items i CROSS JOIN feeds f ON f.id = i.feed_id"
+# The mentions of one item are one per span (PRIMARY KEY item, entity, matched): DISTINCT keeps one
+# row per item, still in index order.
 LATEST_ABOUT: Final = f"""
-{_SELECT}
-WHERE i.id IN (SELECT item_id FROM mentions WHERE entity_id = :entity_id) AND {_VISIBLE}
-ORDER BY i.published_at DESC, i.id DESC LIMIT :limit
+SELECT DISTINCT i.*, f.title AS feed_title
+FROM mentions m CROSS JOIN items i ON i.id = m.item_id CROSS JOIN feeds f ON f.id = i.feed_id
+WHERE m.entity_id = :entity_id AND {_VISIBLE}
+ORDER BY m.published_at DESC, m.item_id DESC LIMIT :limit
 """
+# /following: the newest visible item about each of several entities, in one round trip.
+LATEST_OF_EACH: Final = f"""
+SELECT e.value AS entity_id, (
+    SELECT m.item_id FROM mentions m CROSS JOIN items i ON i.id = m.item_id
+    WHERE m.entity_id = e.value AND {_VISIBLE}
+    ORDER BY m.published_at DESC, m.item_id DESC LIMIT 1
+) AS item_id
+FROM json_each(:entity_ids) e
+"""
+ITEMS_BY_ID: Final = f"{_SELECT} WHERE i.id IN (SELECT value FROM json_each(:ids))"
 # "Matched" items only: an item that mentions no player or club is not transfer news for /latest.
 LATEST_MATCHED: Final = f"""
 {_SELECT}
@@ -54,6 +71,17 @@ class TimelineStore:
         """The newest items mentioning an entity."""
         params = {"entity_id": entity_id, "guild_id": guild_id, "global": GLOBAL, "limit": limit}
         return [_item(r) for r in await self._db.fetchall(LATEST_ABOUT, params)]
+
+    async def latest_of_each(self, entity_ids: Sequence[str], *, guild_id: int) -> dict[str, StoredItem]:
+        """The newest item about each of these entities, for those with one."""
+        params = {"entity_ids": json.dumps(list(entity_ids)), "guild_id": guild_id, "global": GLOBAL}
+        newest = {r["entity_id"]: r["item_id"] for r in await self._db.fetchall(LATEST_OF_EACH, params)
+                  if r["item_id"] is not None}
+        if not newest:
+            return {}
+        rows = await self._db.fetchall(ITEMS_BY_ID, {"ids": json.dumps(sorted(set(newest.values())))})
+        items = {row["id"]: _item(row) for row in rows}
+        return {entity_id: items[item_id] for entity_id, item_id in newest.items() if item_id in items}
 
     async def latest(self, *, guild_id: int, limit: int = 10, matched_only: bool = True) -> list[StoredItem]:
         """The newest items (by default only those that mention a player or club)."""

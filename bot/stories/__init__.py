@@ -4,7 +4,7 @@
 """
 
 from bot.stories.decider import STORY_WINDOW, decide, primary
-from bot.stories.heat import STAGE_FACTOR, best_report, heat, tier_weight
+from bot.stories.heat import STAGE_FACTOR, best_report, heat, heat_ceiling, tier_weight
 
 __all__ = [
     "STAGE_FACTOR",
@@ -12,6 +12,7 @@ __all__ = [
     "best_report",
     "decide",
     "heat",
+    "heat_ceiling",
     "primary",
     "tier_weight",
 ]

@@ -58,3 +58,14 @@ def heat(reports: Iterable[Report], stage: Stage, now: datetime) -> float:
         age_hours = max(0.0, (now - report.published).total_seconds() / 3600)
         total += tier_weight(report.tier) * 0.5 ** (age_hours / HALF_LIFE_HOURS)
     return round(STAGE_FACTOR[stage] * total, 3)
+
+
+def heat_ceiling(stage: Stage, reports: int, last_at: datetime, now: datetime) -> float:
+    """No story of ``stage`` with ``reports`` reports, the newest at ``last_at``, is hotter than this at ``now``.
+
+    Every report counted as a distinct outlet of the best tier, as recent as the newest: the read
+    commands rank a club's or a player's stories by heat without loading the trail of any story
+    whose ceiling is below the hottest ones already found.
+    """
+    age_hours = max(0.0, (now - last_at).total_seconds() / 3600)
+    return STAGE_FACTOR[stage] * tier_weight(0) * reports * float(0.5 ** (age_hours / HALF_LIFE_HOURS))

@@ -15,6 +15,7 @@ from bot.deadlines import Calendar
 from bot.models import (
     DmMode,
     Feed,
+    Followers,
     FollowHit,
     GuildSettings,
     IngestedItem,
@@ -120,7 +121,7 @@ def context(catalogue: Catalogue, pings: dict[int, list[PingRule]], *, floor: in
 
 def test_planning_puts_the_firing_roles_on_the_channel_delivery_only(catalogue: Catalogue) -> None:
     hwg = item(update(Stage.HERE_WE_GO, Stage.TALKS))
-    hits = {10: [FollowHit(10, 7, MILAN, None), FollowHit(10, 8, DRAGUSIN, None, Stage.OFFICIAL, None)]}
+    hits = [Followers(MILAN, None, (10,), (7,)), Followers(DRAGUSIN, None, (10,), (8,), Stage.OFFICIAL, None)]
     rules = {10: [MILAN_HWG, PingRule(2, 10, 502, club_id=ROMA)], 20: [PingRule(3, 20, 601)]}
     out = plan_deliveries([Planned(hwg, hits, tier=1)], context(catalogue, rules))
 
@@ -133,9 +134,9 @@ def test_planning_puts_the_firing_roles_on_the_channel_delivery_only(catalogue: 
 
 def test_a_server_there_only_for_its_rules_gets_the_alert_only_when_one_fires(catalogue: Catalogue) -> None:
     rules = {10: [MILAN_HWG]}
-    fired = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), {10: []}, tier=1)], context(catalogue, rules))
-    quiet = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), {10: []}, tier=3)], context(catalogue, rules))
-    floored = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), {10: []}, tier=1)],
+    fired = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), [], tier=1, ping_guilds=frozenset({10}))], context(catalogue, rules))
+    quiet = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), [], tier=3, ping_guilds=frozenset({10}))], context(catalogue, rules))
+    floored = plan_deliveries([Planned(item(update(Stage.HERE_WE_GO)), [], tier=1, ping_guilds=frozenset({10}))],
                               context(catalogue, rules, floor=0))
 
     assert [(d.target_kind, d.target_id, d.ping_roles) for d in fired] == [(TargetKind.CHANNEL, 10, (501,))]
@@ -143,8 +144,8 @@ def test_a_server_there_only_for_its_rules_gets_the_alert_only_when_one_fires(ca
 
 
 def test_two_items_of_one_alert_in_one_poll_show_the_first_and_ping_for_either(catalogue: Catalogue) -> None:
-    tier3 = Planned(item(update(Stage.HERE_WE_GO), item_id=5), {10: [FollowHit(10, 7, MILAN, None)]}, tier=3)
-    tier1 = Planned(item(update(Stage.HERE_WE_GO), item_id=6), {10: [FollowHit(10, 7, MILAN, None)]}, tier=1)
+    tier3 = Planned(item(update(Stage.HERE_WE_GO), item_id=5), [Followers(MILAN, None, (10,), (7,))], tier=3)
+    tier1 = Planned(item(update(Stage.HERE_WE_GO), item_id=6), [Followers(MILAN, None, (10,), (7,))], tier=1)
     [channel] = [d for d in plan_deliveries([tier3, tier1], context(catalogue, {10: [MILAN_HWG]}))
                  if d.target_kind is TargetKind.CHANNEL]
 

@@ -15,7 +15,7 @@ from bot.models import (
     Delivery,
     DmMode,
     Feed,
-    FollowHit,
+    Followers,
     GuildSettings,
     IngestedItem,
     StoredItem,
@@ -41,8 +41,8 @@ def context(catalogue: Catalogue, *, now: datetime = NOW, guilds: dict[int, Guil
     return PlanContext(guilds or {}, users or {}, calendar, catalogue, now, timedelta(hours=72))
 
 
-def hit(user: int, entity: str | None = "player:radu-dragusin", guild: int = 10, term: str | None = None) -> FollowHit:
-    return FollowHit(guild, user, entity, term)
+def hit(user: int, entity: str | None = "player:radu-dragusin", guild: int = 10, term: str | None = None) -> Followers:
+    return Followers(entity, term, (guild,), (user,))
 
 
 def test_alert_key_is_per_item(matcher: Matcher, seed_article: tuple[str, str]) -> None:
@@ -60,7 +60,7 @@ def test_channel_delivery_needs_a_working_channel_and_the_tier_floor(
         40: GuildSettings(40, alert_channel_id=400, channel_failure="deleted"),
     }
     users = {u: UserSettings(u, DmMode.OFF) for u in (1, 2, 3, 4)}
-    hits = {10: [hit(1, guild=10)], 20: [hit(2, guild=20)], 30: [hit(3, guild=30)], 40: [hit(4, guild=40)]}
+    hits = [hit(1, guild=10), hit(2, guild=20), hit(3, guild=30), hit(4, guild=40)]
     ctx = context(catalogue, guilds=guilds, users=users)
 
     tier4 = plan_deliveries([Planned(item, hits, tier=4)], ctx)
@@ -84,7 +84,7 @@ def test_channel_delivery_needs_a_working_channel_and_the_tier_floor(
 def test_dm_modes(catalogue: Catalogue, matcher: Matcher, seed_article: tuple[str, str], mode: DmMode,
                   now: datetime, wanted: bool) -> None:
     ctx = context(catalogue, now=now, users={1: UserSettings(1, mode)})
-    planned = plan_deliveries([Planned(ingested(matcher, seed_article), {10: [hit(1)]})], ctx)
+    planned = plan_deliveries([Planned(ingested(matcher, seed_article), [hit(1)])], ctx)
     assert [(d.target_kind, d.target_id) for d in planned] == ([(DM, 1)] if wanted else [])
 
 
@@ -93,19 +93,29 @@ def test_server_lead_time_and_undeliverable_dms(catalogue: Catalogue, matcher: M
     item = ingested(matcher, seed_article)
     ctx = context(catalogue, guilds={10: GuildSettings(10, deadline_lead_hours=120)},
                   users={2: UserSettings(2, DmMode.ALWAYS, dm_undeliverable=True)})
-    planned = plan_deliveries([Planned(item, {10: [hit(1), hit(2)]})], ctx)
+    planned = plan_deliveries([Planned(item, [hit(1), hit(2)])], ctx)
     assert [(d.target_kind, d.target_id) for d in planned] == [(DM, 1)]  # 106 h < 120 h; user 2's DMs are closed
+
+
+def test_a_dm_counts_for_the_lowest_server_whose_settings_want_it(catalogue: Catalogue, matcher: Matcher,
+                                                                 seed_article: tuple[str, str]) -> None:
+    """Followed in three servers, 106 h before the close: server 10's 24 h lead says no, 20 and 30 say yes."""
+    leads = {10: 24, 20: 120, 30: 120}
+    ctx = context(catalogue, guilds={g: GuildSettings(g, deadline_lead_hours=h) for g, h in leads.items()})
+    followers = Followers("player:radu-dragusin", None, (30, 10, 20), (1, 1, 1))
+    planned = plan_deliveries([Planned(ingested(matcher, seed_article), [followers])], ctx)
+    assert [(d.target_kind, d.target_id, d.guild_id) for d in planned] == [(DM, 1, 20)]
 
 
 def test_a_players_linked_clubs_leagues_count(catalogue: Catalogue, matcher: Matcher,
                                               seed_article: tuple[str, str]) -> None:
     """Aké plays in the Premier League; the seed article links him with AC Milan, so Serie A's deadline counts."""
     item = ingested(matcher, seed_article)
-    assert {"Premier League", "Serie A"} <= deadline_leagues(hit(1, "player:nathan-ake"), item, catalogue)
-    assert deadline_leagues(hit(1, "club:ac-milan"), item, catalogue) == {"Serie A"}
-    assert "Serie A" in deadline_leagues(hit(1, None, term="rossoneri"), item, catalogue)
+    assert {"Premier League", "Serie A"} <= deadline_leagues("player:nathan-ake", item, catalogue)
+    assert deadline_leagues("club:ac-milan", item, catalogue) == {"Serie A"}
+    assert "Serie A" in deadline_leagues(None, item, catalogue)  # a term: everything the item mentions
     only_serie_a = context(catalogue, now=CLOSE - timedelta(hours=1), leagues=("Serie A",))
-    planned = plan_deliveries([Planned(item, {10: [hit(1, "player:nathan-ake")]})], only_serie_a)
+    planned = plan_deliveries([Planned(item, [hit(1, "player:nathan-ake")])], only_serie_a)
     assert [(d.target_kind, d.target_id) for d in planned] == [(DM, 1)]
 
 
@@ -114,7 +124,7 @@ def test_one_dm_per_user_and_one_post_per_server(catalogue: Catalogue, matcher: 
     item = ingested(matcher, seed_article)
     ctx = context(catalogue, guilds={10: GuildSettings(10, alert_channel_id=1), 20: GuildSettings(20)},
                   users={1: UserSettings(1, DmMode.ALWAYS)})
-    hits = {10: [hit(1, guild=10), hit(1, "club:ac-milan", guild=10)], 20: [hit(1, guild=20)]}
+    hits = [hit(1, guild=20), hit(1, guild=10), hit(1, "club:ac-milan", guild=10)]
     planned = plan_deliveries([Planned(item, hits)], ctx, key=lambda i: AlertKey.parse("story:7:talks"))
     talks = AlertKey.parse("story:7:talks")
     assert planned == [Delivery(talks, CH, 10, 10, 5), Delivery(talks, DM, 1, 10, 5)]

@@ -10,7 +10,7 @@ from bot.alerts.routing import concerned_follows
 from bot.catalogue import Catalogue
 from bot.errors import InvalidInput, LimitReached, NotFound
 from bot.following import Following
-from bot.models import FeedItem, Mention, NewItem
+from bot.models import FeedItem, Followers, Mention, NewItem
 from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
@@ -80,9 +80,23 @@ async def test_routing_finds_followers_by_mention_and_term(storage: Storage, fol
     mention = Mention("player:radu-dragusin", 11, 19, "Drăgușin")
     [stored] = await storage.items.insert(feed.id, [NewItem(item, "link:https://x/1", True, (mention,))], fetched_at=NOW)
     routed = await concerned_follows(storage, stored, feed)
-    assert set(routed) == {1, 2}
-    assert routed[1][0].entity_id == "player:radu-dragusin"
-    assert routed[2][0].term == "lengthy meeting"
+    assert routed == [Followers("player:radu-dragusin", None, (1,), (7,)), Followers(None, "lengthy meeting", (2,), (8,))]
+
+
+async def test_routing_reads_each_follow_once_grouped_by_what_is_followed(storage: Storage, following: Following) -> None:
+    """Fans of a club in three servers, an item naming the club twice and a player: each follow once, by entity."""
+    feed = await storage.feeds.add("https://example.com/rss", now=NOW)
+    for guild, user in ((1, 7), (2, 7), (2, 8), (3, 9)):
+        await following.follow(guild_id=guild, user_id=user, query="AC Milan", now=NOW)
+    await following.follow(guild_id=2, user_id=8, query="dragusin", now=NOW)
+    await following.follow(guild_id=3, user_id=9, query="napoli", now=NOW)
+    item = FeedItem("guid:4", "AC Milan want Drăgușin", "The Rossoneri met his agent.", "https://x/4", NOW)
+    mentions = (Mention("club:ac-milan", 0, 8, "AC Milan"), Mention("player:radu-dragusin", 14, 22, "Drăgușin"),
+                Mention("club:ac-milan", 28, 37, "Rossoneri"))
+    [stored] = await storage.items.insert(feed.id, [NewItem(item, "link:https://x/4", True, mentions)], fetched_at=NOW)
+    routed = {f.entity_id: sorted(zip(f.guild_ids, f.user_ids, strict=True))
+              for f in await concerned_follows(storage, stored, feed)}
+    assert routed == {"club:ac-milan": [(1, 7), (2, 7), (2, 8), (3, 9)], "player:radu-dragusin": [(2, 8)]}
 
 
 async def test_server_feed_items_reach_only_that_server(storage: Storage, following: Following) -> None:
@@ -94,7 +108,7 @@ async def test_server_feed_items_reach_only_that_server(storage: Storage, follow
     item = FeedItem("guid:2", "Drăgușin news", "", None, NOW)
     mention = Mention("player:radu-dragusin", 0, 8, "Drăgușin")
     [stored] = await storage.items.insert(feed.id, [NewItem(item, "feed:x:2", True, (mention,))], fetched_at=NOW)
-    assert set(await concerned_follows(storage, stored, feed)) == {1}
+    assert await concerned_follows(storage, stored, feed) == [Followers("player:radu-dragusin", None, (1,), (7,))]
 
 
 async def test_term_follow_matches_whole_words_only(storage: Storage, following: Following) -> None:
@@ -103,7 +117,7 @@ async def test_term_follow_matches_whole_words_only(storage: Storage, following:
     await following.follow(guild_id=1, user_id=7, query="Zorblax", now=NOW)
     item = FeedItem("guid:3", "Zorblaxian tactics", "", None, NOW)
     [stored] = await storage.items.insert(feed.id, [NewItem(item, "feed:1:3", True, ())], fetched_at=NOW)
-    assert await concerned_follows(storage, stored, feed) == {}
+    assert await concerned_follows(storage, stored, feed) == []
 
 
 async def test_following_a_provisional_player_promotes_him(storage: Storage, catalogue: Catalogue) -> None:

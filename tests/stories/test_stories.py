@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from bot.ingest import Ingestor
 from bot.models import AlertKey, FeedItem, ItemRumours, NewItem, Report, ReportedRumour, Stage, Story, StoryUpdate
 from bot.sources import load_sources
 from bot.storage import Storage
-from bot.stories import decide, heat, primary
+from bot.stories import decide, heat, heat_ceiling, primary
 from tests.conftest import SEEDS
 from tests.feedserver import FeedServer
 
@@ -38,6 +39,20 @@ def test_heat_grows_with_outlets_and_reliability_and_decays() -> None:
     assert heat([report("A", 3, 24)], Stage.TALKS, T0) == pytest.approx(one / 2, rel=0.01)
     assert heat([report("A", 3, 0)], Stage.HERE_WE_GO, T0) > heat([report("A", 3, 0)], Stage.INTEREST, T0)
     assert heat([report("A", 3, 0)], Stage.DENIED, T0) < one
+
+
+def test_heat_never_exceeds_its_ceiling() -> None:
+    """The bound the read commands skip stories by holds for any trail: outlets, tiers, ages, stages, future times."""
+    rng = random.Random(8)
+    for _ in range(2_000):
+        stage = rng.choice(list(Stage))
+        trail = [report(rng.choice("ABCDEF"), rng.choice([None, 0, 1, 2, 3, 4, 5]), rng.uniform(-30, 24 * 40), stage)
+                 for _ in range(rng.randint(1, 8))]
+        last_at = max(r.published for r in trail)
+        # heat is rounded to 3 decimals, the ceiling is not: rounded alike, it is never lower
+        assert heat(trail, stage, T0) <= round(heat_ceiling(stage, len(trail), last_at, T0), 3)
+    fresh = [report("A", 0, 0), report("B", 0, 0)]
+    assert heat(fresh, Stage.TALKS, T0) == pytest.approx(heat_ceiling(Stage.TALKS, 2, T0, T0))  # and it is tight
 
 
 def test_primary_story_is_the_most_advanced() -> None:

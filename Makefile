@@ -46,6 +46,11 @@ bench: $(STAMP)  ## Benchmarks: matching throughput and end-to-end ingest, as ra
 
 eval: $(STAMP)  ## Precision/recall on the labelled corpora in tests/data/ (men's, women's, other sports, Italian).
 	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.direction
+	@for corpus in heldout6 heldout7 blind9a; do \
+		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,6p'; \
+		$(BIN)/python -m bench.direction --corpus tests/data/$$corpus.jsonl | sed -n '2,3p'; \
+	done
 	@for corpus in women women_b othersport othersport_b; do \
 		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,4p;/^  other sports/p'; \
 	done

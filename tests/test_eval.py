@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import bench.eval
+from bench.direction import direction
 from bench.eval import DEFAULT_CORPUS, SEEDS, Counts, evaluate, load_corpus, main, story_keys
 from bot.catalogue import Catalogue, load_catalogue
 from bot.language import fold_text as fold
@@ -35,14 +36,25 @@ DEALS = {"permanent", "loan", "loan_option", "loan_obligation", "free", "swap", 
 
 # Floors, not targets: raise them when the numbers move up for good. Measured when set (183 items):
 # players P 0.980 R 0.996, clubs P 0.998 R 0.991, rumours P 0.908 R 0.969, provisional P 0.952 R 0.833.
+# Rumours raised for issue 9 (226 items): measured P 0.978 R 0.996 (225/5/1), direction 0.996.
 FLOORS = {
     ("players", "p"): 0.96,
     ("players", "r"): 0.97,
     ("clubs", "p"): 0.98,
     ("clubs", "r"): 0.97,
-    ("rumours", "p"): 0.80,
-    ("rumours", "r"): 0.75,
+    ("rumours", "p"): 0.96,
+    ("rumours", "r"): 0.98,
 }
+DIRECTION_FLOOR = 0.98  # of the corpus's found pairs, the share whose "from" club is right
+
+# blind9a (tests/data/blind9a.jsonl, 77 English items in styles the corpus lacked). A TUNED set since
+# issue 9: first run P 0.919 R 0.702 (113/10/48), stage 0.805, direction 0.973; measured when these
+# floors were set: P 0.994 R 0.975 (157/1/4), stage 0.975, direction 1.000. Floors against regressions,
+# not an estimate on unseen text (the sealed batch's job).
+BLIND9A = DEFAULT_CORPUS.parent / "blind9a.jsonl"
+BLIND9A_FLOORS = {("rumours", "p"): 0.96, ("rumours", "r"): 0.95}
+BLIND9A_STAGE_FLOOR = 0.93
+BLIND9A_DIRECTION_FLOOR = 0.98
 # The provisional-player detector (bot.catalogue.provisional) is newer and still being tuned.
 PROVISIONAL_FLOORS = {"p": 0.80, "r": 0.60}
 
@@ -382,6 +394,31 @@ def test_provisional_quality_floor(result: dict[str, Any], score: str) -> None:
         pytest.skip(f"provisional detector not usable: {scores['skipped']}")
     floor = PROVISIONAL_FLOORS[score]
     assert scores[score] >= floor, f"provisional {score} = {scores[score]:.3f} < {floor}"
+
+
+def test_direction_floor() -> None:
+    """Of the corpus's rumours that match a label, nearly all leave the labelled club."""
+    assert direction(DEFAULT_CORPUS)["accuracy"] >= DIRECTION_FLOOR
+
+
+# ----------------------------------------------------------------------------- blind9a (tuned)
+
+
+@pytest.fixture(scope="module")
+def blind9a_result() -> dict[str, Any]:
+    return evaluate(BLIND9A)
+
+
+@pytest.mark.parametrize(("measure", "stat"), sorted(BLIND9A_FLOORS))
+def test_blind9a_stays_above_its_floors(blind9a_result: dict[str, Any], measure: str, stat: str) -> None:
+    value = blind9a_result[measure][stat]
+    assert value >= BLIND9A_FLOORS[(measure, stat)], f"blind9a {measure} {stat} = {value:.3f}"
+
+
+def test_blind9a_stages_and_directions_stay_above_their_floors(blind9a_result: dict[str, Any]) -> None:
+    assert blind9a_result["agreement"]["stage"] >= BLIND9A_STAGE_FLOOR
+    result = direction(BLIND9A)
+    assert result["accuracy"] >= BLIND9A_DIRECTION_FLOOR and result["reversed"] == 0
 
 
 # ----------------------------------------------------------------------------- Italian

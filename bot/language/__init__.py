@@ -6,6 +6,7 @@
 - ``vocabulary`` and ``wordings``: the data of ``seeds/vocabulary/<lang>/`` and
   ``seeds/wordings/<lang>/``, bundled per language by ``pack``;
 - the reader, split by concern: ``cues``, ``clauses``, ``companions``, ``references``, ``roles``,
+  ``lines`` (what a line is about, gossip shorthand), ``moves`` (moves read against each other),
   ``state``, ``citations``, ``reader`` (``extract_rumours``).
 
 Imports models (and the source directory) only; never ``discord``.

@@ -49,40 +49,83 @@ def split_clauses(ctx: Context, start: int, end: int, sentence: int, *, title: b
 
 
 def split_coordinated(ctx: Context, clauses: list[Clause]) -> list[Clause]:
-    """Split "X want A and Y have made an offer for B" into two clauses, so neither move borrows the other's.
+    """Split a clause where a second move starts, so that neither move borrows the other's clubs.
 
-    Only at an "and" that starts a new subject (a club or player is named right after it), when each
-    side names a player or club pair of its own and carries a transfer word: "Milan and Roma want X"
-    and "Drăgușin and Aké are on Milan's list" stay whole.
+    At an "and" (``coordination``/``and``) when each side names a player and a club of its own and
+    carries a transfer word: "X want A and Y have made an offer for B", "Brentford have agreed to sell A
+    to Atalanta and are in talks with Leeds over B". At any joint (an "and", or one that opens a new
+    subject, ``coordination``/``subject``: ", ", " as ", "just hours after") when a name follows it and
+    each side names someone and carries a transfer word: "Aké wanted in Italy, Arsenal eye a winger",
+    "Boro land McLean as Whittaker departs for Bournemouth", "… to discuss a free transfer, and
+    Galatasaray are also keen". "Milan and Roma want X" and "Drăgușin and Aké are on
+    Milan's list" stay whole.
     """
     coordination = ctx.lang.cues("coordination")
-    joiner = coordination.pattern
     out: list[Clause] = []
     for clause in clauses:
         if not ctx.may_find(coordination, clause.start, clause.end):
             out.append(clause)
             continue
         cursor = clause.start
-        for found in joiner.finditer(ctx.folded, clause.start, clause.end):
-            if not ctx.within(found.end(), found.end() + 1):
+        # a split needs a name right after the joint, but an "and" between two full moves
+        joints = [j for j in _joints(ctx, clause) if j[2] == "and" or ctx.within(j[1], j[1] + 1)]
+        words = _transfer_words(ctx, clause) if joints else []
+        for start, end, kind in joints:
+            if start < cursor:
                 continue
-            left, right = (cursor, found.start()), (found.end(), clause.end)
-            if all(_independent(ctx, *side) for side in (left, right)):
-                out.append(replace(clause, start=cursor, end=found.start()))
-                cursor = found.end()
+            if _splits(ctx, clause, words, (cursor, start), (end, clause.end), kind):
+                out.append(replace(clause, start=cursor, end=start))
+                cursor = end
         out.append(replace(clause, start=cursor) if cursor != clause.start else clause)
     return out
 
 
-def _independent(ctx: Context, start: int, end: int) -> bool:
-    """A stretch that could stand as its own transfer clause: a player, a club, and a transfer word."""
-    named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
-    if not (any(is_player(e) for e in named) and any(is_club(e) for e in named)):
+def _splits(
+    ctx: Context, clause: Clause, words: list[int], left: tuple[int, int], right: tuple[int, int], kind: str
+) -> bool:
+    def moves(start: int, end: int, *, both: bool) -> bool:
+        named = [m.entity_id for _s, _e, m in ctx.within(start, end)]
+        if both and not (any(is_player(e) for e in named) and any(is_club(e) for e in named)):
+            return False
+        return bool(named) and any(start <= word < end for word in words)
+
+    if kind == "and" and all(moves(*side, both=True) for side in (left, right)):
+        return True  # each side a player, a club and a transfer word of its own
+    named_next = ctx.within(right[0], right[0] + 1)
+    if not named_next:
         return False
-    if cue.stage_hits(ctx, start, end):
-        return True
-    move = ctx.lang.cues("move")
-    return ctx.lang.may_match(move, ctx.present(start, end)) and move.pattern.search(ctx.cues[start:end]) is not None
+    # not a list item ("of Juventus and Napoli interest"), not an apposition ("X, Spurs' defender, …"):
+    # after an "and" or a bare comma, the name must be a subject with its own verb
+    verb_needed = kind == "and" or ctx.folded[left[1] : right[0]].strip() == ","
+    if verb_needed and not _has_verb_after(ctx, named_next[0][1], clause.end):
+        return False
+    return all(moves(*side, both=False) for side in (left, right))
+
+
+def _joints(ctx: Context, clause: Clause) -> list[tuple[int, int, str]]:
+    """Where a clause could split: (start, end, "and" or "subject"), in text order."""
+    if len(ctx.within(clause.start, clause.end)) < 2:
+        return []  # each side of a split names someone
+    joints = [
+        (found.start(), found.end(), kind)
+        for kind in ("and", "subject")
+        for found in ctx.lang.cues("coordination", kind).pattern.finditer(ctx.folded, clause.start, clause.end)
+    ]
+    return sorted(joints)
+
+
+def _has_verb_after(ctx: Context, start: int, end: int) -> bool:
+    return ctx.lang.cues("coordination", "verb-after").pattern.match(ctx.folded, start, end) is not None
+
+
+def _transfer_words(ctx: Context, clause: Clause) -> list[int]:
+    """Where the clause's transfer words start (stage, deal type, generic move, "the other way")."""
+    start, end = clause.start, clause.end
+    words = [hit[1] for _stage, hit in cue.stage_hits(ctx, start, end, title=clause.title)]
+    words += [hit[1] for _pos, _deal, hit in cue.deal_cues(ctx, start, end)]
+    for category in ("move", "opposite"):
+        words += [start + m.start() for m in ctx.lang.cues(category).pattern.finditer(ctx.cues[start:end])]
+    return words
 
 
 def split_relatives(ctx: Context, clauses: list[Clause]) -> list[Clause]:

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 BUY_AFTER_LOAN = (Deal.LOAN_OPTION, Deal.LOAN_OBLIGATION)
-_PENDABLE = frozenset({Stage.AGREEMENT, Stage.PERSONAL_TERMS, Stage.MEDICAL})
+_PENDABLE = frozenset({Stage.BID, Stage.AGREEMENT, Stage.PERSONAL_TERMS, Stage.MEDICAL})
 StageHit = tuple[Stage, Hit]
 
 
@@ -51,9 +51,9 @@ def _stage_hits(ctx: Context, start: int, end: int, title: bool) -> list[StageHi
     present = ctx.present(start, end)
     hits: list[StageHit] = []
     for stage, cues in lang.stages:
-        if cues.bit and not cues.bit & present:
-            continue  # none of its literals in the span (see bot.language.prefilter)
-        found = [m for m in cues.pattern.finditer(chunk) if not _is_pending(ctx, chunk, m.start(), stage)]
+        if not lang.may_match(cues, present):
+            continue
+        found = [m for m in cues.pattern.finditer(chunk) if not _is_pending(ctx, chunk, m, stage)]
         for match in found:
             hit = (cues.wording(match).id, start + match.start(), start + match.end())
             if stage is not Stage.BID:
@@ -98,11 +98,15 @@ def _bid_kind(ctx: Context, chunk: str, match: re.Match[str], *, title: bool) ->
     return Stage.BID, None
 
 
-def _is_pending(ctx: Context, chunk: str, start: int, stage: Stage) -> bool:
-    """True for a late-stage cue the text says is still to come ("still has to agree personal terms")."""
+def _is_pending(ctx: Context, chunk: str, match: re.Match[str], stage: Stage) -> bool:
+    """True for a late-stage cue the text says is still to come ("still has to agree personal terms",
+    "personal terms, still to be discussed", "are yet to receive an offer")."""
     if stage not in _PENDABLE:
         return False
-    return ctx.lang.cues("pending").pattern.search(chunk, max(0, start - 40), start) is not None
+    start = match.start()
+    if ctx.lang.cues("pending", "pending").pattern.search(chunk, max(0, start - 40), start) is not None:
+        return True
+    return ctx.lang.cues("pending", "after").pattern.match(chunk, match.end()) is not None
 
 
 def negations(ctx: Context, start: int, end: int) -> tuple[bool, bool, bool, list[Hit]]:
@@ -210,7 +214,7 @@ def mask_history(ctx: Context) -> tuple[str, list[tuple[int, int]]]:
     return "".join(pieces), spans
 
 
-_PART_END = re.compile(r"[,.;!?\n]")
+_PART_END = re.compile(r"[,.;!?\n]|:(?=\s)")
 
 _FEE = re.compile(
     r"(?P<cur>£|€|\$|EUR\s?|GBP\s?|USD\s?)(?P<num>\d+(?:[.,]\d+)?)\s?(?P<unit>m\b|mn\b|million\b|bn\b|billion\b|k\b)?"

@@ -20,12 +20,16 @@ the wordings and spans that produced it (``Rumour.evidence``). Pure: never impor
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.language import cues as cue
 from bot.language.citations import LazySource
 from bot.language.clauses import Clause, claims, split_clauses, split_coordinated, split_relatives
 from bot.language.companions import after_companion, find_companions
 from bot.language.context import CatalogueLike, Context, Hit, is_club, is_player
 from bot.language.document import Document
+from bot.language.lines import listed_links, speaks_of_unnamed, topic_of
+from bot.language.moves import club_of_another, moved_in_catalogue, the_other_way
 from bot.language.pack import pack_for
 from bot.language.references import Ref, player_refs
 from bot.language.roles import club_roles, names_unknown_player, to_constructs
@@ -37,8 +41,11 @@ from bot.language.state import (
     current_club,
     negate,
     own_clubs,
+    pair_evidence,
     pick_deal,
+    rejection_objects,
 )
+from bot.language.voice import club_voice_mentions
 from bot.models import Deal, Evidence, MatchResult, Mention, Rumour, Stage, highest_stage
 from bot.sources import Source, SourceDirectory
 
@@ -65,6 +72,9 @@ def extract_rumours(
     """The rumours an item carries: one per (player, to-club) pair, in order of first evidence."""
     doc = document_of(match)
     ctx = Context(doc, pack_for(doc.language, doc.seeds), catalogue, list(match.mentions))
+    voice = club_voice_mentions(ctx, feed_source)  # "The Club is delighted …" on the club's own feed
+    if voice:
+        ctx.mentions = sorted([*ctx.mentions, *voice], key=lambda m: m.start)
     ctx.index_spans()
     ctx.companions = find_companions(ctx)
     # A player named only as someone else's replacement, partner or brother is not in the item's cast.
@@ -91,9 +101,12 @@ def extract_rumours(
 def _read_claims(ctx: Context, state: State, sources: SourceDirectory) -> None:
     doc = ctx.doc
     sentences = doc.sentences
-    for claim_index, claim in enumerate(claims(ctx, sources)):
+    grouped = claims(ctx, sources)
+    for claim_index, claim in enumerate(grouped):
         first, last = sentences[claim[0]], sentences[claim[-1]]
         claim_source = LazySource(sources, doc, first[0], last[1], None)
+        # In a digest every claim stands alone: a clause naming no player is about its claim's player.
+        state.claim_players = _claim_players(ctx, first[0], last[1]) if len(grouped) > 1 else None
         ends_clean = [position == len(claim) - 1 or _ends_sentence(doc.text, sentences[i]) for position, i in
                       enumerate(claim)]
         recent: list[str] = []  # players of this claim, most recent last
@@ -108,6 +121,13 @@ def _read_claims(ctx: Context, state: State, sources: SourceDirectory) -> None:
             for clause in split_relatives(ctx, split_coordinated(ctx, clauses)):
                 state.clauses.append((claim_index, clause))
                 carried = _read_clause(ctx, state, clause, claim_index, recent, source, carried)
+
+
+def _claim_players(ctx: Context, o_start: int, o_end: int) -> list[str]:
+    start, end = ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end)
+    return list(dict.fromkeys(
+        m.entity_id for s, _e, m in ctx.within(start, end) if is_player(m.entity_id) and s not in ctx.companions
+    ))
 
 
 def _ends_sentence(text: str, span: tuple[int, int]) -> bool:
@@ -166,20 +186,25 @@ def _read_clause(
         # Nobody named or described: the clause can only deny or end pairs found elsewhere in the
         # claim ("There is no truth in the reports"). Skip the cue battery unless it does.
         return _read_empty_clause(ctx, state, clause, claim_index, recent, carried)
-    # With one player in the item, "The club will pay Manchester United €30m" is about him too, unless
-    # the clause names a footballer the catalogue lacks ("Rangers want to sign Kacper Nowicki").
-    # (Only asked when the clause names no player: with one, it is never used.)
-    only_player = not refs and len(ctx.player_ids) == 1 and not names_unknown_player(ctx, clause)
-    owners = refs or ([Ref(ctx.player_ids[0], clause.start, clause.start, explicit=False)] if only_player else [])
+    # With one player in the item (or line, or digest claim), "The club will pay Manchester United €30m"
+    # is about him too, unless the clause names a footballer the catalogue lacks ("Rangers want to sign
+    # Kacper Nowicki") or one it does not name ("Arsenal eye a winger").
+    topic = [] if refs or names_unknown_player(ctx, clause) else _topic(ctx, state, clause)
+    owners = refs or [Ref(player_id, clause.start, clause.start, explicit=False) for player_id in topic]
     suitors = _suitors(ctx, state, clause, clubs, refs, owners, described_from)
     player_ids = list(dict.fromkeys(r.player_id for r in refs))
     state.mentioned[clause.start] = (frozenset(player_ids), frozenset(m.entity_id for m in clubs))
     if player_ids:
         state.last_group = player_ids
-    to_pairs = to_constructs(ctx, refs, clubs)
+    to_pairs = [*to_constructs(ctx, refs, clubs), *listed_links(ctx, clubs)]
     recent.extend(player_ids)
     return _link(ctx, state, clause, claim_index, recent, source, carried, player_ids, suitors, to_pairs,
-                 clubs, only_player)
+                 clubs, topic)
+
+
+def _topic(ctx: Context, state: State, clause: Clause) -> list[str]:
+    o_start, o_end = ctx.doc.sentences[clause.sentence]
+    return topic_of(ctx, ctx.doc.to_folded(o_start), ctx.doc.to_folded(o_end), state.claim_players)
 
 
 def _suitors(
@@ -188,6 +213,12 @@ def _suitors(
 ) -> list[str]:
     """The clause's suitors, after recording what its other clubs are to the players."""
     roles = club_roles(ctx, clause, clubs, owners)
+    # A club named in the player's past ("left the Werkself for Bayern in 2025") is history: it says
+    # neither which club is his now nor which is no suitor of his.
+    past = {m.entity_id for m in clubs if any(a <= ctx.fspan(m)[0] < b for a, b in ctx.past)}
+    if past:
+        roles.from_pairs = [(p, c) for p, c in roles.from_pairs if c not in past]
+        roles.weak_from = [(p, c) for p, c in roles.weak_from if c not in past]
     for player_id, club_id in [*described_from, *roles.from_pairs]:
         state.from_text.setdefault(player_id, club_id)
     for player_id, club_id in roles.weak_from:
@@ -212,52 +243,141 @@ def _suitors(
     return [c for c in roles.suitors if c not in roles.excluded]
 
 
-def _link(
-    ctx: Context, state: State, clause: Clause, claim_index: int, recent: list[str], source: LazySource,
-    carried: list[str], player_ids: list[str], suitors: list[str], to_pairs: list[tuple[str, str, Hit]],
-    clubs: list[Mention], only_player: bool,
-) -> list[str]:
-    """Turn one clause's players and suitors into pairs (or deferred refinements, or negations)."""
+class _Cues(NamedTuple):
+    """The cues of one clause."""
+
+    stage_hits: list[cue.StageHit]
+    deals: list[tuple[int, Deal, Hit]]
+    weak: Hit | None
+    denied: bool
+    collapsed: bool
+    rejected: bool
+    negation_hits: list[Hit]
+
+    @property
+    def transfer(self) -> bool:
+        """True when the clause carries transfer vocabulary (a stage, a deal type or a generic word)."""
+        return bool(self.stage_hits or self.deals or self.weak is not None)
+
+
+def _clause_cues(ctx: Context, clause: Clause) -> _Cues:
     start, end = clause.start, clause.end
     stage_hits = cue.stage_hits(ctx, start, end, title=clause.title)
     deals = cue.deal_cues(ctx, start, end)
     weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
-    denied, collapsed, _rejected, _hits = cue.negations(ctx, start, end)
-    if not stage_hits and not deals and weak is None and not to_pairs:
+    denied, collapsed, rejected, hits = cue.negations(ctx, start, end)
+    return _Cues(stage_hits, deals, weak, denied, collapsed, rejected, hits)
+
+
+def _link(
+    ctx: Context, state: State, clause: Clause, claim_index: int, recent: list[str], source: LazySource,
+    carried: list[str], player_ids: list[str], suitors: list[str], to_pairs: list[tuple[str, str, Hit]],
+    clubs: list[Mention], topic: list[str],
+) -> list[str]:
+    """Turn one clause's players and suitors into pairs (or deferred refinements, or negations)."""
+    found = _clause_cues(ctx, clause)
+    if player_ids and not suitors and the_other_way(ctx, state, clause, claim_index, source, player_ids):
+        return carried
+    # "Pau Cubarsí: …; Chelsea and Manchester City rebuffed", "Dybala has rejected Boca Juniors":
+    # the clubs the player turned down are suitors, denied.
+    refused = found.rejected and bool(suitors) and (
+        (bool(topic) and not player_ids)
+        or bool(set(rejection_objects(ctx, found.negation_hits) or ()) & set(suitors))
+    )
+    if not found.transfer and not to_pairs and not refused:
         # No transfer vocabulary: at most a denial about pairs found elsewhere in the claim
         # ("Spurs have no intention of selling him"), never a new pair.
-        if denied or collapsed:
-            negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        if found.denied or found.collapsed:
+            negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
             for player_id in player_ids or recent[-1:]:
                 state.negations.append((claim_index, player_id, frozenset(suitors), frozenset(), negation))
         return suitors or carried
-    rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in player_ids)]
-    deal_kinds = frozenset(deal for _pos, deal, _hit in deals)
-    if player_ids and not rivals and not to_pairs and (denied or collapsed) and not carried:
-        # "Tottenham have no intention of selling the defender": the seller says no to every suitor,
-        # or to every suitor of that kind of deal; a collapsed *extension* concerns his own club only.
-        negation = Stage.COLLAPSED if collapsed else Stage.DENIED
-        if Deal.EXTENSION not in deal_kinds:
-            for player_id in player_ids:
-                state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
+    deniers = player_ids or topic
+    rivals = [c for c in suitors if not any(c in own_clubs(ctx, state, p)[1] for p in deniers)]
+    _seller_refuses(ctx, state, claim_index, carried, deniers, rivals, to_pairs, found)
     if player_ids and not suitors and not to_pairs:
+        deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
         suitors = _without_suitors(ctx, state, clause, claim_index, carried, player_ids, clubs, deal_kinds,
-                                   denied or collapsed)
-    if not player_ids and suitors:
-        if stage_hits and only_player:
-            player_ids = ctx.player_ids  # one player in the whole item: "Roma are also interested" is about him
+                                   found.denied or found.collapsed)
+    stay = any(deal is Deal.EXTENSION for _pos, deal, _hit in found.deals)
+    if not player_ids and not to_pairs and topic and (found.stage_hits or found.deals) and not rivals and not stay:
+        # "First talks held with Chelsea about a loan", "Birmingham have accepted a bid": no suitor
+        # named, the line's player's move goes on
+        state.player_only.extend((claim_index, player_id, clause) for player_id in topic)
+    elif not player_ids and suitors:
+        if (found.stage_hits or refused) and topic:
+            player_ids = topic  # one player in the item (or line): "Roma are also interested" is about him
         elif recent:
             state.deferred.extend((claim_index, recent[-1], club_id, clause) for club_id in suitors)
-    pairs: dict[tuple[str, str], list[Hit]] = {(p, c): [] for p in player_ids for c in suitors}
+    # A clause with no transfer word links only what its construction links ("Nisbet — Hibs, Motherwell").
+    linked = suitors if found.transfer or refused else []
+    swap = any(deal is Deal.SWAP for _pos, deal, _hit in found.deals)
+    pairs: dict[tuple[str, str], list[Hit]] = {
+        (p, c): []
+        for p in player_ids
+        for c in linked
+        if swap or not club_of_another(ctx, state, clause, c, p, player_ids)
+    }
     for player_id, club_id, link in to_pairs:
         pairs.setdefault((player_id, club_id), []).append(link)
+    _record(ctx, state, clause, claim_index, source, pairs, found.weak)
+    return _subjects(ctx, clause, suitors, found) or carried
+
+
+def _seller_refuses(
+    ctx: Context, state: State, claim_index: int, carried: list[str], deniers: list[str], rivals: list[str],
+    to_pairs: list[tuple[str, str, Hit]], found: _Cues,
+) -> None:
+    """"Tottenham have no intention of selling the defender", "Manchester City will not sell": the seller
+    says no to every suitor, or to every suitor of that kind of deal; a collapsed *extension* concerns
+    his own club only."""
+    moves = [link for link in to_pairs if link[1] not in own_clubs(ctx, state, link[0])[1]]
+    if not deniers or rivals or moves or not (found.denied or found.collapsed) or carried:
+        return
+    deal_kinds = frozenset(deal for _pos, deal, _hit in found.deals)
+    if Deal.EXTENSION in deal_kinds:
+        return
+    negation = Stage.COLLAPSED if found.collapsed else Stage.DENIED
+    for player_id in deniers:
+        state.negations.append((claim_index, player_id, frozenset(), deal_kinds, negation))
+
+
+def _record(
+    ctx: Context, state: State, clause: Clause, claim_index: int, source: LazySource,
+    pairs: dict[tuple[str, str], list[Hit]], weak: Hit | None,
+) -> None:
     for (player_id, club_id), links in pairs.items():
-        ev = state.evidence.setdefault((player_id, club_id), PairEvidence(order=len(state.evidence)))
+        ev = pair_evidence(state, player_id, club_id)
         ev.claims.add(claim_index)
         add_evidence(ctx, ev, clause, [*links, *([weak] if weak is not None else [])])
         if ev.source is None:
             ev.source = source.get()
-    return suitors or carried
+        if club_id != own_clubs(ctx, state, player_id)[0]:
+            state.last_move = (player_id, club_id, clause)  # where he goes is not where he comes from
+
+
+def _subjects(ctx: Context, clause: Clause, suitors: list[str], found: _Cues) -> list[str]:
+    """The suitors a following clause may inherit: those named before the clause's first transfer word
+    (its subject: "Brentford have agreed to sell A to Atalanta and are in talks … over B" → Brentford)."""
+    if len(suitors) < 2:
+        return suitors
+    named = ctx.within(clause.start, clause.end)
+    if named and named[0][2].entity_id in suitors and not ctx.folded[clause.start : named[0][0]].strip():
+        # The clause opens with its subject: "Napoli have accepted Al-Hilal's offer for A and want B"
+        subject, cursor = [named[0][2].entity_id], named[0][1]
+        joiner = ctx.lang.cues("list-join").pattern
+        for s, e, mention in named[1:]:
+            if mention.entity_id not in suitors or not joiner.fullmatch(ctx.folded, cursor, s):
+                break
+            subject.append(mention.entity_id)
+            cursor = e
+        return subject
+    first = min([hit[1] for _stage, hit in found.stage_hits] + [hit[1] for _pos, _deal, hit in found.deals]
+                + ([found.weak[1]] if found.weak is not None else []), default=None)
+    if first is None:
+        return suitors
+    named_first = {m.entity_id for s, _e, m in named if s < first}
+    return [c for c in suitors if c in named_first] or suitors
 
 
 def _without_suitors(
@@ -285,6 +405,15 @@ def _read_empty_clause(
     state.mentioned[clause.start] = (frozenset(), frozenset())
     denied, collapsed, _rejected, _hits = cue.negations(ctx, clause.start, clause.end)
     if not collapsed and not denied:
+        if (
+            recent
+            and cue.stage_hits(ctx, clause.start, clause.end, title=clause.title)
+            and not speaks_of_unnamed(ctx, clause.start, clause.end)  # not "a winger"
+            and not names_unknown_player(ctx, clause)  # not "Tomas Novak"
+        ):
+            # "Josh Windass to Derby? Talks, not close.", "Done deal between the clubs for £32m.":
+            # a stage told with nobody named is about the last player's only move.
+            state.player_only.append((claim_index, recent[-1], clause))
         return carried
     linked = (
         bool(cue.stage_hits(ctx, clause.start, clause.end, title=clause.title))
@@ -295,6 +424,9 @@ def _read_empty_clause(
         negation = Stage.COLLAPSED if collapsed else Stage.DENIED
         for player_id in recent[-1:]:
             state.negations.append((claim_index, player_id, frozenset(), frozenset(), negation))
+    elif recent:
+        # "no offer has been received and Adam is not for sale": it ends the last player's only move
+        state.player_only.append((claim_index, recent[-1], clause))
     return carried
 
 
@@ -304,20 +436,26 @@ def _build(
     """Turn a pair's evidence into a Rumour, or None when the club turns out not to be a suitor."""
     from_club, own = own_clubs(ctx, state, player_id)
     deal = pick_deal(ev.deals)
-    is_stay = club_id in own
+    is_stay = club_id in own and not moved_in_catalogue(ctx, state, player_id, club_id, ev)
     if is_stay:
         if Deal.EXTENSION not in ev.deals:
             return None  # the player's own club is never a suitor, except for a new contract
         deal = Deal.EXTENSION
     if not is_stay and deal is Deal.EXTENSION:
+        if not ev.stages and not _linked(ctx, ev):
+            return None  # "Alex Scott: Arsenal must give Mariona a new contract": a contract, no move of his
         deal = next((d for d in ev.deals if d is not Deal.EXTENSION), None)  # a rival's "new deal" is a move
     if club_id in state.came_from.get(player_id, set()) and deal is not Deal.EXTENSION:
         return None  # "who joined City from Milan": Milan is where he was, not where he goes
     if club_id in state.loan_hosts.get(player_id, set()) and deal not in _BUYING_DEALS:
         return None  # "on loan at Tottenham": where he plays now, not where he goes (unless it buys him)
-    stage = highest_stage(ev.stages) or Stage.INTEREST
+    # A new contract at his own club is as far as the clauses about the contract say, not as far as
+    # the rejected bids of other clubs went ("turned down Almería's offer … want to tie him down").
+    stage = highest_stage(ev.stay_stages if is_stay and ev.stay_stages else ev.stages) or Stage.INTEREST
     if ev.negated and not stage.is_negative:
         stage = Stage.DENIED
+    if is_stay and stage is Stage.DENIED:
+        return None  # "have not opened talks over a new contract", "turned down a new contract": no move
     return Rumour(
         player_id=player_id,
         from_club_id=None if is_stay else from_club,
@@ -330,6 +468,12 @@ def _build(
         source=ev.source or feed_source,
         evidence=_evidence(ctx, ev.hits),
     )
+
+
+def _linked(ctx: Context, ev: PairEvidence) -> bool:
+    """True when a construction links the pair ("X to Y", a gossip list), not only the words of its clause."""
+    by_id = ctx.lang.wordings.by_id
+    return any(w in by_id and by_id[w].category in ("to-link", "suitor-list") for w, _s, _e in ev.hits)
 
 
 def _evidence(ctx: Context, hits: list[Hit]) -> tuple[Evidence, ...]:

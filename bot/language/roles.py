@@ -86,6 +86,8 @@ def _sort_club(
     )) or (ctx.has_digit(end, after_end) and _SCORE_AFTER.match(folded[end:after_end])):
         roles.excluded.add(club_id)  # "Milan 2-1 Roma": a match, not a transfer
         return True
+    if lang.cues("club-role", "suitor-after").pattern.match(folded, end, after_end):
+        return False  # "reports of Juventus and Napoli interest", "face Bayern battle": a suitor
     if ctx.search(lang.cues("club-role", "loan-host"), before_start, start):
         roles.loan_hosts.append(club_id)
         roles.excluded.add(club_id)
@@ -105,9 +107,12 @@ def _sort_club(
         # The seller is the player's club, unless his own club is named here as well (a swap:
         # "a swap deal to Chelsea involving Garnacho and Højlund" sells only Garnacho).
         others = {m.entity_id for m in clubs if m.entity_id != club_id} - hosts.get()
+        # "Trabzonspor in talks with Manchester United about turning Onana's loan into a permanent
+        # transfer": the club he is on loan at is named too, and the owner sells
+        converts = {Deal.LOAN, Deal.PERMANENT} <= {deal for _p, deal, _h in deal_cues(ctx, clause.start, clause.end)}
         for ref in refs:
             entity = ctx.entity(ref.player_id)
-            if entity is None or entity.club_id not in others:
+            if entity is None or entity.club_id not in others or converts:
                 roles.sellers.append((ref.player_id, club_id))
         return True
     if any(not r.explicit and r.start == start and r.end > end for r in refs):
@@ -127,6 +132,8 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before_start: i
     from_cue = (
         ctx.search(lang.cues("club-role", "from"), before_start, start)
         if not ctx.search(lang.cues("club-role", "suitor-from"), before_start, start)
+        # "at Burnley's training ground": where he is today, not his club
+        and not lang.cues("club-role", "premises").pattern.match(folded, end, end + 40)
         else None
     )
     if owner_of is None and player_before is None and not from_cue:
@@ -137,11 +144,18 @@ def _owner_club(ctx: Context, refs: list[Ref], mention: Mention, before_start: i
     elif player_before is not None:
         targets = [player_before.player_id]
     else:
-        targets = [r.player_id for r in refs]
+        # "the signing of Brobbey from Sunderland and … Kean": the players named before the cue
+        targets = [r.player_id for r in refs if r.end <= start] or [r.player_id for r in refs]
     # A bare "from X" / "at X" is often history ("his move from Leipzig", "joined from Metz"):
     # it never overrides the catalogue club, it only fills in when the catalogue has none.
     cue_text = from_cue.group(0).strip() + " " if from_cue is not None else ""
     weak = owner_of is None and player_before is None and bool(lang.bare_from.fullmatch(cue_text))
+    if weak and ctx.search(lang.cues("club-role", "joining-from"), before_start, start):
+        weak = False  # "Holm will join the Bianconeri from Bologna": a move under way, not his history
+    if weak:
+        # "Hammer at FC Bayern!": a bare "at" tells nothing about a player the clause does not name
+        named = {r.player_id for r in refs if r.end > r.start}
+        targets = [p for p in targets if p in named]
     (roles.weak_from if weak else roles.from_pairs).extend((p, club_id) for p in targets)
     return True
 
@@ -210,6 +224,9 @@ def is_suitor_mention(ctx: Context, mention: Mention, clause: Clause) -> bool:
     """True when nothing right before this mention of a club marks it as something else than a suitor."""
     lang = ctx.lang
     before = _before(ctx, clause, mention, 60)
+    end = ctx.fspan(mention)[1]
+    if lang.cues("club-role", "suitor-after").pattern.match(ctx.folded, end, min(clause.end, end + 40)):
+        return True
     if ctx.search(lang.cues("club-role", "not-suitor"), *before):
         return False
     return not ctx.search(lang.cues("club-role", "from"), *before) or bool(

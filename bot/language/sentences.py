@@ -21,6 +21,7 @@ _SENTENCE_END = re.compile(r"[.!?]+['\"’”)]*(?=\s)")
 _CITE_PAREN_END = re.compile(r"\)\s*(?=[A-Z0-9\"'‘“])")
 _NEXT_VISIBLE = re.compile(r"\S")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LEAGUE_LETTER = re.compile(r"\b(?:Serie|Série|Group|Liga|Division|League|Pool)\s+[A-Z]$")
 _PARENTHETICAL = re.compile(r"\([^()]{1,60}\)\.?")
 _WORD_WINDOW = 64  # longest abbreviation looked at ("A.C.", "e.g."): far more than enough
 _CITATION_WINDOW = 60  # the longest "(Outlet)" kept with the sentence before it
@@ -71,7 +72,9 @@ def _is_abbreviation(before: str) -> bool:
     token = word.group(1)
     if "." in token:  # "A.C", "e.g"; but "Calciomercato.com." ends a sentence
         return all(len(part) <= 2 for part in token.split(".") if part)
-    return token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper())
+    if len(token) == 1 and token.isupper():
+        return _LEAGUE_LETTER.search(before) is None  # an initial ("J. Smith"), not "Serie A."
+    return token.lower() in _ABBREVIATIONS
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -12,7 +12,16 @@ from bot.language.roles import names_unknown_player
 from bot.models import Deal, Stage
 from bot.sources import Source
 
-__all__ = ["PairEvidence", "State", "add_evidence", "claim_deals", "own_clubs", "pick_deal"]
+__all__ = [
+    "PairEvidence",
+    "State",
+    "add_evidence",
+    "claim_deals",
+    "own_clubs",
+    "pair_evidence",
+    "pick_deal",
+    "rejection_objects",
+]
 
 
 @dataclass(slots=True)
@@ -28,6 +37,9 @@ class PairEvidence:
     order: int = 0
     claims: set[int] = field(default_factory=set)
     hits: list[Hit] = field(default_factory=list)  # the wordings that made and shaped the pair
+    stay_stages: list[Stage] = field(default_factory=list)  # stages told in clauses about a new contract
+    club: str = ""  # the club of the pair
+    player: str = ""  # the player of the pair
 
 
 @dataclass(slots=True)
@@ -50,6 +62,17 @@ class State:
     # (number of clauses when worked out, the clauses with deal cues): see ``claim_deals``
     deal_clauses: tuple[int, list[tuple[int, Clause]]] | None = None
     moving: tuple[object, list[tuple[str, str, set[int]]]] | None = None  # (what it depends on, moving_pairs)
+    claim_players: list[str] | None = None  # in a digest, the players the current claim names
+    last_move: tuple[str, str, Clause] | None = None  # the last pair read that is a move: player, club, clause
+
+
+def pair_evidence(state: State, player_id: str, club_id: str) -> PairEvidence:
+    """The evidence of a pair, created (in order of first evidence) when new."""
+    ev = state.evidence.get((player_id, club_id))
+    if ev is None:
+        ev = PairEvidence(order=len(state.evidence), club=club_id, player=player_id)
+        state.evidence[(player_id, club_id)] = ev
+    return ev
 
 
 def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence[Hit] = ()) -> None:
@@ -57,6 +80,9 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
     start, end = clause.start, clause.end
     hits = cue.stage_hits(ctx, start, end, title=clause.title)
     denied, collapsed, rejected, negation_hits = cue.negations(ctx, start, end)
+    if rejected and _rejects_another_club(ctx, negation_hits, ev.club):
+        rejected = False  # "rejects Manchester City and signs new Forest deal": Forest is not rejected
+        negation_hits = [hit for hit in negation_hits if ctx.lang.wordings.by_id[hit[0]].value != "rejected"]
     positive = [stage for stage, _hit in hits]
     ev.hits.extend(hit for _stage, hit in hits)
     ev.hits.extend(negation_hits)
@@ -66,6 +92,9 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
         ev.rejected = True  # a turned-down bid is still a bid: the rumour lives on
         positive.append(Stage.CONTACT if offer[0].startswith("approach") else Stage.BID)
         ev.hits.append(offer[1])
+    elif rejected and _seller_rejects(ctx, ev, start, negation_hits):
+        ev.rejected = True  # "Juve say no to PSG for Bremer": his club turned a suitor down, who may return
+        positive.append(Stage.CONTACT)
     elif rejected:
         denied = True  # "X rejected a move to Y": the player said no
     if collapsed:
@@ -75,7 +104,10 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
         ev.negated = True
         positive.append(Stage.DENIED)
     ev.stages.extend(positive)
-    for _pos, deal, hit in cue.deal_cues(ctx, start, end):
+    deals = cue.deal_cues(ctx, start, end)
+    if any(deal is Deal.EXTENSION for _pos, deal, _hit in deals):
+        ev.stay_stages.extend(positive)
+    for _pos, deal, hit in deals:
         if deal not in ev.deals:
             ev.deals.append(deal)
             ev.hits.append(hit)
@@ -85,6 +117,40 @@ def add_evidence(ctx: Context, ev: PairEvidence, clause: Clause, extra: Sequence
             fees = ctx.memo[("fees", start, end)] = cue.fees(ctx.original(start, end), ctx.lang)
         if fees:
             ev.fee = fees[0]
+
+
+def _rejects_another_club(ctx: Context, negation_hits: list[Hit], club_id: str) -> bool:
+    """True when every rejection of the clause is followed by the club it rejects, and it is another one."""
+    objects = rejection_objects(ctx, negation_hits)
+    return bool(objects) and club_id not in (objects or ())
+
+
+def _seller_rejects(ctx: Context, ev: PairEvidence, start: int, negation_hits: list[Hit]) -> bool:
+    """True when the player's own club is named before the clause's rejection (the seller says no)."""
+    first = min((s for wording, s, _e in negation_hits if ctx.lang.wordings.by_id[wording].value == "rejected"),
+                default=start)
+    own = own_club_of(ctx, ev.player)
+    return own is not None and any(m.entity_id == own for _s, _e, m in ctx.within(start, first))
+
+
+def own_club_of(ctx: Context, player_id: str) -> str | None:
+    """The player's club in the catalogue."""
+    entity = ctx.entity(player_id) if player_id else None
+    return entity.club_id if entity is not None else None
+
+
+def rejection_objects(ctx: Context, negation_hits: list[Hit]) -> list[str] | None:
+    """The clubs named right after the clause's rejections ("rejects Manchester City"); None when a
+    rejection is followed by no club."""
+    objects = []
+    for wording, _start, end in negation_hits:
+        if ctx.lang.wordings.by_id[wording].value != "rejected":
+            continue
+        named = [m.entity_id for s, _e, m in ctx.within(end, end + 4) if not ctx.folded[end:s].strip(" ")]
+        if not named:
+            return None
+        objects.append(named[0])
+    return objects
 
 
 def negate(ev: PairEvidence, stage: Stage) -> None:

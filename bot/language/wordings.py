@@ -53,7 +53,7 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "stage": frozenset(s.value for s in Stage if not s.is_negative),
     "headline": frozenset({"official"}),
     "scoop": frozenset({"here_we_go"}),
-    "pending": frozenset({"pending"}),
+    "pending": frozenset({"pending", "after"}),
     "bid-reading": frozenset({"interest", "agreement", "agreement-after", "agreement-headline"}),
     "deal": frozenset(d.value for d in Deal),
     "deal-excluded": frozenset({"loan"}),
@@ -64,13 +64,18 @@ CATEGORIES: dict[str, frozenset[str]] = {
     "to-link": frozenset({"to"}),
     "background": frozenset({"background"}),
     "club-role": frozenset(
-        {"suitor-from", "from", "seller", "parent", "not-suitor", "loan-host", "article", "former"}
+        {"suitor-from", "suitor-after", "from", "seller", "parent", "not-suitor", "loan-host", "article", "former",
+         "premises", "joining-from"}
     ),
     "companion": frozenset({"before", "after", "object", "event-before", "event-after"}),
     "clause-break": _ANY,
     "coordination": _ANY,
     "list-join": _ANY,
     "name-cue": _ANY,
+    "unnamed": frozenset({"unnamed"}),
+    "opposite": frozenset({"opposite"}),
+    "club-voice": frozenset({"self"}),
+    "suitor-list": frozenset({"lead", "separator", "club-separator", "join", "filler"}),
     "citation": frozenset(
         {"before", "before-weak", "weak-frame", "after", "club-before", "club-after", "club-generic"}
     ),

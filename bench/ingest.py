@@ -79,10 +79,11 @@ async def _ingest(
     return elapsed, stored, stories, sum(r.outcome == "error" for r in result.reports)
 
 
-async def run(*, quick: bool = False) -> None:
-    """Print items/s for the core pipeline, the pipeline with rumours and stories, and feedparser alone."""
-    feeds, per_feed = (20, 50) if quick else (80, 50)
-    catalogue = load_catalogue(SEEDS)
+async def serve_feeds(catalogue: Catalogue, feeds: int, per_feed: int) -> tuple[dict[str, bytes], web.AppRunner, int]:
+    """Generate ``feeds`` feeds of ``per_feed`` items with catalogue names and serve them on 127.0.0.1.
+
+    Returns the bodies by path, the runner (the caller cleans it up) and the port.
+    """
     rng = random.Random(5)
     players = [(p.name, club.name) for p in catalogue.players() if (club := catalogue.club_of(p.id)) is not None]
     clubs = [c.name for c in catalogue.clubs() if c.league in ("Premier League", "Serie A", "LaLiga")]
@@ -97,7 +98,14 @@ async def run(*, quick: bool = False) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
+    return bodies, runner, runner.addresses[0][1]
+
+
+async def run(*, quick: bool = False) -> None:
+    """Print items/s for the core pipeline, the pipeline with rumours and stories, and feedparser alone."""
+    feeds, per_feed = (20, 50) if quick else (80, 50)
+    catalogue = load_catalogue(SEEDS)
+    bodies, runner, port = await serve_feeds(catalogue, feeds, per_feed)
     total = feeds * per_feed
     try:
         core = await _ingest(bodies, port, catalogue, rumours=False)

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from aiohttp import web
-
-from bench.ingest import _ingest, make_feed
+from bench.ingest import _ingest, serve_feeds
 from bot.catalogue import load_catalogue
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -82,21 +79,7 @@ async def run(*, quick: bool = False) -> None:
     """Print both first-poll times and their ratio."""
     runs = 1 if quick else 3
     catalogue = load_catalogue(SEEDS)
-    rng = random.Random(5)
-    players = [(p.name, club.name) for p in catalogue.players() if (club := catalogue.club_of(p.id)) is not None]
-    clubs = [c.name for c in catalogue.clubs() if c.league in ("Premier League", "Serie A", "LaLiga")]
-    bodies = {f"/feed-{n}.xml": make_feed(n, PER_FEED, rng, players, clubs) for n in range(FEEDS)}
-
-    async def serve(request: web.Request) -> web.Response:
-        return web.Response(body=bodies[request.path], content_type="application/rss+xml")
-
-    app = web.Application()
-    for path in bodies:
-        app.router.add_get(path, serve)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
+    bodies, runner, port = await serve_feeds(catalogue, FEEDS, PER_FEED)
     urls = [f"http://127.0.0.1:{port}{path}" for path in bodies]
     print(f"{FEEDS} feeds x {PER_FEED} items from 127.0.0.1, first poll into a fresh database (best of {runs})")
     try:

@@ -13,7 +13,7 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.catalogue.learner import MoveLearner
 from bot.catalogue.moves import MoveRules, load_move_rules
 from bot.catalogue.operator import load_common_words, load_database_layer
-from bot.catalogue.provisional import ProvisionalTracker
+from bot.catalogue.tracker import ProvisionalTracker
 from bot.config import Settings
 from bot.feeds.fetch import FeedFetcher, user_agent
 from bot.ingest import Ingestor, PollPolicy

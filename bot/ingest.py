@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
 from bot.catalogue.learner import MoveLearner
-from bot.catalogue.provisional import ProvisionalTracker
+from bot.catalogue.tracker import ProvisionalTracker
 from bot.errors import FeedError, storage_fault
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link

@@ -11,7 +11,8 @@ import pytest
 
 from bot.catalogue import Catalogue, Matcher, norm
 from bot.catalogue.operator import load_database_layer
-from bot.catalogue.provisional import ProvisionalTracker, detect
+from bot.catalogue.provisional import detect
+from bot.catalogue.tracker import ProvisionalTracker
 from bot.cli import main
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor

@@ -418,13 +418,7 @@ def load_sources(path: Path) -> SourceDirectory:
                 aliases = [name, *aliases]
             entries.append((source, aliases, exact, domains))
 
-    names = [fold_text(e[0].name) for e in entries]
-    for duplicate in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"{path}: source {duplicate!r} is defined more than once")
-    outlet_names = {fold_text(e[0].name) for e in entries if e[0].kind is SourceKind.OUTLET}
-    for source, *_ in entries:
-        if source.kind is SourceKind.JOURNALIST and source.outlet and fold_text(source.outlet) not in outlet_names:
-            problems.append(f"{path}: journalist {source.name!r}: unknown outlet {source.outlet!r}")
+    _check_entries(path, entries, problems)
     if problems:
         raise ConfigError(problems)
 
@@ -438,3 +432,15 @@ def load_sources(path: Path) -> SourceDirectory:
             directory._domains[domain] = source
     directory._finish()
     return directory
+
+
+def _check_entries(path: Path, entries: list[tuple[Source, list[str], list[str], list[str]]],
+                   problems: list[str]) -> None:
+    """Problems across entries: a source defined twice, a journalist whose outlet is not listed."""
+    names = [fold_text(e[0].name) for e in entries]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{path}: source {duplicate!r} is defined more than once")
+    outlet_names = {fold_text(e[0].name) for e in entries if e[0].kind is SourceKind.OUTLET}
+    for source, *_ in entries:
+        if source.kind is SourceKind.JOURNALIST and source.outlet and fold_text(source.outlet) not in outlet_names:
+            problems.append(f"{path}: journalist {source.name!r}: unknown outlet {source.outlet!r}")

@@ -256,18 +256,24 @@ def _load_players(
                 as_of=(row.get("as_of") or "").strip() or None,
                 women=women_file,
             )
-            seen = {norm(name)}
-            aliases.append(Alias(name, entity_id, AliasKind.STRONG))
-            for raw in (row.get("aliases") or "").split("|"):
-                text = raw.strip()
-                kind = AliasKind.STRONG
-                if text.startswith("~"):
-                    text, kind = text[1:].strip(), AliasKind.CONTEXT
-                if len(norm(text)) < 2 or norm(text) in seen:
-                    continue
-                seen.add(norm(text))
-                aliases.append(Alias(text, entity_id, kind))
+            aliases.extend(_player_aliases(name, entity_id, row.get("aliases") or ""))
     return list(entities.values()), aliases
+
+
+def _player_aliases(name: str, entity_id: str, written: str) -> list[Alias]:
+    """The full name (strong) and the ``|``-separated aliases; ``~alias`` is context-only."""
+    seen = {norm(name)}
+    aliases = [Alias(name, entity_id, AliasKind.STRONG)]
+    for raw in written.split("|"):
+        text = raw.strip()
+        kind = AliasKind.STRONG
+        if text.startswith("~"):
+            text, kind = text[1:].strip(), AliasKind.CONTEXT
+        if len(norm(text)) < 2 or norm(text) in seen:
+            continue
+        seen.add(norm(text))
+        aliases.append(Alias(text, entity_id, kind))
+    return aliases
 
 
 def _load_people(path: Path, problems: list[str]) -> list[Person]:

@@ -384,11 +384,8 @@ def load_sources(path: Path) -> SourceDirectory:
     default_tier = _tier(data.get("default_tier", DEFAULT_TIER), f"{path}: default_tier", problems)
     entries: list[tuple[Source, list[str], list[str], list[str]]] = []  # source, aliases, exact, domains
 
-    for section, kind in (
-        ("outlet", SourceKind.OUTLET),
-        ("journalist", SourceKind.JOURNALIST),
-        ("club", SourceKind.CLUB),
-    ):
+    for section, kind in (("outlet", SourceKind.OUTLET), ("journalist", SourceKind.JOURNALIST),
+                          ("club", SourceKind.CLUB)):
         raw = data.get(section, [])
         if not isinstance(raw, list):
             problems.append(f"{path}: [[{section}]] must be an array of tables")

@@ -22,6 +22,8 @@ DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MOVE_MODES = ("auto", "review")  # completed moves learnt from the news: applied at once, or queued for an operator
 
+N = TypeVar("N", int, float)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -106,30 +108,28 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
         raise ConfigError([f"{env_file}: cannot be read ({exc.strerror})"]) from None
 
 
-def _int_between(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
+def _between(convert: Callable[[str], N], low: N, high: N, what: str) -> Callable[[str], N]:
+    """A parser of numbers in ``[low, high]`` whose error says what is expected (never the value)."""
+    expected = f"expected {what} from {low:g} to {high:g}"
+
+    def parse(raw: str) -> N:
         try:
-            value = int(raw)
+            value = convert(raw)
         except ValueError:
-            raise ValueError(f"expected a whole number from {low} to {high}") from None
+            raise ValueError(expected) from None
         if not low <= value <= high:
-            raise ValueError(f"expected a whole number from {low} to {high}")
+            raise ValueError(expected)
         return value
 
     return parse
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    return _between(int, low, high, "a whole number")
 
 
 def _seconds_between(low: float, high: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"expected a number of seconds from {low:g} to {high:g}") from None
-        if not low <= value <= high:
-            raise ValueError(f"expected a number of seconds from {low:g} to {high:g}")
-        return value
-
-    return parse
+    return _between(float, low, high, "a number of seconds")
 
 
 def _contact(raw: str) -> str:

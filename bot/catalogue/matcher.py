@@ -27,6 +27,7 @@ from bot.catalogue.context import Keyed, SportContext, WordInfo
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
 from bot.language.document import Document
+from bot.language.fold import blank_spans
 from bot.language.pack import pack_for
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
 
@@ -105,19 +106,7 @@ def boilerplate_spans(text: str, lowered: str | None = None) -> list[tuple[int, 
 
 def blank_boilerplate(text: str) -> str:
     """Replace photo credits, bylines and newsletter lines with spaces of the same length."""
-    return _blank(text, boilerplate_spans(text))
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    if not spans:
-        return text
-    pieces: list[str] = []
-    cursor = 0
-    for start, end in spans:
-        pieces.extend((text[cursor:start], " " * (end - start)))
-        cursor = end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
+    return blank_spans(text, boilerplate_spans(text))
 
 
 def resolve_contained(spans: list[_S]) -> list[_S]:
@@ -221,7 +210,7 @@ class Matcher:
         blanked = folded.text
         spans = boilerplate_spans(text)
         if spans:  # blank the boilerplate in the folded text too (same offsets through the map)
-            blanked = _blank(blanked, [(folded.to_folded[a], folded.to_folded[b]) for a, b in spans])
+            blanked = blank_spans(blanked, [(folded.to_folded[a], folded.to_folded[b]) for a, b in spans])
         keyed = resolve_contained(self._candidates(f" {_words(blanked)} "))
         # The one point where context decides: each name's owners for its sentence, other sports dropped.
         chosen = self._context.choose(text, keyed, folded.original_span, doc.sentence_of)

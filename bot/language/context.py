@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.language.document import Document
+from bot.language.fold import blank_spans
 from bot.language.pack import LanguagePack
 from bot.language.prefilter import LiteralIndex
 from bot.language.wordings import CueSet
@@ -18,16 +19,6 @@ __all__ = ["CatalogueLike", "Context", "Hit", "is_club", "is_player"]
 
 _DIGIT = re.compile(r"\d")
 
-
-def _spaces_over(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with each of the (sorted, disjoint) ``spans`` replaced by as many spaces."""
-    pieces: list[str] = []
-    cursor = 0
-    for start, end in spans:
-        pieces.extend((text[cursor:start], " " * (end - start)))
-        cursor = end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
 
 # A wording that fired: (wording id, folded start, folded end) in the Document's folded text.
 Hit = tuple[str, int, int]
@@ -183,7 +174,7 @@ class Context:
         if self.cue_literals is None or self.cue_literals[0] is not self.cues:
             if self.cues is self.folded:
                 index = self._folded_literals()
-            elif self.lang.prefilter.spaceless and self.cues == _spaces_over(self.folded, self.past):
+            elif self.lang.prefilter.spaceless and self.cues == blank_spans(self.folded, self.past):
                 # The cue text is the folded text with ``past`` blanked by spaces: its literals are the
                 # folded text's minus those in the blanked spans (checked, not assumed: a cheap compare).
                 index = self._folded_literals().blanked(self.past)

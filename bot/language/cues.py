@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.language.context import Context, Hit
-from bot.language.fold import fold_text
+from bot.language.fold import blank_spans, fold_text
 from bot.language.pack import LanguagePack
 from bot.models import Deal, Stage
 
@@ -203,15 +203,7 @@ def mask_history(ctx: Context) -> tuple[str, list[tuple[int, int]]]:
         if end > start and ctx.search(cues, start, end):
             spans.append((start, end))
         start = end + 1
-    if not spans:
-        return folded, spans
-    pieces: list[str] = []
-    cursor = 0
-    for a, b in spans:
-        pieces.extend((folded[cursor:a], " " * (b - a)))
-        cursor = b
-    pieces.append(folded[cursor:])
-    return "".join(pieces), spans
+    return blank_spans(folded, spans), spans
 
 
 _PART_END = re.compile(r"[,.;!?\n]|:(?=\s)")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-__all__ = ["Folded", "fold", "fold_cased", "fold_text"]
+__all__ = ["Folded", "blank_spans", "fold", "fold_cased", "fold_text"]
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Characters that fold to exactly one character (folded, and transliterated keeping case).
@@ -160,3 +160,16 @@ def _invert(text: str, to_original: list[int]) -> list[int]:
         to_folded.extend(range(first, first + following - anchor))
     to_folded.append(bisect_left(produced, len(text)))
     return to_folded
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each of the (sorted, disjoint) ``spans`` replaced by as many spaces (offsets hold)."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        pieces.extend((text[cursor:start], " " * (end - start)))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)

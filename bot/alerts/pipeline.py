@@ -82,7 +82,9 @@ class AlertPipeline:
         alerts = sorted([*recovered, *result.alerts], key=lambda a: (a.item.published_at, a.item.id))
         newest = max((a.item.id for a in alerts), default=planned_through)
         try:
-            enqueued = await self.plan(alerts, now, planned_through=max(newest, planned_through))
+            # The watermark moves only when there is something newer: an idle tick writes nothing.
+            moved = newest if newest > planned_through else None
+            enqueued = await self.plan(alerts, now, planned_through=moved)
         except Exception as exc:
             if (fault := storage_fault(exc)) is None:
                 raise

@@ -89,3 +89,13 @@ async def test_a_pipeline_poll_plans_once_per_story_and_server(app: App) -> None
     assert len(alerts) == 2 and enqueued.added == 1
     [row] = await app.storage.outbox.due(LATER + timedelta(minutes=1))
     assert row.alert_key.story_id is not None and str(row.alert_key).endswith(":talks")
+
+
+async def test_an_idle_tick_writes_nothing(app: App) -> None:
+    """No feed due and nothing stored since the last plan: the tick reads, and commits no write."""
+    _, pipeline = build_services(app, now=lambda: T0)
+    await pipeline.poll(T0)  # the first tick records the watermark
+    before = app.storage.db._conn.total_changes
+    _, alerts, enqueued = await pipeline.poll(T0 + timedelta(seconds=30))
+    assert alerts == [] and enqueued.added == 0
+    assert app.storage.db._conn.total_changes == before

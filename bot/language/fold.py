@@ -93,10 +93,6 @@ class Folded:
         """True when every character folded to exactly one character."""
         return isinstance(self.to_original, range)
 
-    def original_index(self, n: int) -> int:
-        """The index in the original text of the character that produced folded character ``n``."""
-        return self.to_original[n]
-
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded half-open span to the original text's half-open span."""
         if end <= start:

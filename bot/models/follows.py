@@ -34,12 +34,6 @@ class FollowFilter:
     min_stage: Stage | None = None
     max_tier: int | None = None
 
-    @property
-    def is_open(self) -> bool:
-        """True when nothing is filtered out."""
-        return self.min_stage is None and self.max_tier is None
-
-
 @dataclass(frozen=True, slots=True)
 class FollowHit:
     """A follow that a new item concerns, and why (the entity or the term it matched)."""

@@ -117,31 +117,6 @@ class FeedStore:
         """Return the feeds due for a poll at ``now`` (never paused ones)."""
         return [_feed(r) for r in await self._db.fetchall(DUE, {"now": to_db(now)})]
 
-    async def record_success(
-        self,
-        feed_id: int,
-        *,
-        now: datetime,
-        next_due_at: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        body_hash: str | None,
-        title: str | None,
-    ) -> None:
-        """Record a successful fetch (new body); the feed counts as primed from now on."""
-        await self._db.execute(
-            RECORD_SUCCESS,
-            {
-                "id": feed_id,
-                "now": to_db(now),
-                "next_due_at": to_db(next_due_at),
-                "etag": etag,
-                "last_modified": last_modified,
-                "body_hash": body_hash,
-                "title": title,
-            },
-        )
-
     async def record_not_modified(self, feed_id: int, *, now: datetime, next_due_at: datetime) -> None:
         """Record a 304 or an unchanged body."""
         await self._db.execute(

@@ -210,7 +210,7 @@ async def hot_club_alert(app: App, n: int) -> IngestedItem:
     done = await app.storage.ingest.commit(
         FeedState(feed.id, fetched, NOW, None, None, None, feed.title),
         [(NewItem(item, dedupe_key(feed.id, item), True, match.mentions), ())],
-        decide=partial(decide, window=STORY_WINDOW), window=STORY_WINDOW,
+        decide=decide, window=STORY_WINDOW,
     )
     return IngestedItem(done[0].item, match, feed, (), done[0].updates)
 

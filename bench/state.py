@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from itertools import accumulate
 from pathlib import Path
 
@@ -319,7 +318,7 @@ async def _store_items(
             for fid, batch in rounds.items():
                 fetched = max(new.item.published for new, _ in batch) + timedelta(minutes=2)
                 state = FeedState(fid, fetched, fetched + timedelta(minutes=5), None, None, None, titles[fid])
-                done = await storage.ingest.commit(state, batch, decide=partial(decide, window=STORY_WINDOW),
+                done = await storage.ingest.commit(state, batch, decide=decide,
                                                    window=STORY_WINDOW)
                 stories += sum(u.is_new for d in done for u in d.updates)
             rounds.clear()

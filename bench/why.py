@@ -25,7 +25,6 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 
 from bench.eval import DEFAULT_CORPUS, SEEDS, load_corpus
@@ -65,7 +64,7 @@ async def measure(corpus_path: Path = DEFAULT_CORPUS) -> dict[str, float]:
                 batch.append((NewItem(item, f"k{n}", True, matcher.match_item(item.title, item.summary).mentions),
                               read(item.title, item.summary)))
             state = FeedState(feed.id, NOW, NOW, None, None, None, "Calciomercato")
-            committed = await storage.ingest.commit(state, batch, decide=partial(decide, window=timedelta(days=30)),
+            committed = await storage.ingest.commit(state, batch, decide=decide,
                                                     window=timedelta(days=30))
             reports = [(u.story_id, done.item) for done in committed for u in done.updates]
             sizes = [len(_json(r.evidence)) for done in committed for r in done.rumours]

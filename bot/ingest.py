@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Literal, Protocol
 
 from bot.catalogue import Matcher
@@ -194,7 +193,7 @@ class Ingestor:
         committed = await self.storage.ingest.commit(
             state,
             [(new, reported) for new, _, _, reported in read],
-            decide=partial(decide, window=self.policy.story_window),
+            decide=decide,
             window=self.policy.story_window,
         )
         if self.provisional is not None:  # names the catalogue lacks; observe() never raises

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from bot import intel
 from bot.catalogue import Catalogue
@@ -32,7 +31,7 @@ class Board:
         rumour = ReportedRumour(player, club, None, stage, None, None, False, False, outlet, tier, True)
         await self.storage.ingest.commit(
             FeedState(feed_id, T0, T0, None, None, None, None), [(NewItem(item, f"link:{n}", False), (rumour,))],
-            decide=partial(decide, window=STORY_WINDOW), window=STORY_WINDOW,
+            decide=decide, window=STORY_WINDOW,
         )
 
 

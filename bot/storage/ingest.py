@@ -8,9 +8,10 @@ lose the reports for good).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.models import ItemRumours, NewItem, ReportedRumour, StoredItem, Story, StoryDecision, StoryUpdate
 from bot.storage.db import Database, to_db
@@ -18,8 +19,15 @@ from bot.storage.feeds import RECORD_SUCCESS
 from bot.storage.items import insert_items
 from bot.storage.stories import candidate_stories, write_decision
 
-# The story decider (bot.stories.decide): the batch's rumours + candidate stories + next id -> intents.
-Decider = Callable[[Sequence[ItemRumours], Sequence[Story], int], StoryDecision]
+
+class Decider(Protocol):
+    """The story decider (``bot.stories.decide``): the batch's rumours + candidate stories -> intents."""
+
+    def __call__(
+        self, items: Sequence[ItemRumours], candidates: Sequence[Story], next_id: int, *, window: timedelta
+    ) -> StoryDecision:
+        """Decide which story each rumour joins or opens."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,7 @@ class IngestStore:
             if pairs:
                 since = min(b.published for b in batch if b.rumours) - window
                 candidates, next_id = await candidate_stories(conn, pairs, since)
-                decision = decide(batch, candidates, next_id)
+                decision = decide(batch, candidates, next_id, window=window)
                 await write_decision(conn, decision)
                 updates = decision.updates
             await conn.execute(RECORD_SUCCESS, _state_row(state))

@@ -24,7 +24,6 @@ from bot.models import (
     AlertView,
     Delivery,
     DmMode,
-    Feed,
     FeedItem,
     NewItem,
     OutboxRow,
@@ -34,8 +33,6 @@ from bot.models import (
 from bot.storage import Storage
 
 NOW = datetime(2026, 1, 29, 9, 0, tzinfo=UTC)
-CLOSE = datetime(2026, 2, 2, 19, 0, tzinfo=UTC)
-FEED = Feed(1, "https://news.example/rss", "Calciomercato", None, None, None, 0, None, NOW, False, True)
 CH, DM = TargetKind.CHANNEL, TargetKind.DM
 
 

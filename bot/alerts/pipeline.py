@@ -12,6 +12,7 @@ unique key turns a repeat into an update.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -171,6 +172,6 @@ class AlertPipeline:
                 StoryUpdate(s.id, s.player_id, s.to_club_id, s.stage, s.stage, False)
                 for s in await self.storage.stories.of_item(item.id)
             )
-            match = self.app.matcher.match_item(item.title, item.summary)
+            match = await asyncio.to_thread(self.app.matcher.match_item, item.title, item.summary)  # CPU: off the loop
             recovered.append(IngestedItem(item, match, feed, stories=stories))
         return recovered

@@ -25,8 +25,13 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY seeds ./seeds
-# matplotlib (heat charts) builds its font list once, here, where the mercato user may read and update it.
-RUN pip install --no-deps --no-build-isolation . \
+COPY setup.py ./
+# setup.py compiles the reading code with mypyc (bot/native.py): a C compiler for this step only. Without
+# one the build still succeeds, as pure Python (slower). matplotlib (heat charts) builds its font list
+# once, here, where the mercato user may read and update it.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-deps --no-build-isolation . \
+    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app mercato \
     && mkdir -p /data "$MPLCONFIGDIR" && python -c "import matplotlib.font_manager" \
     && chown mercato /data && chown -R mercato "$MPLCONFIGDIR"

@@ -19,8 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.ingest import _ingest, serve_feeds
-from bot.catalogue import load_catalogue
+from bench.feedserver import feeds_served_elsewhere
+from bench.ingest import _ingest, bench_feeds
+from bot.catalogue import Catalogue, load_catalogue
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 READER_VERSION = "3.26"  # the newest release that still runs on Python 3.11 (3.27 needs 3.12)
@@ -79,20 +80,22 @@ async def run(*, quick: bool = False) -> None:
     """Print both first-poll times and their ratio."""
     runs = 1 if quick else 3
     catalogue = load_catalogue(SEEDS)
-    bodies, runner, port = await serve_feeds(catalogue, FEEDS, PER_FEED)
+    bodies = bench_feeds(catalogue, FEEDS, PER_FEED)
+    async with feeds_served_elsewhere(bodies) as port:  # neither side pays for the server
+        await _compare(bodies, port, catalogue, runs)
+
+
+async def _compare(bodies: dict[str, bytes], port: int, catalogue: Catalogue, runs: int) -> None:
     urls = [f"http://127.0.0.1:{port}{path}" for path in bodies]
     print(f"{FEEDS} feeds x {PER_FEED} items from 127.0.0.1, first poll into a fresh database (best of {runs})")
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            mercato = min([await _ingest(bodies, port, catalogue, rumours=True) for _ in range(runs)])
-            seconds, items, stories, _errors = mercato
-            print(f"  Mercato (rumours, stories)  : {seconds:6.2f} s  ({items:,} items, {stories:,} stories)")
-            python = await asyncio.to_thread(install_reader, Path(tmp))
-            if python is None:
-                return
-            theirs = min([await _reader_poll(python, urls, Path(tmp), n) for n in range(runs)])
-            label = f"reader {READER_VERSION} update_feeds()"
-            print(f"  {label:28s}: {theirs[0]:6.2f} s  ({theirs[1]:,} entries)  [baseline]")
-            print(f"  ratio                       : {seconds / theirs[0]:6.2f}x reader's time (target <= 1.00)")
-    finally:
-        await runner.cleanup()
+    with tempfile.TemporaryDirectory() as tmp:
+        mercato = min([await _ingest(bodies, port, catalogue, rumours=True) for _ in range(runs)])
+        seconds, items, stories, _errors = mercato
+        print(f"  Mercato (rumours, stories)  : {seconds:6.2f} s  ({items:,} items, {stories:,} stories)")
+        python = await asyncio.to_thread(install_reader, Path(tmp))
+        if python is None:
+            return
+        theirs = min([await _reader_poll(python, urls, Path(tmp), n) for n in range(runs)])
+        label = f"reader {READER_VERSION} update_feeds()"
+        print(f"  {label:28s}: {theirs[0]:6.2f} s  ({theirs[1]:,} entries)  [baseline]")
+        print(f"  ratio                       : {seconds / theirs[0]:6.2f}x reader's time (target <= 1.00)")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
 import bot
+from bot import native
 from bot.batch import describe_article, match_batch
 from bot.catalogue import Matcher, load_catalogue
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
@@ -86,7 +87,7 @@ def _accept_everywhere(parser: argparse.ArgumentParser, *flags: str, **kwargs: A
 def build_parser() -> argparse.ArgumentParser:
     """Describe every subcommand."""
     parser = Parser(prog="mercato", description="Football transfer rumours for Discord.")
-    parser.add_argument("--version", action="version", version=f"mercato {version()}")
+    parser.add_argument("--version", action="version", version=f"mercato {version()}; reading code: {native.status()}")
     parser.add_argument("--db", type=Path, help="database file (overrides MERCATO_DB)")
     # Typed as plain ArgumentParsers for the helpers that add to it; they are Parsers (one-line errors) all the same.
     sub = cast("Subparsers", parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))

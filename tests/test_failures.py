@@ -206,13 +206,15 @@ def test_db_is_accepted_anywhere_on_the_line(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    """`mercato --version` prints the installed version."""
+    """`mercato --version` prints the installed version and how the reading code runs."""
     from importlib.metadata import version
+
+    from bot import native
 
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
     assert exited.value.code == 0
-    assert capsys.readouterr().out.strip() == f"mercato {version('mercato')}"
+    assert capsys.readouterr().out.strip() == f"mercato {version('mercato')}; reading code: {native.status()}"
 
 
 # ---------------------------------------------------------------- file permissions (without root's override)

@@ -14,12 +14,11 @@ candidate are then resolved by how much their alias can be trusted (see ``AliasK
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import ahocorasick
 
@@ -128,8 +127,16 @@ def resolve_contained(spans: list[_S]) -> list[_S]:
 class Matcher:
     """Matches catalogue aliases in text. Build once per catalogue; ``match`` is pure and thread-safe."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    _context: SportContext
+    _automaton: Any  # ahocorasick.Automaton: key -> (key length, what the key means)
+    _empty: bool
+
+    def __init__(self, catalogue: Catalogue, *, reuse: Matcher | None = None) -> None:
+        """Build the automaton for ``catalogue``, or share ``reuse``'s (same aliases; see :meth:`over`)."""
         self.catalogue = catalogue
+        if reuse is not None:
+            self._context, self._automaton, self._empty = reuse._context, reuse._automaton, reuse._empty
+            return
         entries: dict[str, dict[str, AliasKind]] = defaultdict(dict)
 
         def add(key: str, entity_id: str, kind: AliasKind) -> None:
@@ -169,9 +176,7 @@ class Matcher:
 
     def over(self, catalogue: Catalogue) -> Matcher:
         """This matcher reading ``catalogue`` (a copy of its own, same aliases) for players' clubs."""
-        twin = copy.copy(self)
-        twin.catalogue = catalogue
-        return twin
+        return Matcher(catalogue, reuse=self)  # not copy.copy: this class is compiled (bot/native.py)
 
     def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
         entities = self.catalogue.entities

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.language.detect import choose_language, detect_language
 from bot.language.fold import Folded, fold
@@ -40,7 +41,8 @@ class Document:
     folded: Folded
     mentions: tuple[Mention, ...] = ()
     seeds: Path | None = None
-    citations: object = field(default=None, repr=False)  # bot.sources' index of the sources it names (built once)
+    # bot.sources' index of the sources it names (built once); Any: mypyc cannot compile an `object` field
+    citations: Any = field(default=None, repr=False)
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
 

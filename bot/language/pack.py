@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import bot
 from bot.errors import ConfigError
 from bot.language.prefilter import Prefilter
 from bot.language.vocabulary import Money, Vocabulary, load_vocabulary, words_regex
@@ -26,7 +27,8 @@ __all__ = [
     "pack_for",
 ]
 
-DEFAULT_SEEDS = Path(__file__).resolve().parent.parent.parent / "seeds"
+# From the package, not this file: a compiled module's __file__ is where mypyc put it (bot/native.py).
+DEFAULT_SEEDS = Path(bot.__file__).resolve().parent.parent / "seeds"
 DEFAULT_LANGUAGE = "en"
 
 

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.catalogue import Catalogue, Matcher, load_catalogue
-from bot.ingest import reported_rumour
 from bot.language import extract_rumours
 from bot.language import fold_text as fold
 from bot.models import EntityKind, ItemRumours, MatchResult, Rumour
+from bot.reading import reported_rumour
 from bot.sources import SourceDirectory, load_sources
 from bot.stories import decide
 
@@ -179,7 +179,7 @@ def _pairwise(groups: Iterable[Iterable[str]]) -> set[frozenset[str]]:
 def _story_scores(items: list[dict[str, Any]], predictions: dict[str, list[Rumour]]) -> dict[str, Any]:
     """Group the items into stories with the production decider and score the groups pairwise.
 
-    Every item's rumours become reports exactly as ingest makes them (``bot.ingest.reported_rumour``)
+    Every item's rumours become reports exactly as ingest makes them (``bot.reading.reported_rumour``)
     and the whole corpus is one batch for ``bot.stories.decide`` — the function the ingest transaction
     calls. Two items form a gold pair when they share a ``story`` key; a predicted pair when the
     decider puts them in one story (an item in several stories pairs with the members of each).

@@ -43,9 +43,10 @@ from pathlib import Path
 
 from bot.alerts.pipeline import PLANNED_THROUGH
 from bot.catalogue import Catalogue, Matcher, load_catalogue, norm
-from bot.ingest import dedupe_key, reported_rumour
+from bot.ingest import dedupe_key
 from bot.language import extract_rumours
 from bot.models import DmMode, Entity, EntityKind, FeedItem, Mention, NewItem, ReportedRumour, Rumour, Stage
+from bot.reading import reported_rumour
 from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
 from bot.storage.db import available_migrations, to_db

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from bench.eval import DEFAULT_CORPUS, SEEDS, load_corpus
 from bot.catalogue import Matcher, load_catalogue
-from bot.ingest import reported_rumour
 from bot.language import extract_rumours
 from bot.models import Evidence, FeedItem, NewItem, ReportedRumour
+from bot.reading import reported_rumour
 from bot.sources import load_sources
 from bot.storage import Storage
 from bot.storage.ingest import FeedState

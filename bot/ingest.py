@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
@@ -20,9 +20,8 @@ from bot.errors import FeedError, storage_fault
 from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
-from bot.language import MAX_ANALYSED_CHARS, extract_rumours
-from bot.language.document import MAX_TITLE_CHARS
-from bot.models import Feed, FeedItem, IngestedItem, MatchResult, NewItem, ReportedRumour, Rumour
+from bot.models import Feed, FeedItem, IngestedItem
+from bot.reading import Batch, ItemReader, Reading, ThreadReading, reported_rumour
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
 from bot.storage.ingest import FeedState
@@ -91,11 +90,6 @@ def dedupe_key(feed_id: int, item: FeedItem) -> str:
     return f"feed:{feed_id}:{item.uid}"
 
 
-def is_alertable(published: datetime, *, primed: bool, now: datetime, max_age: timedelta) -> bool:
-    """A new feed's first poll never alerts; neither does an item older than the cut-off."""
-    return primed and published >= now - max_age
-
-
 def retry_at(now: datetime, failures: int, policy: PollPolicy, retry_after: float | None = None) -> datetime:
     """Exponential backoff after ``failures`` consecutive failures, capped at ``max_backoff`` (6 h).
 
@@ -122,6 +116,7 @@ class Ingestor:
         provisional: ProvisionalTracker | None = None,
         moves: MoveLearner | None = None,
         concurrency: int = 4,
+        reading: Reading | None = None,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
@@ -130,6 +125,11 @@ class Ingestor:
         self.provisional = provisional  # records names the catalogue lacks (never raises)
         self.moves = moves  # completed stories move players in the catalogue (never raises)
         self.policy = policy or PollPolicy()
+        # Reading is CPU work (matching, rumours): off the event loop, in a thread or in worker processes
+        # (bot.reading), so that Discord's heartbeat and commands keep answering while it runs.
+        self.reading = reading or ThreadReading(
+            ItemReader(matcher, sources, max_item_age=self.policy.max_item_age, provisional=provisional is not None)
+        )
         self._limit = asyncio.Semaphore(concurrency)
 
     async def poll_due(self, now: datetime, *, interval: timedelta | None = None) -> PollResult:
@@ -186,19 +186,18 @@ class Ingestor:
         known = await self.storage.items.known(feed.id, [i.uid for i in keyed.values()], list(keyed))
         fresh = [(key, item) for key, item in keyed.items() if key not in known and item.uid not in known]
         feed_source = self._feed_source(feed, parsed.title)
-        # Reading is CPU work (matching, rumours): one worker thread per feed batch keeps the event loop
-        # (Discord's heartbeat, commands) answering while it runs.
-        read = await asyncio.to_thread(self._read_batch, feed, feed_source, fresh, now, parsed.language)
+        read = await self.reading.read(Batch(feed, feed_source, fresh, now, parsed.language))
         state = FeedState(feed.id, now, next_due, fetched.etag, fetched.last_modified, digest, parsed.title)
         committed = await self.storage.ingest.commit(
             state,
-            [(new, reported) for new, _, _, reported in read],
+            [(new, reported) for new, _, _, reported, _ in read],
             decide=decide,
             window=self.policy.story_window,
         )
         if self.provisional is not None:  # names the catalogue lacks; observe() never raises
             for done in committed:
-                await self.provisional.observe(done.item.id, feed.id, read[done.index][1], now=now)
+                _, match, _, _, candidates = read[done.index]
+                await self.provisional.observe(done.item.id, feed.id, match, now=now, candidates=candidates)
         # --- issue 10: moves learnt from the news. Every committed item's story updates (alertable or
         # not) go to the learner, which applies or queues the moves completed stories prove and updates
         # the shared in-memory catalogue. Keep this right after the ingest commit.
@@ -218,36 +217,6 @@ class Ingestor:
         if self.sources is None:
             return None
         return self.sources.for_feed(feed.url, title or feed.title)
-
-    def _read_batch(
-        self, feed: Feed, feed_source: Source | None, fresh: list[tuple[str, FeedItem]], now: datetime,
-        language: str | None = None,
-    ) -> list[tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]]:
-        """Read a feed's new items (run in a worker thread)."""
-        return [self._read(feed, feed_source, key, item, now, language) for key, item in fresh]
-
-    def _read(
-        self, feed: Feed, feed_source: Source | None, key: str, item: FeedItem, now: datetime,
-        language: str | None = None,
-    ) -> tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...]]:
-        """Read one new item: who it mentions, the rumours it carries, and those as reports of this outlet.
-
-        Only the first ``MAX_ANALYSED_CHARS`` of a summary are read, and only those are stored.
-        ``language`` is the one the feed declares: its wordings read the item when the seeds have them,
-        else the language is told from the item's text.
-        """
-        if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
-            item = replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
-        match = self.matcher.match_item(item.title, item.summary, language=language)
-        alertable = is_alertable(item.published, primed=feed.primed, now=now, max_age=self.policy.max_item_age)
-        rumours: tuple[Rumour, ...] = ()
-        if self.sources is not None and match.mentions:
-            rumours = tuple(
-                extract_rumours(match, self.matcher.catalogue, sources=self.sources, feed_source=feed_source)
-            )
-        outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
-        reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
-        return NewItem(item, key, alertable, match.mentions), match, rumours, reported
 
     async def _failed(
         self, feed: Feed, now: datetime, error: str, *, retry_after: float | None = None
@@ -273,22 +242,4 @@ class Ingestor:
         return FeedReport(feed.id, feed.url, "error", error=error, paused=paused)
 
 
-def reported_rumour(rumour: Rumour, outlet: str, feed_source: Source | None) -> ReportedRumour:
-    """A rumour as a report: published by ``outlet``; its tier is the cited source's when known, else the feed's."""
-    source = rumour.source if rumour.source is not None and rumour.source.known else feed_source
-    cited = rumour.source.name if rumour.source is not None and rumour.source.name != outlet else None
-    return ReportedRumour(
-        player_id=rumour.player_id,
-        to_club_id=rumour.to_club_id,
-        from_club_id=rumour.from_club_id,
-        stage=rumour.stage,
-        deal=rumour.deal,
-        fee=rumour.fee,
-        negated=rumour.negated,
-        rejected=rumour.rejected,
-        outlet=outlet,
-        tier=source.tier if source is not None else None,
-        known_source=source is not None and source.known,
-        cited=cited,
-        evidence=rumour.evidence,
-    )
+__all__ = ["FeedReport", "Ingestor", "PollPolicy", "PollResult", "dedupe_key", "reported_rumour", "retry_at"]

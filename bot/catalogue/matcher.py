@@ -210,7 +210,7 @@ class Matcher:
         """Find the mentions of a Document (recorded on it) and return them as a MatchResult."""
         text = doc.text
         if self._empty or not text:
-            return MatchResult(text, (), doc)
+            return MatchResult(text, (), doc, doc.language)
         folded = doc.folded
         blanked = folded.text
         spans = boilerplate_spans(text)
@@ -221,7 +221,7 @@ class Matcher:
         chosen = self._context.choose(text, keyed, folded.original_span, doc.sentence_of)
         mentions = tuple(sorted(self._resolve(doc, blanked, chosen), key=lambda m: m.start))
         doc.mentions = mentions
-        return MatchResult(text, mentions, doc)
+        return MatchResult(text, mentions, doc, doc.language)
 
     def _candidates(self, padded: str) -> list[tuple[int, int, Keyed[_Owners]]]:
         """Whole-word hits in `` words(text) ``; offsets are into the unpadded text."""

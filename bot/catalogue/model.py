@@ -43,6 +43,9 @@ class Catalogue:
     problems: list[str] = field(default_factory=list)
     vocabulary: SportVocabulary = field(default_factory=SportVocabulary)  # seeds/sports.toml
     _by_norm: dict[str, list[Alias]] = field(default_factory=dict, init=False, repr=False)
+    # Every player moved in place since this catalogue was built: player id -> (club id, as of). Reading
+    # processes hold copies of the catalogue; these few entries bring them up to date (bot.reading).
+    moved: dict[str, tuple[str | None, str | None]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_norm: dict[str, list[Alias]] = defaultdict(list)
@@ -135,6 +138,7 @@ class Catalogue:
             return False
         if (player.club_id, player.as_of) != (club_id, as_of):
             self.entities[player_id] = replace(player, club_id=club_id, as_of=as_of)
+            self.moved[player_id] = (club_id, as_of)
         return True
 
     def copy(self) -> Catalogue:

@@ -6,13 +6,13 @@ Detection itself (pure) is :mod:`bot.catalogue.provisional`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.catalogue.model import Catalogue
-from bot.catalogue.provisional import ProvisionalDetector
+from bot.catalogue.provisional import ProvisionalCandidate, ProvisionalDetector
 from bot.models import MatchResult, Sighting
 
 if TYPE_CHECKING:
@@ -45,10 +45,13 @@ class ProvisionalTracker:
         self.detector = ProvisionalDetector(catalogue, sources=sources)
         self.min_feeds = min_feeds
 
-    def sightings(self, match: MatchResult) -> list[Sighting]:
-        """What ``match`` shows of provisional players: new candidates, and known provisional players named."""
+    def sightings(
+        self, match: MatchResult, candidates: Sequence[ProvisionalCandidate] | None = None
+    ) -> list[Sighting]:
+        """What ``match`` shows of provisional players: new candidates (``candidates`` when the reader already
+        detected them, bot.reading), and known provisional players named."""
         seen: dict[str, Sighting] = {}
-        for candidate in self.detector.detect(match):
+        for candidate in self.detector.detect(match) if candidates is None else candidates:
             seen.setdefault(candidate.entity_id, Sighting(
                 entity_id=candidate.entity_id,
                 name=candidate.name,
@@ -63,13 +66,16 @@ class ProvisionalTracker:
                 seen.setdefault(entity.id, Sighting(entity.id, entity.name, None, mention.text))
         return list(seen.values())
 
-    async def observe(self, item_id: int, feed_id: int, match: MatchResult, *, now: datetime) -> list[str]:
+    async def observe(
+        self, item_id: int, feed_id: int, match: MatchResult, *, now: datetime,
+        candidates: Sequence[ProvisionalCandidate] | None = None,
+    ) -> list[str]:
         """Record an item's provisional sightings, then promote whoever now qualifies; return promoted ids.
 
         Never raises: the poll cycle must not fail a feed because of this bookkeeping.
         """
         try:
-            seen = self.sightings(match)
+            seen = self.sightings(match, candidates)
             if not seen:
                 return []
             await self._store.record_sightings(item_id, feed_id, seen, now=now)

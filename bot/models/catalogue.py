@@ -77,6 +77,7 @@ class MatchResult:
     text: str
     mentions: tuple[Mention, ...]
     document: object | None = field(default=None, compare=False, repr=False)
+    language: str | None = None  # the language the text was read in (the document's), kept without it
 
     def entity_ids(self) -> list[str]:
         """Return the distinct entity ids in order of first appearance."""

@@ -132,7 +132,7 @@ async def test_a_poll_reads_each_feed_in_the_language_it_declares(
             server.add(path, _feed(language, f"kone{path[1:]}", TITLE, BODY))
         result = await reading_ingestor.poll_due(T0 + timedelta(hours=1))
     read = {alert.feed.url.rsplit("/", 1)[1]: alert for alert in result.alerts}
-    assert {k: v.match.document.language for k, v in read.items()} == {"it": "it", "none": "it", "en": "en"}
+    assert {k: v.match.language for k, v in read.items()} == {"it": "it", "none": "it", "en": "en"}
     assert [(r.player_id, r.to_club_id, r.stage) for r in read["it"].rumours] == [KONE]
     assert [(r.player_id, r.to_club_id, r.stage) for r in read["none"].rumours] == [KONE]
     assert KONE not in {(r.player_id, r.to_club_id, r.stage) for r in read["en"].rumours}

@@ -1,0 +1,226 @@
+"""Reading new feed items (matching, rumours, reports, provisional names) off the event loop.
+
+Reading is the poll's main CPU cost. Two ways to run it, one result, item for item:
+
+- ``ThreadReading``: a worker thread of this process (one CPU; tests; embedding).
+- ``ProcessReading``: worker processes, each with its own copy of the catalogue (the bot's default on a
+  machine with more than one CPU). Reading then uses the other cores and never holds this process's GIL:
+  the event loop (Discord's heartbeat, commands, deliveries) keeps answering while a big poll is read.
+  Moves learnt while running (the only change made to a live catalogue that reading depends on) travel
+  with every batch; a worker that dies is replaced and its batch read here instead, so nothing is lost.
+
+Only the first ``MAX_ANALYSED_CHARS`` of a summary are read, and only those are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.catalogue import Catalogue, Matcher
+from bot.catalogue.provisional import ProvisionalCandidate, ProvisionalDetector
+from bot.language import MAX_ANALYSED_CHARS, extract_rumours
+from bot.language.document import MAX_TITLE_CHARS
+from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour
+from bot.sources import Source, SourceDirectory
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Batch", "ItemReader", "ProcessReading", "Read", "Reading", "ThreadReading", "auto_workers",
+           "is_alertable", "reported_rumour"]
+
+# One item, read: what is stored, who it mentions, its rumours, those as this outlet's reports, and the
+# footballers it names that the catalogue lacks. The match carries no Document (it stays where it was read).
+Read = tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...], tuple[ProvisionalCandidate, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A feed's new items, to be read together."""
+
+    feed: Feed
+    feed_source: Source | None
+    fresh: Sequence[tuple[str, FeedItem]]  # (dedupe key, item)
+    now: datetime
+    language: str | None = None  # what the feed declares; None: told from each item's text
+
+
+class ItemReader:
+    """Reads items against one catalogue (pure CPU work: no I/O, no clock)."""
+
+    def __init__(
+        self, matcher: Matcher, sources: SourceDirectory | None, *, max_item_age: timedelta, provisional: bool
+    ) -> None:
+        self.matcher = matcher
+        self.sources = sources
+        self.max_item_age = max_item_age
+        self.detector = ProvisionalDetector(matcher.catalogue, sources=sources) if provisional else None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.matcher.catalogue
+
+    def read_batch(self, batch: Batch) -> list[Read]:
+        """Read every new item of ``batch``."""
+        return [self.read(batch, key, item) for key, item in batch.fresh]
+
+    def read(self, batch: Batch, key: str, item: FeedItem) -> Read:
+        """Read one item: who it mentions, the rumours it carries, those as reports of this outlet."""
+        if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
+            item = replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
+        feed, feed_source = batch.feed, batch.feed_source
+        match = self.matcher.match_item(item.title, item.summary, language=batch.language)
+        alertable = is_alertable(item.published, primed=feed.primed, now=batch.now, max_age=self.max_item_age)
+        rumours: tuple[Rumour, ...] = ()
+        if self.sources is not None and match.mentions:
+            rumours = tuple(extract_rumours(match, self.catalogue, sources=self.sources, feed_source=feed_source))
+        outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
+        reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
+        candidates = tuple(self.detector.detect(match)) if self.detector is not None else ()
+        light = replace(match, document=None)  # the Document served the readers above; nothing after needs it
+        return NewItem(item, key, alertable, match.mentions), light, rumours, reported, candidates
+
+
+def is_alertable(published: datetime, *, primed: bool, now: datetime, max_age: timedelta) -> bool:
+    """A new feed's first poll never alerts; neither does an item older than the cut-off."""
+    return primed and published >= now - max_age
+
+
+def reported_rumour(rumour: Rumour, outlet: str, feed_source: Source | None) -> ReportedRumour:
+    """A rumour as a report: published by ``outlet``; its tier is the cited source's when known, else the feed's."""
+    source = rumour.source if rumour.source is not None and rumour.source.known else feed_source
+    cited = rumour.source.name if rumour.source is not None and rumour.source.name != outlet else None
+    return ReportedRumour(
+        player_id=rumour.player_id,
+        to_club_id=rumour.to_club_id,
+        from_club_id=rumour.from_club_id,
+        stage=rumour.stage,
+        deal=rumour.deal,
+        fee=rumour.fee,
+        negated=rumour.negated,
+        rejected=rumour.rejected,
+        outlet=outlet,
+        tier=source.tier if source is not None else None,
+        known_source=source is not None and source.known,
+        cited=cited,
+        evidence=rumour.evidence,
+    )
+
+
+class Reading(Protocol):
+    """Where the poll reads its batches."""
+
+    reader: ItemReader
+
+    async def read(self, batch: Batch) -> list[Read]:
+        """Read a batch without blocking the event loop."""
+        ...
+
+    async def close(self) -> None:
+        """Release whatever reading holds (threads, processes)."""
+        ...
+
+
+class ThreadReading:
+    """Reads each batch in a worker thread of this process."""
+
+    def __init__(self, reader: ItemReader) -> None:
+        self.reader = reader
+
+    async def read(self, batch: Batch) -> list[Read]:
+        return await asyncio.to_thread(self.reader.read_batch, batch)
+
+    async def close(self) -> None:
+        return None
+
+
+def auto_workers() -> int:
+    """Reading processes for this machine: one per CPU it may use (up to 4); none with a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 0 if cpus < 2 else min(cpus, 4)
+
+
+class ProcessReading:
+    """Reads batches in worker processes, each holding a copy of the catalogue (see the module's doc)."""
+
+    def __init__(self, reader: ItemReader, workers: int) -> None:
+        self.reader = reader
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._starting: asyncio.Task[ProcessPoolExecutor] | None = None
+
+    async def start(self) -> None:
+        """Start the workers now (they load their catalogue in the background), not at the first batch."""
+        await self._ready()
+
+    async def read(self, batch: Batch) -> list[Read]:
+        moves = dict(self.reader.catalogue.moved)  # small: the moves learnt since start-up
+        try:
+            pool = await self._ready()
+            return await asyncio.get_running_loop().run_in_executor(pool, _read_in_worker, batch, moves)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start afresh next batch; read this one here.
+            log.error("a reading process died; reading this batch in the bot's process and starting new ones")
+            self._discard()
+            return await asyncio.to_thread(self.reader.read_batch, batch)
+
+    async def close(self) -> None:
+        pool = await self._starting if self._starting is not None else None
+        self._starting = self._pool = None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+    async def _ready(self) -> ProcessPoolExecutor:
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start_pool))
+        self._pool = await self._starting
+        return self._pool
+
+    def _discard(self) -> None:
+        pool, self._pool, self._starting = self._pool, None, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        """Fork the workers from a clean server process (never from this threaded one) and wait until they read."""
+        reader = self.reader
+        payload = pickle.dumps((reader.catalogue, reader.sources, reader.max_item_age, reader.detector is not None),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.reading"])  # imported once, in the server, before it forks workers
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(payload,))
+        for ready in [pool.submit(_ping) for _ in range(self.workers)]:
+            ready.result()
+        return pool
+
+
+# --- in the worker processes
+
+_WORKER: ItemReader | None = None
+
+
+def _start_worker(payload: bytes) -> None:
+    global _WORKER
+    catalogue, sources, max_item_age, provisional = pickle.loads(payload)
+    _WORKER = ItemReader(Matcher(catalogue), sources, max_item_age=max_item_age, provisional=provisional)
+
+
+def _ping() -> bool:
+    return _WORKER is not None
+
+
+def _read_in_worker(batch: Batch, moves: dict[str, tuple[str | None, str | None]]) -> list[Read]:
+    assert _WORKER is not None, "started by _start_worker"
+    catalogue = _WORKER.catalogue
+    for player_id, (club_id, as_of) in moves.items():
+        catalogue.move(player_id, club_id, as_of)  # idempotent: only a change is applied
+    return _WORKER.read_batch(batch)

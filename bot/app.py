@@ -19,6 +19,7 @@ from bot.feeds.fetch import FeedFetcher, user_agent
 from bot.ingest import Ingestor, PollPolicy
 from bot.language.pack import load_languages
 from bot.metrics import Metrics
+from bot.reading import ItemReader, ProcessReading, ThreadReading
 from bot.sources import SourceDirectory, load_sources
 from bot.storage import Storage
 
@@ -40,7 +41,8 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)  # this process's Prometheus registry
 
     async def close(self) -> None:
-        """Close the HTTP session, then the database."""
+        """Stop the reading processes, close the HTTP session, then the database."""
+        await self.ingestor.reading.close()
         await self.fetcher.close()
         await self.storage.close()
 
@@ -98,7 +100,11 @@ async def open_app(
     if move_rules is not None:  # issue 10: completed moves in the news update the catalogue
         moves = MoveLearner(storage, catalogue, sources, move_rules, mode=settings.moves_mode)
         await moves.sync()  # from here on, an operator's approve/undo is reloaded at the next poll
-    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker, moves=moves)
+    reader = ItemReader(matcher, sources, max_item_age=policy.max_item_age, provisional=True)
+    # Worker processes start now and load their copy of the catalogue while the bot connects (bot.reading).
+    reading = ProcessReading(reader, settings.read_workers) if settings.read_workers else ThreadReading(reader)
+    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker, moves=moves,
+                        reading=reading)
     return App(settings, storage, catalogue, matcher, fetcher, ingestor, sources)
 
 

@@ -47,6 +47,9 @@ class Settings:
     guild_grace_days: int = 7  # a server's data is deleted this long after the bot leaves it
     db_busy_timeout: float = 5.0  # seconds to wait for another process's database lock
     moves_mode: str = "auto"  # MERCATO_MOVES: "auto" applies moves learnt from the news, "review" queues them
+    # MERCATO_READ_WORKERS: processes that read feed items (bot.reading); 0 reads in a thread of this process.
+    # The operator's default (from_env) is one per CPU; a Settings built in code (tests, embedding) reads in a thread.
+    read_workers: int = 0
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
@@ -91,6 +94,7 @@ class Settings:
             guild_grace_days=get("MERCATO_GUILD_GRACE_DAYS", _int_between(0, 365), cls.guild_grace_days),
             db_busy_timeout=get("MERCATO_DB_BUSY_TIMEOUT", _seconds_between(0.05, 600.0), cls.db_busy_timeout),
             moves_mode=get("MERCATO_MOVES", _move_mode, cls.moves_mode),
+            read_workers=get("MERCATO_READ_WORKERS", _read_workers, auto_read_workers()),
         )
         if problems:
             raise ConfigError(problems)
@@ -164,6 +168,20 @@ def _move_mode(raw: str) -> str:
     if raw.lower() not in MOVE_MODES:
         raise ValueError(f"expected one of {', '.join(MOVE_MODES)}")
     return raw.lower()
+
+
+def auto_read_workers() -> int:
+    """Reading processes for this machine: one per CPU it may use (up to 4); none with a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 0 if cpus < 2 else min(cpus, 4)
+
+
+def _read_workers(raw: str) -> int:
+    if raw.lower() == "auto":
+        return auto_read_workers()
+    if not raw.isdigit() or not 0 <= int(raw) <= 32:
+        raise ValueError("expected auto or a whole number from 0 (read in the bot's process) to 32")
+    return int(raw)
 
 
 def _snowflake(raw: str) -> int:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import pickle
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,8 +35,8 @@ from bot.sources import Source, SourceDirectory
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Batch", "ItemReader", "ProcessReading", "Read", "Reading", "ThreadReading", "auto_workers",
-           "is_alertable", "reported_rumour"]
+__all__ = ["Batch", "ItemReader", "ProcessReading", "Read", "Reading", "ThreadReading", "is_alertable",
+           "reported_rumour"]
 
 # One item, read: what is stored, who it mentions, its rumours, those as this outlet's reports, and the
 # footballers it names that the catalogue lacks. The match carries no Document (it stays where it was read).
@@ -121,6 +121,10 @@ class Reading(Protocol):
 
     reader: ItemReader
 
+    def begin(self) -> None:
+        """Get ready in the background (worker processes load their catalogue) before the first batch."""
+        ...
+
     async def read(self, batch: Batch) -> list[Read]:
         """Read a batch without blocking the event loop."""
         ...
@@ -136,17 +140,14 @@ class ThreadReading:
     def __init__(self, reader: ItemReader) -> None:
         self.reader = reader
 
+    def begin(self) -> None:
+        return None
+
     async def read(self, batch: Batch) -> list[Read]:
         return await asyncio.to_thread(self.reader.read_batch, batch)
 
     async def close(self) -> None:
         return None
-
-
-def auto_workers() -> int:
-    """Reading processes for this machine: one per CPU it may use (up to 4); none with a single CPU."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 0 if cpus < 2 else min(cpus, 4)
 
 
 class ProcessReading:
@@ -158,30 +159,43 @@ class ProcessReading:
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Task[ProcessPoolExecutor] | None = None
 
-    async def start(self) -> None:
-        """Start the workers now (they load their catalogue in the background), not at the first batch."""
-        await self._ready()
+    def begin(self) -> None:
+        if self._starting is None:
+            # Pickled here, on the event loop (~40 ms for the shipped catalogue): the loop is the only
+            # thread that changes the catalogue, so the copy is never taken halfway through a change.
+            reader = self.reader
+            payload = pickle.dumps(
+                (reader.catalogue, reader.sources, reader.max_item_age, reader.detector is not None),
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start_pool, payload))
 
     async def read(self, batch: Batch) -> list[Read]:
         moves = dict(self.reader.catalogue.moved)  # small: the moves learnt since start-up
         try:
             pool = await self._ready()
             return await asyncio.get_running_loop().run_in_executor(pool, _read_in_worker, batch, moves)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): start afresh next batch; read this one here.
-            log.error("a reading process died; reading this batch in the bot's process and starting new ones")
-            self._discard()
-            return await asyncio.to_thread(self.reader.read_batch, batch)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): new ones start at the next batch
+            log.error("a reading process died: reading this batch in the bot's process; starting new ones")
+        except OSError as exc:  # processes could not start (limits, no /dev/shm): read here, try again next batch
+            log.error("could not start reading processes (%s): reading this batch in the bot's process", exc)
+        self._discard()
+        return await asyncio.to_thread(self.reader.read_batch, batch)
 
     async def close(self) -> None:
-        pool = await self._starting if self._starting is not None else None
-        self._starting = self._pool = None
+        starting, self._starting, self._pool = self._starting, None, None
+        pool = None
+        if starting is not None:
+            try:
+                pool = await starting
+            except Exception:  # it never started: nothing to stop
+                pool = None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def _ready(self) -> ProcessPoolExecutor:
-        if self._starting is None:
-            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start_pool))
+        self.begin()
+        assert self._starting is not None
         self._pool = await self._starting
         return self._pool
 
@@ -190,11 +204,8 @@ class ProcessReading:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _start_pool(self) -> ProcessPoolExecutor:
+    def _start_pool(self, payload: bytes) -> ProcessPoolExecutor:
         """Fork the workers from a clean server process (never from this threaded one) and wait until they read."""
-        reader = self.reader
-        payload = pickle.dumps((reader.catalogue, reader.sources, reader.max_item_age, reader.detector is not None),
-                               protocol=pickle.HIGHEST_PROTOCOL)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.reading"])  # imported once, in the server, before it forks workers
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(payload,))
@@ -210,6 +221,7 @@ _WORKER: ItemReader | None = None
 
 def _start_worker(payload: bytes) -> None:
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the bot stops us, quietly
     catalogue, sources, max_item_age, provisional = pickle.loads(payload)
     _WORKER = ItemReader(Matcher(catalogue), sources, max_item_age=max_item_age, provisional=provisional)
 

@@ -54,6 +54,10 @@ class _Alias:
     source: Source
     exact: bool
 
+    def __reduce__(self) -> tuple[type[_Alias], tuple[str, Source, bool]]:
+        # Reading processes get a pickled copy (bot.reading); compiled frozen classes unpickle by construction.
+        return (_Alias, (self.text, self.source, self.exact))
+
 
 @dataclass(slots=True)
 class SourceDirectory:

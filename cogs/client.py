@@ -79,6 +79,7 @@ class MercatoBot(commands.Bot):
             except Exception:
                 log.exception("Failed to load extension %s", extension)
         self.add_dynamic_items(FollowButton, WhyButton)
+        self.app.ingestor.reading.begin()  # reading processes load their catalogue while we connect
         self.pipeline.poller.start()
         schedule_housekeeping(self.pipeline.poller, retention=self.services.retention, privacy=self.services.privacy)
         settings = self.app.settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,21 @@ def test_a_single_problem_is_one_line_and_names_only_the_variable() -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({"MERCATO_HTTP_PORT": "Bot.MTIz.secret"}, env_file=None)
     assert str(info.value) == "Invalid configuration: MERCATO_HTTP_PORT: expected a whole number from 1 to 65535"
+
+
+def test_reading_processes_default_to_one_per_cpu_and_can_be_turned_off() -> None:
+    """MERCATO_READ_WORKERS: `auto` (the default) reads in one process per CPU (none on a single CPU);
+    0 reads in the bot's own process; anything else is one clear line."""
+    from bot.config import auto_read_workers
+
+    cpus = len(os.sched_getaffinity(0))
+    assert auto_read_workers() == (0 if cpus < 2 else min(cpus, 4))
+    assert Settings.from_env({}, env_file=None).read_workers == auto_read_workers()
+    assert Settings.from_env({"MERCATO_READ_WORKERS": "auto"}, env_file=None).read_workers == auto_read_workers()
+    assert Settings.from_env({"MERCATO_READ_WORKERS": "0"}, env_file=None).read_workers == 0
+    assert Settings.from_env({"MERCATO_READ_WORKERS": "3"}, env_file=None).read_workers == 3
+    assert Settings().read_workers == 0  # built in code (tests, embedding): a thread
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({"MERCATO_READ_WORKERS": "lots"}, env_file=None)
+    assert str(info.value) == ("Invalid configuration: MERCATO_READ_WORKERS: expected auto or a whole number from 0 "
+                               "(read in the bot's process) to 32")

@@ -144,7 +144,7 @@ class Catalogue:
     def copy(self) -> Catalogue:
         """A catalogue whose entities can change (moves learnt while running) without changing this one."""
         return Catalogue(dict(self.entities), list(self.aliases), list(self.people), list(self.collisions),
-                         list(self.problems))
+                         list(self.problems), self.vocabulary)
 
     @classmethod
     def build(cls, entities: Iterable[Entity], aliases: Iterable[Alias], people: Iterable[Person] = ()) -> Catalogue:

@@ -188,6 +188,12 @@ class ProvisionalCandidate:
     position: str | None = None
     nationality: str | None = None
 
+    def __reduce__(self) -> tuple[type[ProvisionalCandidate], tuple[str, str | None, str, str, int, int, str | None,
+                                                                     str | None]]:
+        # Read in worker processes (bot.reading); compiled frozen classes unpickle by construction.
+        return (ProvisionalCandidate, (self.name, self.club_id, self.evidence, self.cue, self.start, self.end,
+                                       self.position, self.nationality))
+
     @property
     def entity_id(self) -> str:
         """The id the player gets when recorded: ``player:<slug>``."""

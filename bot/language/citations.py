@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.language.document import Document
-from bot.sources import Source, SourceDirectory
+from bot.models.sources import Source
+
+if TYPE_CHECKING:  # bot.sources imports the language layer: importing it here would be a cycle
+    from bot.sources import SourceDirectory
 
 __all__ = ["LazySource"]
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.language import cues as cue
 from bot.language.context import Context, is_club, is_player
 from bot.models import Mention
-from bot.sources import SourceDirectory
+
+if TYPE_CHECKING:  # bot.sources imports the language layer: a runtime import would be a cycle
+    from bot.sources import SourceDirectory
 
 __all__ = ["Clause", "claims", "split_clauses", "split_coordinated", "split_relatives"]
 

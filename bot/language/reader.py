@@ -20,7 +20,7 @@ the wordings and spans that produced it (``Rumour.evidence``). Pure: never impor
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.language import cues as cue
 from bot.language.citations import LazySource
@@ -47,7 +47,10 @@ from bot.language.state import (
 )
 from bot.language.voice import club_voice_mentions
 from bot.models import Deal, Evidence, MatchResult, Mention, Rumour, Stage, highest_stage
-from bot.sources import Source, SourceDirectory
+from bot.models.sources import Source
+
+if TYPE_CHECKING:  # bot.sources imports the language layer: a runtime import would be a cycle
+    from bot.sources import SourceDirectory
 
 __all__ = ["document_of", "extract_rumours"]
 

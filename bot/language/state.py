@@ -10,7 +10,7 @@ from bot.language.clauses import Clause
 from bot.language.context import Context, Hit
 from bot.language.roles import names_unknown_player
 from bot.models import Deal, Stage
-from bot.sources import Source
+from bot.models.sources import Source
 
 __all__ = [
     "PairEvidence",

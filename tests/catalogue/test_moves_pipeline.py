@@ -226,3 +226,34 @@ async def test_a_promoted_provisional_player_gets_his_club_the_same_way(
     assert (record["club"], [h["club"] for h in record["history"]]) == ("AC Milan", ["Lens", "AC Milan"])
     assert record["history"][0]["evidence"] == {"origin": "news (a provisional player)"}
 
+
+
+async def test_with_reading_processes_a_learnt_move_and_its_undo_reach_the_readers(
+    tmp_path: Path, catalogue: Catalogue, matcher: Matcher, club_sources: SourceDirectory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The bot's default on a multi-core machine reads in worker processes (MERCATO_READ_WORKERS): each holds
+    its own copy of the catalogue, yet a move learnt at run time, and an operator's undo, change what they read."""
+    db = tmp_path / "mercato.sqlite3"
+    async with running(tmp_path, catalogue, matcher, club_sources, read_workers=2) as m:
+        assert type(m.app.ingestor.reading).__name__ == "ProcessReading"
+        await m.add_feed("/acmilan/rss", "AC Milan")
+        await m.publish("/acmilan/rss", "AC Milan", OFFICIAL)
+        assert m.label("dragusin") == "Radu Drăgușin (AC Milan)"
+
+        await m.add_feed("/news", "Calciomercato")
+        result = await m.publish("/news", "Calciomercato",
+                                 ("n1", "Radu Drăgușin joins AC Milan", "The defender joins AC Milan."),
+                                 ("n2", "Juventus want Radu Drăgușin", "Juventus are keen on Radu Drăgușin."))
+        rumours = {a.item.title: a.rumours for a in result.alerts}
+        assert rumours["Radu Drăgușin joins AC Milan"] == ()  # old news to the workers too
+        assert [(r.from_club_id, r.to_club_id) for r in rumours["Juventus want Radu Drăgușin"]] == [
+            ("club:ac-milan", "club:juventus")]
+
+        status, _ = await cli(capsys, db, "undo", "1")
+        assert status == 0
+        await m.poll()  # the running bot picks the undo up
+        result = await m.publish("/news", "Calciomercato",
+                                 ("n3", "Napoli want Radu Drăgușin", "Napoli are keen on Radu Drăgușin."))
+        assert [(r.from_club_id, r.to_club_id) for a in result.alerts for r in a.rumours] == [
+            ("club:tottenham", "club:napoli")]

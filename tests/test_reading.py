@@ -1,0 +1,103 @@
+"""Reading in worker processes (bot.reading.ProcessReading) gives what reading in a thread gives, survives a
+killed worker, and stops its processes on close. Real processes, no mocks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.catalogue import Catalogue, Matcher
+from bot.models import Feed, FeedItem
+from bot.reading import Batch, ItemReader, ProcessReading, ThreadReading
+from bot.sources import SourceDirectory, load_sources
+from tests.conftest import REPO, SEEDS
+
+NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+FEED = Feed(1, "https://news.example/rss", "Sky Sports", None, None, None, 0, None, NOW, False, True)
+
+
+@pytest.fixture(scope="module")
+def sources() -> SourceDirectory:
+    return load_sources(SEEDS / "sources.toml")
+
+
+def corpus_batch(limit: int) -> Batch:
+    lines = (REPO / "tests" / "data" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[:limit]
+    fresh = []
+    for n, line in enumerate(lines):
+        record = json.loads(line)
+        item = FeedItem(f"uid-{n}", record["title"], record["summary"], f"https://news.example/{n}",
+                        NOW - timedelta(hours=1))
+        fresh.append((f"link:{n}", item))
+    return Batch(FEED, None, fresh, NOW)  # no feed source: every rumour is attributed from its text
+
+
+@pytest.fixture
+async def processes(catalogue: Catalogue, sources: SourceDirectory) -> AsyncIterator[ProcessReading]:
+    own = catalogue.copy()  # moves below must not reach the session's catalogue
+    reading = ProcessReading(ItemReader(Matcher(own), sources, max_item_age=timedelta(hours=48), provisional=True), 2)
+    try:
+        yield reading
+    finally:
+        await reading.close()
+
+
+async def test_processes_read_exactly_what_a_thread_reads(
+    processes: ProcessReading, catalogue: Catalogue, matcher: Matcher, sources: SourceDirectory
+) -> None:
+    batch = corpus_batch(211)  # the whole corpus: provisional names are near its end
+    thread = ThreadReading(ItemReader(matcher, sources, max_item_age=timedelta(hours=48), provisional=True))
+    expected = await thread.read(batch)
+    got = await processes.read(batch)
+    assert got == expected
+    assert sum(len(rumours) for _, _, rumours, _, _ in got) > 50  # the corpus is rumour-dense: a real comparison
+    assert any(candidates for *_, candidates in got)  # provisional names are read in the workers too
+    seed = next(r for r in got if "Drăgușin" in r[0].item.title and r[2])
+    assert {m.text for m in seed[1].mentions} >= {"Drăgușin", "Tottenham"}
+
+
+async def test_a_move_made_while_running_reaches_the_workers(processes: ProcessReading) -> None:
+    """A rumour's 'from' is the player's current club: after a move in the bot's catalogue, the workers agree."""
+    item = FeedItem("u", "Juventus want Radu Drăgușin", "Juventus are keen on Radu Drăgușin.", None, NOW)
+    batch = Batch(FEED, None, [("k", item)], NOW)
+    before = await processes.read(batch)
+    assert [(r.from_club_id, r.to_club_id) for r in before[0][2]] == [("club:tottenham", "club:juventus")]
+    processes.reader.catalogue.move("player:radu-dragusin", "club:ac-milan", "2026-01-29")
+    after = await processes.read(batch)
+    assert [(r.from_club_id, r.to_club_id) for r in after[0][2]] == [("club:ac-milan", "club:juventus")]
+    processes.reader.catalogue.move("player:radu-dragusin", "club:tottenham", None)  # an operator's undo
+    undone = await processes.read(batch)
+    assert [(r.from_club_id, r.to_club_id) for r in undone[0][2]] == [("club:tottenham", "club:juventus")]
+
+
+async def test_a_killed_worker_loses_no_batch_and_is_replaced(
+    processes: ProcessReading, caplog: pytest.LogCaptureFixture
+) -> None:
+    batch = corpus_batch(40)
+    expected = await processes.read(batch)
+    pool = processes._pool
+    assert pool is not None
+    victims = list(pool._processes)  # the worker processes' ids
+    os.kill(victims[0], signal.SIGKILL)
+    assert await processes.read(batch) == expected  # read in the bot's process this once
+    assert "a reading process died" in caplog.text
+    assert await processes.read(batch) == expected  # by new workers
+    assert processes._pool is not None and not set(processes._pool._processes) & set(victims)
+
+
+async def test_close_stops_the_workers(catalogue: Catalogue, sources: SourceDirectory) -> None:
+    reading = ProcessReading(ItemReader(Matcher(catalogue), sources, max_item_age=timedelta(hours=48),
+                                        provisional=False), 2)
+    reading.begin()
+    await reading.read(corpus_batch(5))
+    pids = list(reading._pool._processes) if reading._pool is not None else []
+    assert len(pids) == 2
+    await reading.close()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

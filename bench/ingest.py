@@ -18,13 +18,17 @@ import feedparser
 
 from bench.feedserver import feeds_served_elsewhere
 from bot.catalogue import Catalogue, Matcher, load_catalogue
+from bot.config import auto_read_workers
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor, PollPolicy
+from bot.models import Feed
+from bot.reading import Batch, ItemReader, ProcessReading, ThreadReading
 from bot.sources import load_sources
 from bot.storage import Storage
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
+_WARM_FEED = Feed(0, "http://127.0.0.1/warm", None, None, None, None, 0, None, NOW, False, True)
 TEMPLATES = [
     "{club} in talks with {player}'s representatives over a January move",
     "{player} wanted by {club} as the deadline approaches, according to Sky Sports",
@@ -67,11 +71,22 @@ async def _ingest(
             for path in bodies:
                 await storage.feeds.add(f"http://127.0.0.1:{port}{path}", now=NOW)
             sources = load_sources(SEEDS / "sources.toml") if rumours else None
-            async with FeedFetcher(allow_private=True, limit_per_host=8) as fetcher:
-                ingestor = Ingestor(storage, fetcher, Matcher(catalogue), PollPolicy(), sources=sources)
-                start = time.perf_counter()
-                result = await ingestor.poll_due(NOW)
-                elapsed = time.perf_counter() - start
+            matcher, policy = Matcher(catalogue), PollPolicy()
+            # As the bot reads (open_app): in worker processes, one per CPU (MERCATO_READ_WORKERS=auto),
+            # started before the poll, as the bot starts them while it connects to Discord.
+            reader = ItemReader(matcher, sources, max_item_age=policy.max_item_age, provisional=rumours)
+            workers = auto_read_workers()
+            reading = ProcessReading(reader, workers) if workers else ThreadReading(reader)
+            try:
+                reading.begin()
+                await reading.read(Batch(_WARM_FEED, None, [], NOW))
+                async with FeedFetcher(allow_private=True, limit_per_host=8) as fetcher:
+                    ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, reading=reading)
+                    start = time.perf_counter()
+                    result = await ingestor.poll_due(NOW)
+                    elapsed = time.perf_counter() - start
+            finally:
+                await reading.close()
             stored = await storage.items.count()
             stories = len(await storage.stories.since(NOW - timedelta(days=2), limit=100_000))
         finally:

@@ -15,6 +15,8 @@ Only the first ``MAX_ANALYSED_CHARS`` of a summary are read, and only those are 
 from __future__ import annotations
 
 import asyncio
+import copyreg
+import dataclasses
 import logging
 import multiprocessing
 import pickle
@@ -30,8 +32,9 @@ from bot.catalogue import Catalogue, Matcher
 from bot.catalogue.provisional import ProvisionalCandidate, ProvisionalDetector
 from bot.language import MAX_ANALYSED_CHARS, extract_rumours
 from bot.language.document import MAX_TITLE_CHARS
-from bot.models import Feed, FeedItem, MatchResult, NewItem, ReportedRumour, Rumour
-from bot.sources import Source, SourceDirectory
+from bot.models import Evidence, Feed, FeedItem, MatchResult, Mention, NewItem, ReportedRumour, Rumour
+from bot.models.sources import Source
+from bot.sources import SourceDirectory
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ __all__ = ["Batch", "ItemReader", "ProcessReading", "Read", "Reading", "ThreadRe
 # One item, read: what is stored, who it mentions, its rumours, those as this outlet's reports, and the
 # footballers it names that the catalogue lacks. The match carries no Document (it stays where it was read).
 Read = tuple[NewItem, MatchResult, tuple[Rumour, ...], tuple[ReportedRumour, ...], tuple[ProvisionalCandidate, ...]]
+# What reading computes (the rest is assembled from the item it was given): all a worker process sends back.
+Analysis = tuple[MatchResult, tuple[Rumour, ...], tuple[ProvisionalCandidate, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +76,42 @@ class ItemReader:
 
     def read_batch(self, batch: Batch) -> list[Read]:
         """Read every new item of ``batch``."""
-        return [self.read(batch, key, item) for key, item in batch.fresh]
+        return self.assemble(batch, self.analyse_batch(batch))
 
-    def read(self, batch: Batch, key: str, item: FeedItem) -> Read:
-        """Read one item: who it mentions, the rumours it carries, those as reports of this outlet."""
-        if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
-            item = replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
-        feed, feed_source = batch.feed, batch.feed_source
+    def analyse_batch(self, batch: Batch) -> list[Analysis]:
+        """The CPU work of reading ``batch`` (what worker processes do, and send back)."""
+        return [self.analyse(batch, item) for _key, item in batch.fresh]
+
+    def analyse(self, batch: Batch, item: FeedItem) -> Analysis:
+        """Who an item mentions, the rumours it carries, the footballers it names that the catalogue lacks."""
+        item = _within_bounds(item)
         match = self.matcher.match_item(item.title, item.summary, language=batch.language)
-        alertable = is_alertable(item.published, primed=feed.primed, now=batch.now, max_age=self.max_item_age)
         rumours: tuple[Rumour, ...] = ()
         if self.sources is not None and match.mentions:
-            rumours = tuple(extract_rumours(match, self.catalogue, sources=self.sources, feed_source=feed_source))
-        outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
-        reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
+            rumours = tuple(extract_rumours(match, self.catalogue, sources=self.sources,
+                                            feed_source=batch.feed_source))
         candidates = tuple(self.detector.detect(match)) if self.detector is not None else ()
         light = replace(match, document=None)  # the Document served the readers above; nothing after needs it
-        return NewItem(item, key, alertable, match.mentions), light, rumours, reported, candidates
+        return light, rumours, candidates
+
+    def assemble(self, batch: Batch, analyses: Sequence[Analysis]) -> list[Read]:
+        """The items as stored and alerted, with their rumours as this outlet's reports (cheap: no reading)."""
+        feed, feed_source = batch.feed, batch.feed_source
+        outlet = feed_source.name if feed_source is not None else (feed.title or feed.url)
+        reads: list[Read] = []
+        for (key, item), (match, rumours, candidates) in zip(batch.fresh, analyses, strict=True):
+            item = _within_bounds(item)
+            alertable = is_alertable(item.published, primed=feed.primed, now=batch.now, max_age=self.max_item_age)
+            reported = tuple(reported_rumour(r, outlet, feed_source) for r in rumours)
+            reads.append((NewItem(item, key, alertable, match.mentions), match, rumours, reported, candidates))
+        return reads
+
+
+def _within_bounds(item: FeedItem) -> FeedItem:
+    """The item as read and stored: its title and summary cut to what is analysed."""
+    if len(item.summary) > MAX_ANALYSED_CHARS or len(item.title) > MAX_TITLE_CHARS:
+        return replace(item, title=item.title[:MAX_TITLE_CHARS], summary=item.summary[:MAX_ANALYSED_CHARS])
+    return item
 
 
 def is_alertable(published: datetime, *, primed: bool, now: datetime, max_age: timedelta) -> bool:
@@ -174,7 +198,8 @@ class ProcessReading:
         moves = dict(self.reader.catalogue.moved)  # small: the moves learnt since start-up
         try:
             pool = await self._ready()
-            return await asyncio.get_running_loop().run_in_executor(pool, _read_in_worker, batch, moves)
+            analyses = await asyncio.get_running_loop().run_in_executor(pool, _read_in_worker, batch, moves)
+            return self.reader.assemble(batch, analyses)
         except BrokenProcessPool:  # a worker died (killed, out of memory): new ones start at the next batch
             log.error("a reading process died: reading this batch in the bot's process; starting new ones")
         except OSError as exc:  # processes could not start (limits, no /dev/shm): read here, try again next batch
@@ -214,6 +239,28 @@ class ProcessReading:
         return pool
 
 
+# --- between the processes
+
+def _pickle_by_constructor(cls: type) -> None:
+    """Pickle ``cls`` (a frozen dataclass) as its constructor's arguments.
+
+    Slotted dataclasses otherwise unpickle through ``dataclasses``' ``__setstate__``, which calls ``fields()``
+    for every object; a batch's results are thousands of them (mentions, rumours, evidence). Measured on the
+    corpus: loads 6.6 -> 3.0 ms and dumps 4.8 -> 3.0 ms per 211 items.
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(obj: object) -> tuple[type, tuple[object, ...]]:
+        return cls, tuple(getattr(obj, name) for name in names)
+
+    copyreg.pickle(cls, reduce)
+
+
+for _model in (Feed, FeedItem, NewItem, Mention, MatchResult, Rumour, Evidence, ReportedRumour, Source):
+    assert all(f.init for f in dataclasses.fields(_model)), _model  # every field is a constructor argument
+    _pickle_by_constructor(_model)
+
+
 # --- in the worker processes
 
 _WORKER: ItemReader | None = None
@@ -230,9 +277,9 @@ def _ping() -> bool:
     return _WORKER is not None
 
 
-def _read_in_worker(batch: Batch, moves: dict[str, tuple[str | None, str | None]]) -> list[Read]:
+def _read_in_worker(batch: Batch, moves: dict[str, tuple[str | None, str | None]]) -> list[Analysis]:
     assert _WORKER is not None, "started by _start_worker"
     catalogue = _WORKER.catalogue
     for player_id, (club_id, as_of) in moves.items():
         catalogue.move(player_id, club_id, as_of)  # idempotent: only a change is applied
-    return _WORKER.read_batch(batch)
+    return _WORKER.analyse_batch(batch)

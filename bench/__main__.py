@@ -31,6 +31,8 @@ from bench import (
     startup,
     versus_reader,
 )
+from bot import native
+from bot.config import auto_read_workers
 
 # name -> (heading, runner taking quick)
 SECTIONS: dict[str, tuple[str, Callable[[bool], None]]] = {
@@ -63,6 +65,7 @@ def main() -> None:
     parser.add_argument("--only", choices=list(SECTIONS), help="run one section")
     args = parser.parse_args()
     wanted = [args.only] if args.only else list(SECTIONS)
+    print(f"reading code: {native.status()}; reading processes (MERCATO_READ_WORKERS=auto): {auto_read_workers()}")
     for number, name in enumerate(wanted):
         heading, run = SECTIONS[name]
         print(f"{'' if number == 0 else chr(10)}== {heading} ==")

@@ -182,6 +182,7 @@ class ProcessReading:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Task[ProcessPoolExecutor] | None = None
+        self._unavailable = False  # set when processes cannot start on this machine: read in a thread instead
 
     def begin(self) -> None:
         if self._starting is None:
@@ -195,6 +196,8 @@ class ProcessReading:
             self._starting = asyncio.ensure_future(asyncio.to_thread(self._start_pool, payload))
 
     async def read(self, batch: Batch) -> list[Read]:
+        if self._unavailable:
+            return await asyncio.to_thread(self.reader.read_batch, batch)
         moves = dict(self.reader.catalogue.moved)  # small: the moves learnt since start-up
         try:
             pool = await self._ready()
@@ -202,8 +205,10 @@ class ProcessReading:
             return self.reader.assemble(batch, analyses)
         except BrokenProcessPool:  # a worker died (killed, out of memory): new ones start at the next batch
             log.error("a reading process died: reading this batch in the bot's process; starting new ones")
-        except OSError as exc:  # processes could not start (limits, no /dev/shm): read here, try again next batch
-            log.error("could not start reading processes (%s): reading this batch in the bot's process", exc)
+        except OSError as exc:  # processes cannot start here (process limits, no /dev/shm): stop trying
+            log.error("cannot start reading processes (%s): reading in the bot's process from now on "
+                      "(MERCATO_READ_WORKERS=0 says so without this message)", exc)
+            self._unavailable = True
         self._discard()
         return await asyncio.to_thread(self.reader.read_batch, batch)
 

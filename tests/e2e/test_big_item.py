@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.language import MAX_ANALYSED_CHARS
 from tests.e2e.helpers import START, start_mercato
 from tests.fakediscord import FakeDiscord
@@ -26,10 +28,12 @@ def _big_feed() -> str:
     )
 
 
+@pytest.mark.parametrize("read_workers", [0, 2], ids=["reading-thread", "reading-processes"])
 async def test_a_slash_command_is_answered_promptly_while_a_huge_item_is_polled(
-    fake_discord: FakeDiscord, tmp_path
+    fake_discord: FakeDiscord, tmp_path, read_workers: int
 ) -> None:
-    async with start_mercato(fake_discord, tmp_path) as m:
+    """Both ways of reading (MERCATO_READ_WORKERS=0, or worker processes: the default on several CPUs)."""
+    async with start_mercato(fake_discord, tmp_path, read_workers=read_workers) as m:
         m.feeds.add("/big", _big_feed())
         await m.storage.feeds.add(m.feeds.url("/big"), now=m.clock(), guild_id=0)
         stalls: list[float] = []

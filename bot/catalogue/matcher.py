@@ -275,7 +275,7 @@ class Matcher:
                 if index in accepted or not candidates:
                     continue
                 o_start, o_end = to_original(start, end)
-                picked = self._pick(candidates, named, accepted, sentences, o_start, want)
+                picked = self._pick(candidates, named, accepted, sentences, o_start, want, t[start:end])
                 if picked is None and want is EntityKind.CLUB:
                     picked = self._short_name(doc, t[start:end], candidates)
                 if picked is not None:
@@ -324,6 +324,7 @@ class Matcher:
         sentences: _SentenceIndex,
         at: int,
         want: EntityKind,
+        name: str,
     ) -> str | None:
         already = [eid for eid in candidates if eid in named]
         if len(already) == 1:
@@ -337,10 +338,34 @@ class Matcher:
                 player.club_id for eid in named if (player := self.catalogue.find(eid)) is not None and player.club_id
             }
             via_players = [eid for eid in candidates if eid in clubs_of_named]
-            return via_players[0] if len(via_players) == 1 else None
+            if via_players:
+                return via_players[0] if len(via_players) == 1 else None
+            return self._by_league(candidates, named | clubs_of_named, name)
         clubs_here = sentences.named_in(at)
         by_club = [eid for eid in candidates if (p := self.catalogue.find(eid)) is not None and p.club_id in clubs_here]
         return by_club[0] if len(by_club) == 1 else None
+
+
+    def _by_league(self, candidates: tuple[str, ...], named: set[str], name: str) -> str | None:
+        """The one candidate club whose league the item's other clubs play in: "Inter" among Lazio and AC Milan
+        is Inter, among Grêmio and Flamengo Internacional, among Orlando City and LAFC Inter Miami.
+
+        Only a club's own name that other clubs share as a nickname decides this way ("Inter" is Inter's
+        name): a nickname several clubs use ("City", "the Tigers") or a word one club holds ("Wednesday",
+        "Milan" the city) still needs that club named, and a men's club and its women's side are told apart
+        by the sport's context (bot.catalogue.context), not by league.
+        """
+        entities = self.catalogue.entities
+        own_name = any((club := entities.get(eid)) is not None and norm(club.name) == norm(name) for eid in candidates)
+        if len(candidates) < 2 or not own_name:
+            return None
+        stems = [club.name.removesuffix(" Women") for eid in candidates if (club := entities.get(eid)) is not None]
+        if len(set(stems)) < len(stems):
+            return None
+        leagues = {club.league for eid in named if (club := entities.get(eid)) is not None
+                   and club.kind is EntityKind.CLUB and club.league}
+        fits = [eid for eid in candidates if (club := entities.get(eid)) is not None and club.league in leagues]
+        return fits[0] if len(fits) == 1 else None
 
 
 class _SentenceIndex:

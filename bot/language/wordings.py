@@ -269,8 +269,7 @@ def load_wordings(directory: Path, language: str, vocabulary: Vocabulary) -> Wor
                 problems.append(f"{path}: {wording.id}: id already used in {wordings.by_id[wording.id].file}")
                 continue
             wordings.by_id[wording.id] = wording
-    if not problems:
-        _compile_sets(wordings, frames, vocabulary, problems)
+    _compile_sets(wordings, frames, vocabulary, problems)  # the valid ones: their regex problems join the rest
     if problems:
         raise ConfigError(problems)
     return wordings
@@ -321,10 +320,10 @@ def _read_wording(
     if raw.get("scope", "any") not in ("any", "title"):
         problems.append(f"{at}: scope must be 'any' or 'title'")
     pattern = raw.get("pattern")
-    try:
-        re.compile(compile_readable(pattern, vocabulary)) if isinstance(pattern, str) else None
-    except (re.error, KeyError) as exc:
-        problems.append(f"{at}: pattern does not compile: {exc}")
+    try:  # its vocabulary placeholders; the regex itself is compiled once, with its set (_compile_sets)
+        compile_readable(pattern, vocabulary) if isinstance(pattern, str) else None
+    except KeyError as exc:
+        problems.append(f"{at}: pattern names unknown vocabulary: {exc}")
     if not isinstance(pattern, str) or not pattern:
         problems.append(f"{at}: pattern must be a non-empty string")
     examples = raw.get("examples")
@@ -334,7 +333,12 @@ def _read_wording(
             problems.append(f"{at}: {key} must be a list of non-empty strings")
     if isinstance(examples, list) and not examples:
         problems.append(f"{at}: at least one example is required")
-    if len(problems) > before:
+    if len(problems) > before:  # it joins no set, so its regex is checked here: every problem at once
+        if isinstance(pattern, str) and pattern:
+            try:
+                re.compile(compile_readable(pattern, vocabulary))
+            except (re.error, KeyError) as exc:
+                problems.append(f"{at}: pattern does not compile: {exc}")
         return None
     return Wording(
         wid, str(category), str(value), str(direction), str(pattern), tuple(examples or ()), tuple(counter or ()),
@@ -356,15 +360,31 @@ def _compile_sets(
         alternation = "|".join(f"(?:{source})" for source in sources)
         try:
             pattern = re.compile(f"{prefix}(?:{alternation}){suffix}")
-        except re.error as exc:  # e.g. a named group in two wordings of one category and value
-            ids = ", ".join(w.id for w in members)
-            where = f"{members[0].file}: {category}/{value} ({ids})"
-            problems.append(f"{where}: the wordings do not compile together (one wording per value here?): {exc}")
+        except re.error as exc:
+            # Only now compile each wording alone (loading compiles every regex once): name the broken ones,
+            # or say they only clash together (e.g. a named group in two wordings of one category and value).
+            broken = _broken_wordings(members, sources, problems)
+            if not broken:
+                ids = ", ".join(w.id for w in members)
+                where = f"{members[0].file}: {category}/{value} ({ids})"
+                problems.append(f"{where}: the wordings do not compile together (one wording per value here?): {exc}")
             continue
         single = _Compiled({w.id: f"{prefix}(?:{source}){suffix}" for w, source in zip(members, sources, strict=True)})
         wordings.sets[(category, value)] = CueSet(
             category, value, tuple(members), pattern, alternation, prefix, suffix, single,
         )
+
+
+def _broken_wordings(members: list[Wording], sources: list[str], problems: list[str]) -> list[str]:
+    """Report each wording whose pattern does not compile on its own; return their ids."""
+    broken = []
+    for wording, source in zip(members, sources, strict=True):
+        try:
+            re.compile(source)
+        except re.error as exc:
+            problems.append(f"{wording.file}: {wording.id}: pattern does not compile: {exc}")
+            broken.append(wording.id)
+    return broken
 
 
 class _Compiled(dict[str, re.Pattern[str]]):

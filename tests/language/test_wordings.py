@@ -68,6 +68,22 @@ direction = "sideways"
 pattern = 'x'
 examples = ["x"]
 extra = 1
+
+[[wording]]
+id = "three"
+category = "stage"
+value = "interest"
+direction = "in-clause"
+pattern = '\\bwatch(ing'
+examples = ["watching"]
+
+[[wording]]
+id = "four"
+category = "stage"
+value = "interest"
+direction = "in-clause"
+pattern = '\\bkeen\\b'
+examples = ["keen"]
 """,
         encoding="utf-8",
     )
@@ -76,8 +92,10 @@ extra = 1
         load_wordings(tmp_path / "wordings", "xx", vocabulary)
     problems = "\n".join(caught.value.problems)
     for expected in ("bad.toml: one: value 'maybe'", "one: pattern does not compile", "one: at least one example",
-                     "two: unknown category", "two: direction must be", "two: unknown key 'extra'"):
+                     "two: unknown category", "two: direction must be", "two: unknown key 'extra'",
+                     "bad.toml: three: pattern does not compile"):  # a valid entry whose regex alone is broken
         assert expected in problems, expected
+    assert "four" not in problems  # its set-mate is named, not the whole set
 
 
 def test_a_space_in_a_pattern_is_any_whitespace_but_literal_in_a_lookbehind() -> None:

@@ -285,6 +285,9 @@ def _read_frame(
     where = f"{path}: frame {key[0]}/{key[1]}"
     if key in frames:
         problems.append(f"{where}: defined twice")
+    for part in ("prefix", "suffix"):
+        if not str(raw.get(part, "")).isascii():
+            problems.append(f"{where}: {part} {_NOT_ASCII}: {_non_ascii(str(raw[part]))}")
     try:
         prefix = compile_readable(str(raw.get("prefix", "")), vocabulary)
         suffix = compile_readable(str(raw.get("suffix", "")), vocabulary)
@@ -293,6 +296,14 @@ def _read_frame(
         problems.append(f"{where}: invalid prefix or suffix: {exc}")
         return
     frames[key] = (prefix, suffix)
+
+
+# Patterns read folded text ("–" is "-", "→" is ">", "£5m" is "gbp5m", "è" is "e"): anything else never matches.
+_NOT_ASCII = "has characters the folded text never contains (write what they fold to, as in docs/language.md)"
+
+
+def _non_ascii(text: str) -> str:
+    return " ".join(dict.fromkeys(c for c in text if not c.isascii()))
 
 
 def _read_wording(
@@ -320,6 +331,8 @@ def _read_wording(
     if raw.get("scope", "any") not in ("any", "title"):
         problems.append(f"{at}: scope must be 'any' or 'title'")
     pattern = raw.get("pattern")
+    if isinstance(pattern, str) and not pattern.isascii():
+        problems.append(f"{at}: {_NOT_ASCII}: {_non_ascii(pattern)}")
     try:  # its vocabulary placeholders; the regex itself is compiled once, with its set (_compile_sets)
         compile_readable(pattern, vocabulary) if isinstance(pattern, str) else None
     except KeyError as exc:

@@ -78,6 +78,19 @@ pattern = '\\bwatch(ing'
 examples = ["watching"]
 
 [[wording]]
+id = "five"
+category = "stage"
+value = "bid"
+direction = "in-clause"
+pattern = 'bid of £'
+examples = ["bid of gbp"]
+
+[[frame]]
+category = "stage"
+value = "bid"
+suffix = ' →$'
+
+[[wording]]
 id = "four"
 category = "stage"
 value = "interest"
@@ -93,7 +106,8 @@ examples = ["keen"]
     problems = "\n".join(caught.value.problems)
     for expected in ("bad.toml: one: value 'maybe'", "one: pattern does not compile", "one: at least one example",
                      "two: unknown category", "two: direction must be", "two: unknown key 'extra'",
-                     "bad.toml: three: pattern does not compile"):  # a valid entry whose regex alone is broken
+                     "bad.toml: three: pattern does not compile",  # a valid entry whose regex alone is broken
+                     "five: has characters the folded text never contains", "frame stage/bid: suffix has characters"):
         assert expected in problems, expected
     assert "four" not in problems  # its set-mate is named, not the whole set
 

@@ -425,8 +425,11 @@ def _read_empty_clause(
     )
     if not linked:
         negation = Stage.COLLAPSED if collapsed else Stage.DENIED
+        # "Galatasaray also enquired but have since pulled out": the subject carried over is who pulled out;
+        # with none, the negation ends every move of the last player named.
+        clubs = frozenset(carried)
         for player_id in recent[-1:]:
-            state.negations.append((claim_index, player_id, frozenset(), frozenset(), negation))
+            state.negations.append((claim_index, player_id, clubs, frozenset(), negation))
     elif recent:
         # "no offer has been received and Adam is not for sale": it ends the last player's only move
         state.player_only.append((claim_index, recent[-1], clause))

@@ -230,3 +230,29 @@ def test_the_club_on_its_own_site_is_that_club(matcher: Matcher, catalogue: Cata
     assert pairs(rumours) == {("nathan-ake", "manchester-city", "ac-milan", "official")}
     elsewhere = sources.for_feed("https://www.bbc.co.uk/sport/football/rss.xml", None)
     assert extract_rumours(matcher.match_item(*text), catalogue, sources=sources, feed_source=elsewhere) == []
+
+
+# ----------------------------------------------------------------------------- session 14 (blind9c, italian_c)
+
+
+def test_a_rival_that_pulled_out_does_not_end_the_live_move(read) -> None:  # type: ignore[no-untyped-def]
+    """A nameless "but have since pulled out" ends the move of the clause's subject, not every move."""
+    rumours = read("Fenerbahçe open talks for Emiliano Martínez",
+                   "Fenerbahçe have opened talks with Aston Villa over Emiliano Martínez. Dibu keen on a new "
+                   "challenge. Galatasaray also enquired earlier in the window but have since pulled out.")
+    assert pairs(rumours) == {("emiliano-martinez", "aston-villa", "fenerbahce", "talks"),
+                              ("emiliano-martinez", "aston-villa", "galatasaray", "collapsed")}
+
+
+def test_going_nowhere_is_a_denial(read) -> None:  # type: ignore[no-untyped-def]
+    rumours = read("Shankland stays",
+                   "Hearts head coach Derek McInnes says Lawrence Shankland \"is going nowhere\" despite Sheffield "
+                   "United's interest.")
+    assert pairs(rumours) == {("lawrence-shankland", "heart-of-midlothian", "sheffield-united", "denied")}
+
+
+def test_italian_suitors_listed_after_su_di_lui(read) -> None:  # type: ignore[no-untyped-def]
+    rumours = read("Santiago Castro, su di lui Juve, Inter e Napoli",
+                   "Santiago Castro è uno dei nomi caldi dell'estate: su di lui Juve, Inter e Napoli.")
+    assert pairs(rumours) == {("santiago-castro", "bologna", club, "interest")
+                              for club in ("juventus", "inter", "napoli")}

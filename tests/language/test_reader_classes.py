@@ -256,3 +256,13 @@ def test_italian_suitors_listed_after_su_di_lui(read) -> None:  # type: ignore[n
                    "Santiago Castro è uno dei nomi caldi dell'estate: su di lui Juve, Inter e Napoli.")
     assert pairs(rumours) == {("santiago-castro", "bologna", club, "interest")
                               for club in ("juventus", "inter", "napoli")}
+
+
+def test_two_moves_in_one_sentence_keep_their_own_clubs(read) -> None:  # type: ignore[no-untyped-def]
+    """", Fiorentina bid for …" and ", their city rivals Inter agreed …" start moves of their own."""
+    assert pairs(read("Lazio want Javi Guerra, Fiorentina bid for Bryan Gil")) == {
+        ("javi-guerra", "valencia", "lazio", "interest"), ("bryan-gil", "girona", "fiorentina", "bid")}
+    rumours = read("News", "AC Milan completed the signing of Manu Koné from Roma, their city rivals Inter agreed "
+                           "personal terms with Lazio's Nicolò Rovella.")
+    assert pairs(rumours) == {("manu-kone", "as-roma", "ac-milan", "official"),
+                              ("nicolo-rovella", "lazio", "inter", "personal_terms")}

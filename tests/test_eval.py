@@ -74,6 +74,15 @@ ITALIAN_FLOORS = {
 }
 ITALIAN_STAGE_FLOOR = 0.90
 
+# Session 14's batches, TUNED since (the reading rules were then changed by class against their errors):
+# blind9c first run P 0.910 R 0.894 (101/10/12), direction 1.000; italian_c first run P 0.800 R 0.744
+# (32/8/11). Measured when these floors were set: blind9c P 0.936 R 0.912 (103/7/10); italian_c P 0.818
+# R 0.837 (36/8/7). blind9d and italian_d (scored once after the last change) are deliberately not here.
+TUNED_BATCH_FLOORS = {
+    "blind9c.jsonl": {"p": 0.92, "r": 0.90},
+    "italian_c.jsonl": {"p": 0.80, "r": 0.82},
+}
+
 FIELDS = {"id", "feed", "title", "summary", "published", "tags", "players", "clubs", "rumours", "story"}
 OPTIONAL_FIELDS = {"provisional"}
 
@@ -419,6 +428,13 @@ def test_blind9a_stages_and_directions_stay_above_their_floors(blind9a_result: d
     assert blind9a_result["agreement"]["stage"] >= BLIND9A_STAGE_FLOOR
     result = direction(BLIND9A)
     assert result["accuracy"] >= BLIND9A_DIRECTION_FLOOR and result["reversed"] == 0
+
+
+@pytest.mark.parametrize("name", sorted(TUNED_BATCH_FLOORS))
+def test_tuned_batches_stay_above_their_floors(name: str) -> None:
+    rumours = evaluate(DATA / name)["rumours"]
+    floors = TUNED_BATCH_FLOORS[name]
+    assert rumours["p"] >= floors["p"] and rumours["r"] >= floors["r"], (name, rumours["p"], rumours["r"])
 
 
 # ----------------------------------------------------------------------------- Italian

@@ -258,7 +258,7 @@ def test_italian_suitors_listed_after_su_di_lui(read) -> None:  # type: ignore[n
                               for club in ("juventus", "inter", "napoli")}
 
 
-def test_two_moves_in_one_sentence_keep_their_own_clubs(read) -> None:  # type: ignore[no-untyped-def]
+def test_a_rival_named_after_a_comma_starts_a_move_of_its_own(read) -> None:  # type: ignore[no-untyped-def]
     """", Fiorentina bid for …" and ", their city rivals Inter agreed …" start moves of their own."""
     assert pairs(read("Lazio want Javi Guerra, Fiorentina bid for Bryan Gil")) == {
         ("javi-guerra", "valencia", "lazio", "interest"), ("bryan-gil", "girona", "fiorentina", "bid")}

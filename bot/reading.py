@@ -19,6 +19,7 @@ import copyreg
 import dataclasses
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 from collections.abc import Sequence
@@ -268,12 +269,17 @@ for _model in (Feed, FeedItem, NewItem, Mention, MatchResult, Rumour, Evidence, 
 
 # --- in the worker processes
 
+WORKER_NICENESS = 10
+
 _WORKER: ItemReader | None = None
 
 
 def _start_worker(payload: bytes) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the bot stops us, quietly
+    # Reading is background work: the bot's own process (Discord's heartbeat, commands, deliveries, the
+    # poll's fetches and commits that keep these workers fed) comes first when the CPUs are busy.
+    os.nice(WORKER_NICENESS)
     catalogue, sources, max_item_age, provisional = pickle.loads(payload)
     _WORKER = ItemReader(Matcher(catalogue), sources, max_item_age=max_item_age, provisional=provisional)
 

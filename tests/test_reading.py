@@ -97,6 +97,8 @@ async def test_close_stops_the_workers(catalogue: Catalogue, sources: SourceDire
     await reading.read(corpus_batch(5))
     pids = list(reading._pool._processes) if reading._pool is not None else []
     assert len(pids) == 2
+    own = os.getpriority(os.PRIO_PROCESS, 0)  # reading is background work: the bot's process comes first
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + 10) for pid in pids)
     await reading.close()
     for pid in pids:
         with pytest.raises(ProcessLookupError):

@@ -21,7 +21,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import select
 import signal
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -239,7 +242,8 @@ class ProcessReading:
         """Fork the workers from a clean server process (never from this threaded one) and wait until they read."""
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.reading"])  # imported once, in the server, before it forks workers
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(payload,))
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(payload, os.getpid()))
         for ready in [pool.submit(_ping) for _ in range(self.workers)]:
             ready.result()
         return pool
@@ -274,14 +278,47 @@ WORKER_NICENESS = 10
 _WORKER: ItemReader | None = None
 
 
-def _start_worker(payload: bytes) -> None:
+def _start_worker(payload: bytes, bot_pid: int) -> None:
     global _WORKER
+    _exit_with(bot_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the bot stops us, quietly
     # Reading is background work: the bot's own process (Discord's heartbeat, commands, deliveries, the
     # poll's fetches and commits that keep these workers fed) comes first when the CPUs are busy.
     os.nice(WORKER_NICENESS)
     catalogue, sources, max_item_age, provisional = pickle.loads(payload)
     _WORKER = ItemReader(Matcher(catalogue), sources, max_item_age=max_item_age, provisional=provisional)
+
+
+def _exit_with(bot_pid: int) -> None:
+    """End this worker when the bot's process ends, however it ends (a crash, SIGKILL, out of memory).
+
+    A worker's parent is the fork server, and a pool worker waits on its task queue forever: without
+    this, a killed bot would leave its workers (and through them the fork server) running, and every
+    restart would add more.
+    """
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(bot_pid)  # readable once the process has ended (Linux 5.3+)
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(bot_pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="mercato-bot-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _ping() -> bool:

@@ -103,3 +103,58 @@ async def test_close_stops_the_workers(catalogue: Catalogue, sources: SourceDire
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+_BOT = """
+import asyncio, sys
+from datetime import timedelta
+from bot.catalogue import Matcher, load_catalogue
+from bot.reading import ItemReader, ProcessReading
+from bot.sources import load_sources
+from tests.conftest import SEEDS
+from tests.test_reading import corpus_batch
+
+async def main():
+    catalogue = load_catalogue(SEEDS)
+    reader = ItemReader(Matcher(catalogue), load_sources(SEEDS / "sources.toml"), max_item_age=timedelta(hours=48),
+                        provisional=True)
+    reading = ProcessReading(reader, 2)
+    await reading.read(corpus_batch(5))
+    print(" ".join(str(pid) for pid in reading._pool._processes), flush=True)
+    await asyncio.sleep(120)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its parent to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_killed_bot_leaves_no_reading_process_behind(tmp_path) -> None:
+    """SIGKILL the bot's process (a crash, the OOM killer): its reading processes end within seconds."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "bot_process.py"
+    script.write_text(_BOT, encoding="utf-8")
+    bot = subprocess.Popen([sys.executable, str(script)], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert bot.stdout is not None
+        workers = [int(pid) for pid in bot.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+    finally:
+        bot.kill()
+        bot.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers), "reading processes outlived the bot"

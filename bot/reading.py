@@ -178,6 +178,9 @@ class ThreadReading:
         return None
 
 
+MAX_BROKEN_POOLS = 3  # worker pools in a row that die before reading anything: then read in the bot's process
+
+
 class ProcessReading:
     """Reads batches in worker processes, each holding a copy of the catalogue (see the module's doc)."""
 
@@ -187,6 +190,7 @@ class ProcessReading:
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Task[ProcessPoolExecutor] | None = None
         self._unavailable = False  # set when processes cannot start on this machine: read in a thread instead
+        self._broken = 0  # batches in a row whose workers died
 
     def begin(self) -> None:
         if self._starting is None:
@@ -206,9 +210,16 @@ class ProcessReading:
         try:
             pool = await self._ready()
             analyses = await asyncio.get_running_loop().run_in_executor(pool, _read_in_worker, batch, moves)
+            self._broken = 0
             return self.reader.assemble(batch, analyses)
         except BrokenProcessPool:  # a worker died (killed, out of memory): new ones start at the next batch
-            log.error("a reading process died: reading this batch in the bot's process; starting new ones")
+            self._broken += 1
+            if self._broken < MAX_BROKEN_POOLS:
+                log.error("a reading process died: reading this batch in the bot's process; starting new ones")
+            else:  # workers that die every time (they cannot even start): stop paying for new ones
+                log.error("reading processes died %d times in a row: reading in the bot's process from now on",
+                          self._broken)
+                self._unavailable = True
         except OSError as exc:  # processes cannot start here (process limits, no /dev/shm): stop trying
             log.error("cannot start reading processes (%s): reading in the bot's process from now on "
                       "(MERCATO_READ_WORKERS=0 says so without this message)", exc)

@@ -158,3 +158,31 @@ def test_a_killed_bot_leaves_no_reading_process_behind(tmp_path) -> None:
     while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_running(pid) for pid in workers), "reading processes outlived the bot"
+
+
+def _explode() -> None:
+    raise RuntimeError("this copy cannot be read in a worker")
+
+
+class _AgeWorkersCannotRead(timedelta):
+    """A max item age that pickles into an error: every worker's start-up fails, as a broken install would."""
+
+    def __reduce__(self):  # type: ignore[override]
+        return (_explode, ())
+
+
+async def test_workers_that_cannot_start_fall_back_to_the_bots_process(
+    catalogue: Catalogue, sources: SourceDirectory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing is lost (each batch is read here), and after three dead pools no more are started."""
+    reader = ItemReader(Matcher(catalogue), sources, max_item_age=_AgeWorkersCannotRead(hours=48), provisional=True)
+    reading = ProcessReading(reader, 2)
+    expected = await ThreadReading(reader).read(corpus_batch(10))
+    try:
+        for _ in range(4):
+            assert await reading.read(corpus_batch(10)) == expected
+    finally:
+        await reading.close()
+    assert caplog.text.count("a reading process died") == 2
+    assert caplog.text.count("died 3 times in a row: reading in the bot's process from now on") == 1
+    assert reading._pool is None and reading._starting is None  # the fourth batch started nothing

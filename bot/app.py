@@ -101,7 +101,7 @@ async def open_app(
         moves = MoveLearner(storage, catalogue, sources, move_rules, mode=settings.moves_mode)
         await moves.sync()  # from here on, an operator's approve/undo is reloaded at the next poll
     reader = ItemReader(matcher, sources, max_item_age=policy.max_item_age, provisional=True)
-    # Worker processes start now and load their copy of the catalogue while the bot connects (bot.reading).
+    # With MERCATO_READ_WORKERS, worker processes read (bot.reading): the bot starts them while it connects.
     reading = ProcessReading(reader, settings.read_workers) if settings.read_workers else ThreadReading(reader)
     ingestor = Ingestor(storage, fetcher, matcher, policy, sources=sources, provisional=tracker, moves=moves,
                         reading=reading)

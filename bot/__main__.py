@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from bot.cli import main as cli_main
 from bot.config import Settings
+from bot.errors import ConfigError
 
 
 def run_discord_bot(settings: Settings, sync: bool) -> int:
@@ -17,6 +17,11 @@ def run_discord_bot(settings: Settings, sync: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `mercato` command."""
+    try:
+        from bot.cli import main as cli_main  # loads the language packs from the seeds folder
+    except ConfigError as exc:  # e.g. an installed package started without MERCATO_SEEDS: one line, no traceback
+        print(f"error: {exc}. Set MERCATO_SEEDS to Mercato's seeds/ folder.", file=sys.stderr)
+        return 2
     return cli_main(argv, run_bot=run_discord_bot)
 
 

@@ -77,3 +77,22 @@ def test_pure_python_when_nothing_was_compiled(tmp_path: Path) -> None:
     assert out[0] == str(tree / "bot" / "language" / "fold.py")
     assert out[1] == "pure Python (not compiled)"
     assert not any("changed since" in line for line in out)
+
+
+def test_an_installed_package_reads_the_seeds_that_mercato_seeds_names(tmp_path: Path) -> None:
+    """A wheel (the Docker image) has no seeds/ beside the package: MERCATO_SEEDS names them; without it,
+    one line says so (this crashed with a traceback at import before)."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(ROOT / "bot", site / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    article = tmp_path / "article.txt"
+    article.write_text("Milan want Drăgușin\n\nAC Milan are keen on Tottenham's Radu Drăgușin.\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "MERCATO_SEEDS"} | {"PYTHONPATH": str(site)}
+    bare = subprocess.run([sys.executable, "-m", "bot", "match", str(article)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 2 and "Traceback" not in bare.stderr
+    assert len(bare.stderr.strip().splitlines()) == 1 and "Set MERCATO_SEEDS" in bare.stderr
+    seeded = subprocess.run([sys.executable, "-m", "bot", "match", str(article)], cwd=tmp_path,
+                            env=env | {"MERCATO_SEEDS": str(ROOT / "seeds")}, capture_output=True, text=True,
+                            timeout=60)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Radu Drăgușin" in seeded.stdout and "AC Milan" in seeded.stdout

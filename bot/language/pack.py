@@ -6,6 +6,7 @@ adding those two folders. Packs are kept per (seeds folder, language) for the li
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,15 @@ __all__ = [
     "pack_for",
 ]
 
-# From the package, not this file: a compiled module's __file__ is where mypyc put it (bot/native.py).
-DEFAULT_SEEDS = Path(bot.__file__).resolve().parent.parent / "seeds"
+
+def _default_seeds() -> Path:
+    """MERCATO_SEEDS when set (an installed package has no seeds/ beside it: the Docker image sets it), else
+    the checkout's seeds/. From the package, not this file: a compiled module's __file__ is where mypyc put it."""
+    configured = os.environ.get("MERCATO_SEEDS", "").strip()
+    return Path(configured) if configured else Path(bot.__file__).resolve().parent.parent / "seeds"
+
+
+DEFAULT_SEEDS = _default_seeds()
 DEFAULT_LANGUAGE = "en"
 
 

@@ -171,7 +171,12 @@ def _move_mode(raw: str) -> str:
 
 
 def auto_read_workers() -> int:
-    """Reading processes for this machine: one per CPU it may use (up to 4); none with a single CPU."""
+    """Reading processes for this machine: one per CPU it may use (up to 4); none with a single CPU, or where
+    processes cannot be started from a fork server (bot.reading)."""
+    import multiprocessing  # only here: settings are read by every command, most never start a process
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return 0
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return 0 if cpus < 2 else min(cpus, 4)
 

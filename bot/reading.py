@@ -178,6 +178,10 @@ class ThreadReading:
         return None
 
 
+class _CannotStart(Exception):
+    """Worker processes cannot be started on this machine (the cause says why)."""
+
+
 MAX_BROKEN_POOLS = 3  # worker pools in a row that die before reading anything: then read in the bot's process
 
 
@@ -220,9 +224,9 @@ class ProcessReading:
                 log.error("reading processes died %d times in a row: reading in the bot's process from now on",
                           self._broken)
                 self._unavailable = True
-        except OSError as exc:  # processes cannot start here (process limits, no /dev/shm): stop trying
+        except _CannotStart as exc:  # processes cannot start here (limits, no /dev/shm, no fork server)
             log.error("cannot start reading processes (%s): reading in the bot's process from now on "
-                      "(MERCATO_READ_WORKERS=0 says so without this message)", exc)
+                      "(MERCATO_READ_WORKERS=0 says so without this message)", exc.__cause__)
             self._unavailable = True
         self._discard()
         return await asyncio.to_thread(self.reader.read_batch, batch)
@@ -241,7 +245,10 @@ class ProcessReading:
     async def _ready(self) -> ProcessPoolExecutor:
         self.begin()
         assert self._starting is not None
-        self._pool = await self._starting
+        try:
+            self._pool = await self._starting
+        except (OSError, ValueError) as exc:  # raised by the start itself, never by reading an item
+            raise _CannotStart from exc
         return self._pool
 
     def _discard(self) -> None:

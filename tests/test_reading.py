@@ -186,3 +186,19 @@ async def test_workers_that_cannot_start_fall_back_to_the_bots_process(
     assert caplog.text.count("a reading process died") == 2
     assert caplog.text.count("died 3 times in a row: reading in the bot's process from now on") == 1
     assert reading._pool is None and reading._starting is None  # the fourth batch started nothing
+
+
+async def test_processes_that_cannot_be_started_read_here_with_one_line(
+    catalogue: Catalogue, sources: SourceDirectory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pool the machine refuses to start (here: zero workers, a real ValueError of the executor) is not
+    retried: one line, and every batch is read in the bot's process."""
+    reader = ItemReader(Matcher(catalogue), sources, max_item_age=timedelta(hours=48), provisional=True)
+    reading = ProcessReading(reader, 0)
+    expected = await ThreadReading(reader).read(corpus_batch(10))
+    try:
+        for _ in range(3):
+            assert await reading.read(corpus_batch(10)) == expected
+    finally:
+        await reading.close()
+    assert caplog.text.count("cannot start reading processes") == 1

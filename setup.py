@@ -39,6 +39,8 @@ class OptionalBuildExt(build_ext):  # type: ignore[misc]
                 for path in (Path(self.get_ext_fullpath(ext.name)), ROOT / self.get_ext_filename(ext.name)):
                     path.unlink(missing_ok=True)
             native.MANIFEST.unlink(missing_ok=True)
+            # build_py ran first and copied it for the wheel: a manifest must never claim a build that failed
+            (Path(self.build_lib) / "bot" / native.MANIFEST.name).unlink(missing_ok=True)
 
 
 def extensions() -> list[Any]:

@@ -78,10 +78,14 @@ def stale_sources() -> list[Path]:
 
 def status() -> str:
     """How the reading code runs, in words (``mercato --version``, ``make bench``)."""
-    if not _manifest():
+    manifest = _manifest()
+    if not manifest:
         return "pure Python (not compiled)"
     if isinstance(sys.meta_path[0], _SourcesFirst):
         return "pure Python (sources changed since the build: `make setup` compiles them again)"
+    spec = importlib.util.find_spec(manifest[0][0])  # what Python would import for the first compiled module
+    if spec is None or not str(spec.origin).endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return "pure Python (not compiled)"
     return "compiled with mypyc"
 
 

@@ -96,3 +96,16 @@ def test_an_installed_package_reads_the_seeds_that_mercato_seeds_names(tmp_path:
                             timeout=60)
     assert seeded.returncode == 0, seeded.stderr
     assert "Radu Drăgușin" in seeded.stdout and "AC Milan" in seeded.stdout
+
+
+def test_a_manifest_without_extensions_is_not_called_compiled(tmp_path: Path) -> None:
+    """A build whose compile failed after the manifest was packed (a wheel built without a C compiler)."""
+    tree = _copy(tmp_path)
+    for built in tree.rglob("*.so"):
+        built.unlink()
+    (tree / "bot" / "native-build.txt").write_text(native.MANIFEST.read_text(encoding="utf-8")
+                                                   if native.MANIFEST.exists() else
+                                                   "bot.language.fold 0 bot/language/fold.py\n", encoding="utf-8")
+    out = _probe(tree)
+    assert out[0] == str(tree / "bot" / "language" / "fold.py")
+    assert out[1].startswith("pure Python")

@@ -266,3 +266,20 @@ def test_a_rival_named_after_a_comma_starts_a_move_of_its_own(read) -> None:  # 
                            "personal terms with Lazio's Nicolò Rovella.")
     assert pairs(rumours) == {("manu-kone", "as-roma", "ac-milan", "official"),
                               ("nicolo-rovella", "lazio", "inter", "personal_terms")}
+
+
+def test_a_denied_contact_with_a_named_club_is_a_denied_move(read) -> None:  # type: ignore[no-untyped-def]
+    """"no talks with Chelsea", "no negotiation between Chelsea and Juventus": the pair exists, denied."""
+    assert pairs(read("Yildiz", "There is no negotiation between Chelsea and Juventus for Kenan Yildiz.")) == {
+        ("kenan-yildiz", "juventus", "chelsea", "denied")}
+    assert pairs(read("Adeyemi", "Dortmund say there has been no contact with Arsenal over Karim Adeyemi.")) == {
+        ("karim-adeyemi", "borussia-dortmund", "arsenal", "denied")}
+    assert pairs(read("Yildiz", "Chelsea have opened talks with Juventus for Kenan Yildiz.")) == {
+        ("kenan-yildiz", "juventus", "chelsea", "talks")}  # no "no": a live move
+
+
+def test_italian_no_negotiation_with_a_club_denies_a_move_to_it(read) -> None:  # type: ignore[no-untyped-def]
+    """"Nessuna trattativa con il Chelsea per Leão": Chelsea is the denied suitor, not a seller to Milan."""
+    rumours = read("Il Milan smentisce: nessuna trattativa con il Chelsea per Leão",
+                   "Nessuna trattativa con il Chelsea per Rafael Leão. Il Milan smentisce le indiscrezioni.")
+    assert pairs(rumours) == {("rafael-leao", "ac-milan", "chelsea", "denied")}

@@ -33,6 +33,7 @@ class Roles:
     loan_hosts: list[str] = field(default_factory=list)
     sellers: list[tuple[str, str]] = field(default_factory=list)
     weak_from: list[tuple[str, str]] = field(default_factory=list)
+    not_suitor_end: int = -1  # where the last club that is no suitor ends ("the former Barcelona and Betis …")
 
 
 def club_roles(ctx: Context, clause: Clause, clubs: list[Mention], refs: list[Ref]) -> Roles:
@@ -92,8 +93,13 @@ def _sort_club(
         roles.loan_hosts.append(club_id)
         roles.excluded.add(club_id)
         return True
-    if ctx.search(lang.cues("club-role", "not-suitor"), before_start, start):
+    if ctx.search(lang.cues("club-role", "not-suitor"), before_start, start) or (
+        # listed right after a club that is no suitor: "the former Barcelona and Real Betis forward",
+        # "ha vestito le maglie di Palermo e Juventus"
+        roles.not_suitor_end >= 0 and lang.cues("list-join").pattern.fullmatch(folded, roles.not_suitor_end, start)
+    ):
         roles.excluded.add(club_id)
+        roles.not_suitor_end = end
         return True
     if ctx.search(lang.cues("club-role", "parent"), before_start, start):
         roles.excluded.add(club_id)

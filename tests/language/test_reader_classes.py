@@ -283,3 +283,13 @@ def test_italian_no_negotiation_with_a_club_denies_a_move_to_it(read) -> None:  
     rumours = read("Il Milan smentisce: nessuna trattativa con il Chelsea per Leão",
                    "Nessuna trattativa con il Chelsea per Rafael Leão. Il Milan smentisce le indiscrezioni.")
     assert pairs(rumours) == {("rafael-leao", "ac-milan", "chelsea", "denied")}
+
+
+def test_clubs_listed_after_a_former_club_are_former_clubs_too(read) -> None:  # type: ignore[no-untyped-def]
+    rumours = read("Porto close to deal for Vitor Roque",
+                   "Porto have offered €30m for the former Barcelona and Real Betis forward Vitor Roque.")
+    assert {(p, t) for p, _f, t, _s in pairs(rumours)} == {("vitor-roque", "porto")}
+    rumours = read("Dybala-Boca, avviati i contatti",
+                   "Il Boca Juniors ha avviato i contatti con l'entourage di Paulo Dybala. La Joya, che in Italia ha "
+                   "vestito anche le maglie di Palermo e Juventus, potrebbe tornare in Argentina.")
+    assert {(p, t) for p, _f, t, _s in pairs(rumours)} == {("paulo-dybala", "boca-juniors")}

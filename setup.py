@@ -45,9 +45,9 @@ class OptionalBuildExt(build_ext):  # type: ignore[misc]
 
 def extensions() -> list[Any]:
     """The mypyc extensions, or none (pure Python) when compiling is off or impossible."""
-    native.MANIFEST.unlink(missing_ok=True)
     if os.environ.get("MERCATO_COMPILE", "1") == "0":
-        return []
+        return []  # the tree is left as it is: extensions already built stay guarded by their manifest
+    native.MANIFEST.unlink(missing_ok=True)
     try:
         from mypyc.build import mypycify
     except ImportError:

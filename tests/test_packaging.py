@@ -3,6 +3,7 @@ and building Mercato's metadata raises no setuptools warning."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -76,8 +77,10 @@ def test_mit_licence_and_no_setuptools_warning(tmp_path: Path) -> None:
     assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
     assert PYPROJECT["project"]["license"] == "MIT"
     code = f"import setuptools.build_meta as b; b.prepare_metadata_for_build_wheel({str(tmp_path)!r})"
+    # MERCATO_COMPILE=0: metadata needs no compiling, and setup.py must not touch the tree's build while
+    # other tests read it (bot/native.py)
     proc = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, "MERCATO_COMPILE": "0"})
     assert proc.returncode == 0, proc.stderr[-2000:]
     built = next(tmp_path.glob("*.dist-info/METADATA")).read_text(encoding="utf-8")
     assert "License-Expression: MIT" in built and "License-File: LICENSE" in built

@@ -21,7 +21,7 @@ from bot.feeds.fetch import FetchResult
 from bot.feeds.ids import canonical_link
 from bot.feeds.parse import body_hash, parse_feed
 from bot.models import Feed, FeedItem, IngestedItem
-from bot.reading import Batch, ItemReader, Reading, ThreadReading, reported_rumour
+from bot.reading import Batch, ItemReader, Reading, ThreadReading
 from bot.sources import Source, SourceDirectory
 from bot.storage import Storage
 from bot.storage.ingest import FeedState
@@ -242,4 +242,4 @@ class Ingestor:
         return FeedReport(feed.id, feed.url, "error", error=error, paused=paused)
 
 
-__all__ = ["FeedReport", "Ingestor", "PollPolicy", "PollResult", "dedupe_key", "reported_rumour", "retry_at"]
+__all__ = ["FeedReport", "Ingestor", "PollPolicy", "PollResult", "dedupe_key", "retry_at"]

@@ -269,6 +269,9 @@ def _clause_cues(ctx: Context, clause: Clause) -> _Cues:
     deals = cue.deal_cues(ctx, start, end)
     weak = None if stage_hits or deals else cue.weak_cue(ctx, start, end)
     denied, collapsed, rejected, hits = cue.negations(ctx, start, end)
+    if weak is None and not stage_hits and not deals:
+        # "there has been no contact with Arsenal": a denial worded before its club names the move it denies
+        weak = next((hit for hit in hits if ctx.lang.wordings.by_id[hit[0]].direction == "before"), None)
     return _Cues(stage_hits, deals, weak, denied, collapsed, rejected, hits)
 
 

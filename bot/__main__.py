@@ -6,6 +6,7 @@ import sys
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.heap import building, leave
 
 
 def run_discord_bot(settings: Settings, sync: bool) -> int:
@@ -18,11 +19,12 @@ def run_discord_bot(settings: Settings, sync: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the `mercato` command."""
     try:
-        from bot.cli import main as cli_main  # loads the language packs from the seeds folder
+        with building():  # importing the CLI loads the default language pack (see bot.heap)
+            from bot.cli import main as cli_main
     except ConfigError as exc:  # e.g. an installed package started without MERCATO_SEEDS: one line, no traceback
         print(f"error: {exc}. Set MERCATO_SEEDS to Mercato's seeds/ folder.", file=sys.stderr)
         return 2
-    return cli_main(argv, run_bot=run_discord_bot)
+    return cli_main(argv, run_bot=run_discord_bot, leave=leave)
 
 
 if __name__ == "__main__":

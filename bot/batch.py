@@ -18,7 +18,9 @@ from typing import Any, TextIO
 from bot.catalogue import Catalogue, Matcher
 from bot.catalogue.provisional import detect
 from bot.describe import match_to_dict, rumour_to_dict
+from bot.heap import building, frozen
 from bot.language import document_of, extract_rumours
+from bot.language.pack import load_languages
 from bot.sources import SourceDirectory
 from bot.text import html_to_text
 
@@ -108,8 +110,10 @@ def _in_parallel(batch: list[str], reader: tuple[Catalogue, Matcher, SourceDirec
 ]:
     global _READER
     _READER = reader
+    with building():
+        load_languages()  # once, here, rather than in every worker that meets an article in that language
     try:
-        with multiprocessing.get_context("fork").Pool(_workers()) as pool:
+        with frozen(), multiprocessing.get_context("fork").Pool(_workers()) as pool:
             yield from pool.imap(_describe_line, enumerate(batch, start=1), chunksize=_CHUNK)
     finally:
         _READER = None

@@ -31,6 +31,7 @@ from bot.charts.stories import chart_for
 from bot.config import Settings
 from bot.describe import match_to_text
 from bot.errors import ConfigError, InvalidInput, MercatoError
+from bot.heap import building
 from bot.language.pack import available_languages
 from bot.log import setup_logging
 from bot.models import EntityKind
@@ -149,9 +150,20 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return replace(settings, db_path=args.db) if args.db else settings
 
 
-def main(argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], int] | None = None) -> int:
-    """Run the CLI; return the exit status. ``run_bot`` starts the Discord bot (given by the entry point)."""
+def main(
+    argv: list[str] | None = None, *, run_bot: Callable[[Settings, bool], int] | None = None,
+    leave: Callable[[int], NoReturn] | None = None,
+) -> int:
+    """Run the CLI; return the exit status. ``run_bot`` starts the Discord bot and ``leave`` ends the process
+    at once after `mercato match`, which leaves nothing open (both given by the entry point)."""
     args = build_parser().parse_args(argv)
+    status = _run(args, run_bot)
+    if leave is not None and args.command == "match":
+        leave(status)
+    return status
+
+
+def _run(args: argparse.Namespace, run_bot: Callable[[Settings, bool], int] | None) -> int:
     try:
         settings = load_settings(args)
     except ConfigError as exc:
@@ -240,9 +252,10 @@ def _open_jsonl(path: str) -> TextIO:
 
 def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato match`: print what an article (or a JSON-lines batch) mentions."""
-    catalogue = load_catalogue(settings.seeds_dir)
-    matcher = Matcher(catalogue)
-    sources = load_sources(settings.seeds_dir / "sources.toml")
+    with building():
+        catalogue = load_catalogue(settings.seeds_dir)
+        matcher = Matcher(catalogue)
+        sources = load_sources(settings.seeds_dir / "sources.toml")
     language = None if args.lang == "auto" else args.lang
     if args.jsonl:
         with _open_jsonl(args.file) as source:

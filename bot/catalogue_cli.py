@@ -7,7 +7,6 @@ The use-cases live in ``bot.catalogue.operator``; every change is stored in the 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -81,6 +80,8 @@ def add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run_catalogue(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `catalogue` action; return the exit status."""
+    import asyncio  # here: the other commands start without it
+
     return asyncio.run(_run(settings, args))
 
 
@@ -99,6 +100,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         "undo": _decide,
         "player": _player,
     }
+    import asyncio
+
     from bot.catalogue.operator import CatalogueOperator
     from bot.storage import Storage
 
@@ -160,6 +163,8 @@ async def _import(operator: CatalogueOperator, args: argparse.Namespace, now: da
 
 
 async def _export(operator: CatalogueOperator, args: argparse.Namespace, now: datetime) -> int:
+    import asyncio
+
     try:
         count = await asyncio.to_thread(operator.export_csv, args.file)
     except OSError as exc:

@@ -7,7 +7,6 @@ one line on stderr and a non-zero exit status; its traceback goes to the log at 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -15,7 +14,6 @@ import tempfile
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 
@@ -24,10 +22,6 @@ from bot import native
 from bot.batch import describe_article, match_batch
 from bot.catalogue import Matcher, load_catalogue
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
-from bot.charts import draw_heat_chart
-from bot.charts.desk import write_png
-from bot.charts.series import MAX_LINES
-from bot.charts.stories import chart_for
 from bot.config import Settings
 from bot.describe import match_to_text
 from bot.errors import ConfigError, InvalidInput, MercatoError
@@ -59,6 +53,8 @@ class Parser(argparse.ArgumentParser):
 
 def version() -> str:
     """Mercato's version, as installed (or the source tree's, when run from a checkout)."""
+    from importlib import metadata  # only for --version: every other command starts without it
+
     try:
         return metadata.version("mercato")
     except metadata.PackageNotFoundError:
@@ -85,10 +81,19 @@ def _accept_everywhere(parser: argparse.ArgumentParser, *flags: str, **kwargs: A
                 _accept_everywhere(sub, *flags, **kwargs)
 
 
+class _Version(argparse.Action):
+    """``--version``: worked out only when asked (reading the installed metadata costs every command time)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> NoReturn:
+        print(f"mercato {version()}; reading code: {native.status()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe every subcommand."""
     parser = Parser(prog="mercato", description="Football transfer rumours for Discord.")
-    parser.add_argument("--version", action="version", version=f"mercato {version()}; reading code: {native.status()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and which reading code runs")
     parser.add_argument("--db", type=Path, help="database file (overrides MERCATO_DB)")
     # Typed as plain ArgumentParsers for the helpers that add to it; they are Parsers (one-line errors) all the same.
     sub = cast("Subparsers", parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
@@ -207,6 +212,8 @@ def _dispatch(settings: Settings, args: argparse.Namespace, run_bot: Callable[[S
         "shortlist": cmd_shortlist,
         "chart": cmd_chart,
     }
+    import asyncio  # the commands above start without it
+
     return asyncio.run(handlers[args.command](settings, args))
 
 
@@ -390,7 +397,13 @@ async def cmd_shortlist(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_chart(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato chart CLUB|PLAYER -o FILE.png`: the heat chart /shortlist or /rumours attaches, from every feed."""
+    import asyncio
+
     from bot.app import open_app
+    from bot.charts import draw_heat_chart
+    from bot.charts.desk import write_png
+    from bot.charts.series import MAX_LINES
+    from bot.charts.stories import chart_for
 
     if args.output.suffix.lower() != ".png":
         raise InvalidInput(f"{args.output} does not end in .png: the chart is a PNG image.")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,8 @@ def run_ops(settings: Settings, args: argparse.Namespace) -> int:
     """Run one maintenance command; return the exit status."""
     if args.command == "health":
         return check_health(settings)
+    import asyncio
+
     from bot.storage.backup import backup, restore  # only these commands need the database
 
     if args.command == "backup":
@@ -51,6 +50,9 @@ def check_health(settings: Settings) -> int:
         raise ConfigError(["MERCATO_HTTP_PORT: not set, so the bot serves no /healthz; set it (e.g. 8080)"])
     host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "") else settings.http_host
     url = f"http://{host}:{settings.http_port}/healthz"
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_S) as response:
             body: dict[str, Any] = json.load(response)

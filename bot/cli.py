@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias, cast
 import bot
 from bot import native
 from bot.batch import describe_article, match_batch
-from bot.catalogue import Matcher, load_catalogue
+from bot.catalogue.cache import load_reader
 from bot.catalogue_cli import add_catalogue_parser, run_catalogue
 from bot.config import Settings
 from bot.describe import match_to_text
@@ -260,8 +260,7 @@ def _open_jsonl(path: str) -> TextIO:
 def cmd_match(settings: Settings, args: argparse.Namespace) -> int:
     """`mercato match`: print what an article (or a JSON-lines batch) mentions."""
     with building():
-        catalogue = load_catalogue(settings.seeds_dir)
-        matcher = Matcher(catalogue)
+        catalogue, matcher = load_reader(settings.seeds_dir, settings.cache_dir)
         sources = load_sources(settings.seeds_dir / "sources.toml")
     language = None if args.lang == "auto" else args.lang
     if args.jsonl:

@@ -50,6 +50,9 @@ class Settings:
     # MERCATO_READ_WORKERS: processes that read feed items (bot.reading); 0 reads in a thread of this process.
     # The operator's default (from_env) is one per CPU; a Settings built in code (tests, embedding) reads in a thread.
     read_workers: int = 0
+    # MERCATO_CACHE_DIR: where `mercato match` keeps the seeds' catalogue and matcher between runs
+    # (bot.catalogue.cache); None: built every time. The operator's default (from_env) is the user cache folder.
+    cache_dir: Path | None = None
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a repr of the settings.
@@ -95,6 +98,7 @@ class Settings:
             db_busy_timeout=get("MERCATO_DB_BUSY_TIMEOUT", _seconds_between(0.05, 600.0), cls.db_busy_timeout),
             moves_mode=get("MERCATO_MOVES", _move_mode, cls.moves_mode),
             read_workers=get("MERCATO_READ_WORKERS", _read_workers, auto_read_workers()),
+            cache_dir=get("MERCATO_CACHE_DIR", _cache_dir, default_cache_dir()),
         )
         if problems:
             raise ConfigError(problems)
@@ -193,6 +197,21 @@ def _snowflake(raw: str) -> int:
     if not raw.isdigit() or not 15 <= len(raw) <= 21:
         raise ValueError("expected a Discord server id (a 17-20 digit number; enable Developer Mode to copy it)")
     return int(raw)
+
+
+def default_cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/mercato``, else ``~/.cache/mercato``; None when there is no home folder."""
+    configured = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if configured:
+        return Path(configured) / "mercato"
+    try:
+        return Path.home() / ".cache" / "mercato"
+    except RuntimeError:  # no HOME and no password entry
+        return None
+
+
+def _cache_dir(raw: str) -> Path | None:
+    return None if raw.lower() == "off" else Path(raw).expanduser()
 
 
 def _existing_dir(raw: str) -> Path:

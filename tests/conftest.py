@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,6 +14,10 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.storage import Storage
 
 REPO = Path(__file__).resolve().parent.parent
+# `mercato match` keeps its catalogue and matcher in the user's cache folder (bot.catalogue.cache): in-process
+# tests keep theirs in a folder of their own, removed at exit.
+_CACHE = tempfile.TemporaryDirectory(prefix="mercato-test-cache-")
+os.environ.setdefault("MERCATO_CACHE_DIR", _CACHE.name)
 SEEDS = REPO / "seeds"
 SEED_ARTICLE_PATHS = (REPO / "tests" / "data" / "seed-article.txt", REPO.parent / "shared" / "seed-article.txt")
 

@@ -171,3 +171,17 @@ def test_match_explain_shows_the_wordings_behind_each_rumour(capsys) -> None:
     out = capsys.readouterr().out
     assert "Radu Drăgușin: Tottenham -> AC Milan" in out
     assert "talks-meeting: 'meeting'" in out
+
+
+def test_match_reads_the_same_with_its_cache_cold_warm_or_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mercato match` keeps the catalogue and matcher in MERCATO_CACHE_DIR; what it prints never depends on it."""
+    printed = []
+    for setting in (str(tmp_path / "cache"), str(tmp_path / "cache"), "off"):
+        monkeypatch.setenv("MERCATO_CACHE_DIR", setting)
+        assert main(["match", str(SEED), "--json"]) == 0
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1] == printed[2]
+    assert "Drăgușin" in printed[0]
+    assert len(list((tmp_path / "cache").glob("reader-*.pickle"))) == 1

@@ -100,3 +100,12 @@ def test_reading_processes_default_to_one_per_cpu_and_can_be_turned_off() -> Non
         Settings.from_env({"MERCATO_READ_WORKERS": "lots"}, env_file=None)
     assert str(info.value) == ("Invalid configuration: MERCATO_READ_WORKERS: expected auto or a whole number from 0 "
                                "(read in the bot's process) to 32")
+
+
+def test_the_reader_cache_is_in_the_user_cache_folder_unless_set_or_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "/var/cache/someone")
+    assert Settings.from_env({}, env_file=None).cache_dir == Path("/var/cache/someone/mercato")
+    assert Settings.from_env({"MERCATO_CACHE_DIR": "/tmp/m"}, env_file=None).cache_dir == Path("/tmp/m")
+    assert Settings.from_env({"MERCATO_CACHE_DIR": "off"}, env_file=None).cache_dir is None
+    assert Settings.from_env({"MERCATO_CACHE_DIR": "~/c"}, env_file=None).cache_dir == Path.home() / "c"
+    assert Settings().cache_dir is None  # settings built in code (tests, embedding) build every time

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -83,6 +84,12 @@ class _Owners:
     mixed: bool  # one strong owner, plus others that hold it as a weaker kind ("Rangers": Rangers, QPR)
     single_word: bool  # a surname-like alias, which another person's full name can contain
 
+    def __reduce__(self) -> tuple[type[_Owners], tuple[bool, bool, tuple[str, ...], tuple[str, ...], tuple[str, ...],
+                                                       tuple[str, ...], bool, bool]]:
+        # The matcher is cached pickled (bot.catalogue.cache); compiled frozen classes unpickle by construction.
+        return (_Owners, (self.context_only, self.person_name, self.strong, self.places, self.clubs, self.players,
+                          self.mixed, self.single_word))
+
 
 Span = tuple[int, int, _Owners]
 _S = TypeVar("_S", bound=tuple[int, int, object])
@@ -131,11 +138,12 @@ class Matcher:
     _automaton: Any  # ahocorasick.Automaton: key -> (key length, what the key means)
     _empty: bool
 
-    def __init__(self, catalogue: Catalogue, *, reuse: Matcher | None = None) -> None:
-        """Build the automaton for ``catalogue``, or share ``reuse``'s (same aliases; see :meth:`over`)."""
+    def __init__(self, catalogue: Catalogue, *, parts: tuple[SportContext, Any, bool] | None = None) -> None:
+        """Build the automaton for ``catalogue``, or take ``parts`` built for the same aliases (context,
+        automaton, whether empty: see :meth:`over` and ``__reduce__``)."""
         self.catalogue = catalogue
-        if reuse is not None:
-            self._context, self._automaton, self._empty = reuse._context, reuse._automaton, reuse._empty
+        if parts is not None:
+            self._context, self._automaton, self._empty = parts
             return
         entries: dict[str, dict[str, AliasKind]] = defaultdict(dict)
 
@@ -174,9 +182,16 @@ class Matcher:
             self._automaton.make_automaton()
         self._empty = not entries
 
+    def __reduce__(self) -> tuple[Callable[..., Matcher], tuple[Catalogue, tuple[SportContext, Any, bool]]]:
+        # Cached pickled (bot.catalogue.cache): the automaton pickles itself; compiled classes need a constructor.
+        return (_restored, (self.catalogue, self._parts()))
+
     def over(self, catalogue: Catalogue) -> Matcher:
         """This matcher reading ``catalogue`` (a copy of its own, same aliases) for players' clubs."""
-        return Matcher(catalogue, reuse=self)  # not copy.copy: this class is compiled (bot/native.py)
+        return Matcher(catalogue, parts=self._parts())  # not copy.copy: this class is compiled (bot/native.py)
+
+    def _parts(self) -> tuple[SportContext, Any, bool]:
+        return self._context, self._automaton, self._empty
 
     def _classify(self, owners: dict[str, AliasKind], *, single_word: bool) -> _Owners:
         entities = self.catalogue.entities
@@ -390,3 +405,8 @@ class _SentenceIndex:
                 self._by_sentence.setdefault(self._doc.sentence_of(start), set()).add(eid)
             self._done = len(self._accepted)
         return self._by_sentence.get(self._doc.sentence_of(at), set())
+
+
+def _restored(catalogue: Catalogue, parts: tuple[SportContext, Any, bool]) -> Matcher:
+    """A matcher unpickled from its parts (see ``Matcher.__reduce__``)."""
+    return Matcher(catalogue, parts=parts)

@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING
 
 from bot.catalogue.model import Catalogue
 from bot.catalogue.normalize import norm, slug
-from bot.language.pack import language_pack
+from bot.language.pack import DEFAULT_LANGUAGE, DEFAULT_SEEDS
 from bot.language.reader import document_of
+from bot.language.vocabulary import load_vocabulary
 from bot.models import AliasKind, EntityKind, MatchResult, Mention
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ _SP = r"[ \u00a0]"
 _NAME = rf"(?P<name>{_CAP}(?:{_SP}(?:{_PARTICLE}{_SP}){{0,2}}{_CAP}){{1,2}})"
 
 # Positions, nationalities, months and days are the shared vocabulary (seeds/vocabulary/en/).
-_VOCABULARY = language_pack("en").vocabulary
+# The vocabulary alone: the English pack's wordings load when something is first read.
+_VOCABULARY = load_vocabulary(DEFAULT_SEEDS / "vocabulary", DEFAULT_LANGUAGE)
 _POSITIONS: dict[str, str | None] = _VOCABULARY.position_words()
 _POSITION = "(?:" + "|".join(sorted((re.escape(p) for p in _POSITIONS), key=len, reverse=True)) + ")"
 _ADJECTIVE = (r"(?:young|teenage|veteran|experienced|talented|prolific|promising|highly[- ]rated|in-form|"

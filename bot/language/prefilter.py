@@ -17,7 +17,7 @@ from typing import Any
 
 import ahocorasick
 
-__all__ = ["LiteralIndex", "Prefilter", "literals_of"]
+__all__ = ["LiteralIndex", "Prefilter", "known_literals", "learn_literals", "literals_of"]
 
 try:
     _SRE_PARSER: Any = importlib.import_module("re._parser")
@@ -125,8 +125,30 @@ def _heads(items: Any) -> frozenset[str] | None:
     return frozenset({"".join(run)}) if run else None
 
 
+# (source, flags) -> literals: worked out once per process, or learnt from the reader cache
+# (bot.catalogue.cache), since parsing every pattern again is a third of loading a language pack.
+_LITERALS: dict[tuple[str, int], tuple[str, ...] | None] = {}
+
+
+def known_literals() -> dict[tuple[str, int], tuple[str, ...] | None]:
+    """Every pattern's literals worked out so far in this process (for the reader cache)."""
+    return dict(_LITERALS)
+
+
+def learn_literals(table: dict[tuple[str, int], tuple[str, ...] | None]) -> None:
+    """Take literals worked out by an earlier run (``known_literals``) of the same patterns and Python."""
+    _LITERALS.update(table)
+
+
 def literals_of(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """The prefilter literals of ``pattern`` (None: always run it)."""
+    key = (pattern.pattern, pattern.flags)
+    if key not in _LITERALS:
+        _LITERALS[key] = _literals(pattern)
+    return _LITERALS[key]
+
+
+def _literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     if _SRE_PARSER is None or pattern.flags & re.IGNORECASE:
         return None
     try:

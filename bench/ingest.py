@@ -21,6 +21,7 @@ from bot.catalogue import Catalogue, Matcher, load_catalogue
 from bot.config import auto_read_workers
 from bot.feeds.fetch import FeedFetcher
 from bot.ingest import Ingestor, PollPolicy
+from bot.language.pack import load_languages
 from bot.models import Feed
 from bot.reading import Batch, ItemReader, ProcessReading, ThreadReading
 from bot.sources import load_sources
@@ -72,6 +73,7 @@ async def _ingest(
                 await storage.feeds.add(f"http://127.0.0.1:{port}{path}", now=NOW)
             sources = load_sources(SEEDS / "sources.toml") if rumours else None
             matcher, policy = Matcher(catalogue), PollPolicy()
+            load_languages()  # as open_app does at start-up, before any poll
             # As the bot reads (open_app): in worker processes, one per CPU (MERCATO_READ_WORKERS=auto),
             # started before the poll, as the bot starts them while it connects to Discord.
             reader = ItemReader(matcher, sources, max_item_age=policy.max_item_age, provisional=rumours)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from typing import Final
@@ -24,6 +25,7 @@ def _is_tracking(param: str) -> bool:
     return key.startswith("utm_") or key in TRACKING_PARAMS
 
 
+@functools.lru_cache(maxsize=8192)  # an item's link is asked for twice (its id, then its dedupe key)
 def canonical_link(url: str) -> str:
     """Return ``url`` in a canonical form for de-duplication.
 

@@ -3,7 +3,7 @@
 ``setup.py`` compiles ``COMPILED`` (the reading hot path) into C extensions beside their sources and
 records each source's hash in ``bot/native-build.txt``. Python imports an extension before a ``.py`` of
 the same name, so after an edit the old extension would silently run instead of the edited code. On
-``import bot``, :func:`guard` compares the hashes: if any compiled source changed (or is gone), every
+``import bot``, :func:`guard` compares the hashes: if any compiled source changed (or is gone, or is new), every
 compiled module is loaded from its source instead (they call each other natively, so it is all or none),
 with one warning saying how to compile again. Standard library only: ``setup.py`` imports this module.
 """
@@ -72,8 +72,15 @@ def _manifest() -> list[tuple[str, str, Path]]:
 
 
 def stale_sources() -> list[Path]:
-    """Compiled sources changed or removed since the build (none when nothing is compiled)."""
-    return [source for _module, digest, source in _manifest() if not source.exists() or _digest(source) != digest]
+    """Compiled sources changed, removed or added since the build (none when nothing is compiled).
+
+    An added one counts: a compiled package cannot import a new module of its folder from source."""
+    manifest = _manifest()
+    if not manifest:
+        return []
+    built = {source for _module, _digest, source in manifest}
+    changed = [source for _module, digest, source in manifest if not source.exists() or _digest(source) != digest]
+    return changed + [source for source in compiled_sources() if source not in built]
 
 
 def status() -> str:

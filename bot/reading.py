@@ -259,7 +259,8 @@ class ProcessReading:
     def _start_pool(self, payload: bytes) -> ProcessPoolExecutor:
         """Fork the workers from a clean server process (never from this threaded one) and wait until they read."""
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.reading"])  # imported once, in the server, before it forks workers
+        # Imported once, in the server, before it forks workers: the code, and every language pack.
+        context.set_forkserver_preload(["bot.reading", "bot.preloaded"])
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
                                    initargs=(payload, os.getpid()))
         for ready in [pool.submit(_ping) for _ in range(self.workers)]:

@@ -69,6 +69,21 @@ def test_an_edited_source_runs_as_python_with_one_warning(tmp_path: Path) -> Non
     assert len(warnings) == 1 and "bot/language/clauses.py" in warnings[0] and "make setup" in warnings[0]
 
 
+@compiled
+def test_a_new_module_in_a_compiled_folder_runs_everything_as_python(tmp_path: Path) -> None:
+    """A module added beside compiled ones is not in the build: the sources run (and the new module imports)."""
+    tree = _copy(tmp_path)
+    (tree / "bot" / "language" / "added.py").write_text("ANSWER = 42\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    script = "import bot.language.added as a, bot.native; print(a.ANSWER); print(bot.native.status())"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tree, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "42"
+    assert done.stdout.splitlines()[1].startswith("pure Python (sources changed since the build")
+    assert "bot/language/added.py changed since it was compiled" in done.stderr
+
+
 def test_pure_python_when_nothing_was_compiled(tmp_path: Path) -> None:
     tree = _copy(tmp_path)
     for built in [*tree.rglob("*.so"), tree / "bot" / "native-build.txt"]:

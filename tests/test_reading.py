@@ -202,3 +202,18 @@ async def test_processes_that_cannot_be_started_read_here_with_one_line(
     finally:
         await reading.close()
     assert caplog.text.count("cannot start reading processes") == 1
+
+
+def _packs_loaded() -> list[str]:
+    from bot.language import pack
+
+    return sorted(language for _seeds, language in pack._PACKS)
+
+
+async def test_workers_start_with_every_language_pack_loaded(processes: ProcessReading) -> None:
+    """Forked from a server that loaded them (bot.preloaded): no worker compiles a pack mid-poll."""
+    processes.begin()
+    await processes.read(corpus_batch(1))
+    assert processes._pool is not None
+    loaded = [processes._pool.submit(_packs_loaded).result() for _ in range(4)]
+    assert loaded == [["en", "it"]] * 4, loaded

@@ -293,3 +293,47 @@ def test_clubs_listed_after_a_former_club_are_former_clubs_too(read) -> None:  #
                    "Il Boca Juniors ha avviato i contatti con l'entourage di Paulo Dybala. La Joya, che in Italia ha "
                    "vestito anche le maglie di Palermo e Juventus, potrebbe tornare in Argentina.")
     assert {(p, t) for p, _f, t, _s in pairs(rumours)} == {("paulo-dybala", "boca-juniors")}
+
+
+# ----------------------------------------------------------------------------- session 15 (blind9f, italian_f)
+
+
+def test_a_bid_a_club_may_make_is_interest_not_a_bid(read) -> None:  # type: ignore[no-untyped-def]
+    """"may make an offer", "might table a bid": a conditional bid is interest, as "will bid" is, not a bid on
+    the table ("could bid" alone is no cue at all: the bid wording itself leaves it out)."""
+    assert pairs(read("Chelsea might table a bid for Brighton's Carlos Baleba")) == {
+        ("carlos-baleba", "brighton", "chelsea", "interest")
+    }
+    assert pairs(read("Chelsea may make an offer for Brighton's Carlos Baleba")) == {
+        ("carlos-baleba", "brighton", "chelsea", "interest")
+    }
+    assert pairs(read("Chelsea have made an offer for Brighton's Carlos Baleba")) == {
+        ("carlos-baleba", "brighton", "chelsea", "bid")
+    }
+
+
+def test_a_fixture_opponent_is_no_suitor(read) -> None:  # type: ignore[no-untyped-def]
+    """"his new club's cup tie with Leeds": the opponent of a match is not where the player goes."""
+    rumours = read("Napoli close in on McTominay", "Scott McTominay will have a medical at Juventus today and "
+                   "could be available for their cup tie with Torino.")
+    assert {(p, t) for p, _f, t, _s in pairs(rumours)} == {("scott-mctominay", "juventus")}
+
+
+def test_a_past_move_told_with_before_and_its_year_is_background(read) -> None:  # type: ignore[no-untyped-def]
+    """"before leaving for Millwall in 2023": a career note, not a move in the news."""
+    rumours = read("Nisbet agrees to join Hibernian", "Kevin Nisbet has agreed a pre-contract with Hibernian. "
+                   "He scored 43 goals in his first spell in Leith before leaving for Millwall in 2023.")
+    assert {t for _p, _f, t, _s in pairs(rumours)} == {"hibernian"}
+
+
+def test_italian_not_yet_is_no_denial(read) -> None:  # type: ignore[no-untyped-def]
+    """"per ora nessun contatto ufficiale", "senza un'offerta non si muove nulla": nothing yet, not a refusal."""
+    rumours = read("La Juventus pensa a Baleba", "La Juventus ha messo gli occhi su Carlos Baleba del Brighton. "
+                   "Per ora nessun contatto con il club inglese.")
+    assert [(r.to_club_id, r.negated) for r in rumours] == [("club:juventus", False)]
+    rumours = read("Barella, l'Al-Hilal ci prova", "L'Al-Hilal è pronto a presentare un'offerta all'Inter per "
+                   "Nicolò Barella. Senza una proposta ufficiale, a Milano non si muove nulla.")
+    assert all(not r.negated for r in rumours) and rumours
+    rumours = read("Barella, l'Al-Hilal ci prova", "L'Al-Hilal ha chiesto Nicolò Barella all'Inter, ma la "
+                   "risposta è chiara: il centrocampista non si muove.")
+    assert all(r.negated for r in rumours) and rumours  # a real refusal still is one

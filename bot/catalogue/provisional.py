@@ -91,6 +91,8 @@ _SCORER = re.compile(
     rf"\b(?i:goals?|brace|double|hat-trick|hat{_SP}+trick|strike|header|penalty|equali[sz]er|winner)"
     rf"{_SP}+(?i:from|by){_SP}+{_NAME}(?:{_SP}+(?i:and){_SP}+(?P<second>{_NAME_2}))?"
 )
+# Every match of _SCORER holds one of these (its cue words, lower-cased).
+_SCORER_WORDS = ("goal", "brace", "double", "hat", "strike", "header", "penalty", "equali", "winner")
 _INTERNATIONAL_AFTER = re.compile(
     rf"{_NAME},{_SP}+(?i:the|a|an){_SP}+(?:\d{{2}}-year-old{_SP}+)?{_NAT}{_SP}+(?i:international|{_POSITION})\b"
 )
@@ -260,7 +262,8 @@ class ProvisionalDetector:
                     self._candidate(hit, text, "international", self._club_near(hit, clubs, text), hit.start(),
                                     nationality=nat)
                 )
-        for hit in _SCORER.finditer(text) if (" from " in lowered or " by " in lowered) else ():
+        scorer_words = any(word in lowered for word in _SCORER_WORDS)  # cheap guard for a costly pattern
+        for hit in _SCORER.finditer(text) if scorer_words and (" from " in lowered or " by " in lowered) else ():
             for group in ("name", "second"):
                 if hit.group(group):
                     found.append(self._candidate(hit, text, "scorer", None, hit.start(), group=group))

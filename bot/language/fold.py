@@ -33,6 +33,10 @@ _ONE: dict[str, str] = {}
 _ONE_CASED: dict[str, str] = {}
 # Characters that fold to zero or several characters, with their fold and cased transliteration.
 _OTHER: dict[str, tuple[str, str]] = {}
+# The same, by code point, for str.translate (one C pass over the text, where re.sub called back per character).
+_ONE_TABLE: dict[int, str] = {}
+_ONE_CASED_TABLE: dict[int, str] = {}
+_ANY_CASED_TABLE: dict[int, str] = {}  # every learnt character's cased form (one-to-one or not)
 
 
 def _learn(char: str) -> bool:
@@ -43,36 +47,26 @@ def _learn(char: str) -> bool:
         return False
     if char.isspace():
         _ONE[char] = _ONE_CASED[char] = " "
+        _ONE_TABLE[ord(char)] = _ONE_CASED_TABLE[ord(char)] = _ANY_CASED_TABLE[ord(char)] = " "
         return True
     cased = anyascii(char)
     folded = cased.casefold()
     if len(folded) == 1 and len(cased) == 1:
         _ONE[char], _ONE_CASED[char] = folded, cased
+        _ONE_TABLE[ord(char)], _ONE_CASED_TABLE[ord(char)] = folded, cased
+        _ANY_CASED_TABLE[ord(char)] = cased
         return True
     # Keep the cased form as long as the folded one, so that both share one offset map.
     _OTHER[char] = (folded, cased if len(cased) == len(folded) else folded)
+    _ANY_CASED_TABLE[ord(char)] = _OTHER[char][1]
     return False
 
 
 def _one_to_one(text: str) -> bool:
     simple = True
-    for char in set(_NON_ASCII.findall(text)):  # learn every character, even after a complex one
+    for char in [c for c in set(text) if ord(c) > 127]:  # learn every character, even after a complex one
         simple = _learn(char) and simple
     return simple
-
-
-def _sub_one(found: re.Match[str]) -> str:
-    return _ONE[found.group()]
-
-
-def _sub_one_cased(found: re.Match[str]) -> str:
-    return _ONE_CASED[found.group()]
-
-
-def _sub_any_cased(found: re.Match[str]) -> str:
-    char = found.group()
-    other = _OTHER.get(char)
-    return other[1] if other is not None else _ONE_CASED[char]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +99,7 @@ def fold_text(text: str) -> str:
     if text.isascii():
         return text.lower()
     if _one_to_one(text):
-        return _NON_ASCII.sub(_sub_one, text).lower()
+        return text.translate(_ONE_TABLE).lower()
     return fold(text).text
 
 
@@ -114,8 +108,8 @@ def fold_cased(text: str) -> str:
     if text.isascii():
         return text
     if _one_to_one(text):
-        return _NON_ASCII.sub(_sub_one_cased, text)
-    return _NON_ASCII.sub(_sub_any_cased, text)  # every non-ASCII character is learnt by now
+        return text.translate(_ONE_CASED_TABLE)
+    return text.translate(_ANY_CASED_TABLE)  # every non-ASCII character is learnt by now
 
 
 def fold(text: str) -> Folded:
@@ -138,7 +132,7 @@ def fold(text: str) -> Folded:
         to_original.extend([index] * len(piece))
     pieces.append(text[pos:])
     to_original.extend(range(pos, len(text) + 1))
-    folded = _NON_ASCII.sub(_sub_one, "".join(pieces)).lower()
+    folded = "".join(pieces).translate(_ONE_TABLE).lower()
     return Folded(folded, to_original, _invert(text, to_original))
 
 

@@ -19,7 +19,7 @@ def run_discord_bot(settings: Settings, sync: bool) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the `mercato` command."""
     try:
-        with building():  # importing the CLI loads the default language pack (see bot.heap)
+        with building():  # importing the CLI reads the vocabulary and compiles module patterns (see bot.heap)
             from bot.cli import main as cli_main
     except ConfigError as exc:  # e.g. an installed package started without MERCATO_SEEDS: one line, no traceback
         print(f"error: {exc}. Set MERCATO_SEEDS to Mercato's seeds/ folder.", file=sys.stderr)

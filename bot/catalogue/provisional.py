@@ -168,6 +168,9 @@ _FOOTBALL = re.compile(
     rf"{_POSITION.lower()}|goals?|league|serie\s+a|la\s?liga|bundesliga|ligue\s+1|eredivisie)\b"
 )
 
+_BEFORE_CLUB_FORMER = re.compile(r"\b(?:former|ex)[\s-]+$", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
 
 def _other_sport(text: str) -> bool:
     return _OTHER_SPORT.search(text.lower()) is not None
@@ -175,8 +178,6 @@ def _other_sport(text: str) -> bool:
 
 def _football(text: str) -> bool:
     return _FOOTBALL.search(text.lower()) is not None
-_BEFORE_CLUB_FORMER = re.compile(r"\b(?:former|ex)[\s-]+$", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 # ----------------------------------------------------------------------------- results

@@ -55,14 +55,14 @@ bench: native  ## Benchmarks: matching throughput and end-to-end ingest, as rati
 eval: native  ## Precision/recall on the labelled corpora in tests/data/ (men's, women's, other sports, Italian).
 	$(BIN)/python -m bench.eval
 	$(BIN)/python -m bench.direction
-	@for corpus in heldout6 heldout7 blind9a blind9b blind9c blind9d blind9e; do \
+	@for corpus in heldout6 heldout7 blind9a blind9b blind9c blind9d blind9e blind9f blind9g; do \
 		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,6p'; \
 		$(BIN)/python -m bench.direction --corpus tests/data/$$corpus.jsonl | sed -n '2,3p'; \
 	done
 	@for corpus in women women_b othersport othersport_b; do \
 		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,4p;/^  other sports/p'; \
 	done
-	@for corpus in italian italian_b italian_c italian_d italian_e; do \
+	@for corpus in italian italian_b italian_c italian_d italian_e italian_f italian_g; do \
 		echo; $(BIN)/python -m bench.eval --corpus tests/data/$$corpus.jsonl | sed -n '1,6p'; \
 	done
 

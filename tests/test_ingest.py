@@ -144,36 +144,17 @@ async def test_a_huge_item_is_read_within_its_bound_off_the_event_loop(
     server: FeedServer, storage: Storage, ingestor: Ingestor
 ) -> None:
     """A 4.9 MB description: the poll finishes in seconds, the loop keeps ticking, and what is stored is capped."""
-    import asyncio
     import time
 
     from bot.language import MAX_ANALYSED_CHARS
+    from tests.bigitem import big_feed, loop_stalls
 
-    sentence = "AC Milan want Radu Drăgușin and Roma are keen, according to Calciomercato. "
-    body = sentence * (4_900_000 // len(sentence))
-    feed_xml = (
-        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Big</title>"
-        f"<item><title>Milan want Drăgușin</title><guid>big</guid><link>https://big.example/1</link>"
-        f"<pubDate>{T0:%a, %d %b %Y %H:%M:%S} GMT</pubDate><description>{body}</description></item>"
-        "</channel></rss>"
-    )
-    server.add("/big", feed_xml)
+    server.add("/big", big_feed("AC Milan want Radu Drăgușin and Roma are keen, according to Calciomercato. ", T0))
     await storage.feeds.add(server.url("/big"), now=T0)
-    stalls: list[float] = []
-
-    async def ticker() -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            stalls.append(now - last)
-            last = now
-
-    ticking = asyncio.create_task(ticker())
-    started = time.perf_counter()
-    result = await ingestor.poll_due(T0)
-    elapsed = time.perf_counter() - started
-    ticking.cancel()
+    async with loop_stalls() as stalls:
+        started = time.perf_counter()
+        result = await ingestor.poll_due(T0)
+        elapsed = time.perf_counter() - started
     assert result.reports[0].outcome == "new", result.reports[0]
     assert elapsed < 30  # was > 300 s before reading was bounded
     stored = await storage.items.get(1)

@@ -177,17 +177,8 @@ def forum_channel(
 ) -> Payload:
     """Build a guild forum channel (type 15); ``last_message_id`` is the id of its newest post."""
     return {
-        "id": str(channel_id),
+        **text_channel(channel_id, guild_id, name, position=position),
         "type": CHANNEL_FORUM,
-        "guild_id": str(guild_id),
-        "name": name,
-        "position": position,
-        "permission_overwrites": [],
-        "nsfw": False,
-        "parent_id": None,
-        "topic": None,
-        "last_message_id": None,
-        "rate_limit_per_user": 0,
         "flags": flags,
         "available_tags": list(tags or []),
         "default_reaction_emoji": None,
